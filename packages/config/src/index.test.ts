@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import path from "node:path";
+import { EnvError, appEnv, databaseEnv, mailEnv, parseEnv, redisEnv, repoRoot, workerEnv } from "./index.ts";
+
+const all = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape).extend(workerEnv.shape);
+
+describe("parseEnv", () => {
+  it("fills documented defaults when nothing is set", () => {
+    const env = parseEnv(all, {});
+    expect(env.SMTP_URL).toBe("smtp://127.0.0.1:1025");
+    expect(env.PORT).toBe(3000);
+    expect(env.QUEUE_PREFIX).toBe("backline");
+    expect(env.WORKER_CONCURRENCY).toBe(2);
+    expect(env.REPORTS_DIR).toBe(path.join(repoRoot(), "var/reports"));
+  });
+
+  it("coerces numbers from strings", () => {
+    expect(parseEnv(all, { WORKER_CONCURRENCY: "4", PORT: "8080" })).toMatchObject({ WORKER_CONCURRENCY: 4, PORT: 8080 });
+  });
+
+  it("names every bad variable in one readable message", () => {
+    const bad = () => parseEnv(all, { REDIS_URL: "http://x", WORKER_CONCURRENCY: "0" });
+    expect(bad).toThrow(EnvError);
+    expect(bad).toThrow(/REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL.*WORKER_CONCURRENCY/);
+  });
+
+  it("resolves a relative REPORTS_DIR against the repository root, from any app folder", () => {
+    const root = repoRoot();
+    expect(root).not.toBe(process.cwd()); // tests run in packages/config
+    expect(parseEnv(appEnv, { REPORTS_DIR: "out/pdfs" }).REPORTS_DIR).toBe(path.join(root, "out/pdfs"));
+    expect(parseEnv(appEnv, { REPORTS_DIR: "/srv/pdfs" }).REPORTS_DIR).toBe("/srv/pdfs");
+  });
+
+  it("rejects a queue prefix that could break Redis key layout", () => {
+    expect(() => parseEnv(redisEnv, { QUEUE_PREFIX: "has space" })).toThrow(/QUEUE_PREFIX/);
+    expect(parseEnv(redisEnv, { QUEUE_PREFIX: "{bl}:test" }).QUEUE_PREFIX).toBe("{bl}:test");
+  });
+});

@@ -1,0 +1,150 @@
+// The deterministic demo dataset the report types read: regions, products,
+// customers and orders over the 24 whole UTC months before the current month.
+// Same version + same month ⇒ same rows, so figures in PDFs are reproducible.
+import type { PrismaClient } from "./generated/prisma/client.ts";
+
+export const DEMO_DATA_VERSION = 1;
+
+export interface DemoDataOptions {
+  customers?: number;
+  orders?: number;
+  /** Data ends at the start of this instant's UTC month (default: now). */
+  now?: Date;
+  /** Reseed even when the same dataset is already loaded. */
+  force?: boolean;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export const REGIONS = [
+  { id: 1, code: "NA", name: "North America", weight: 0.34 },
+  { id: 2, code: "EU", name: "Europe", weight: 0.28 },
+  { id: 3, code: "APAC", name: "Asia-Pacific", weight: 0.22 },
+  { id: 4, code: "LATAM", name: "Latin America", weight: 0.1 },
+  { id: 5, code: "MEA", name: "Middle East & Africa", weight: 0.06 },
+] as const;
+
+const PRODUCT_LINES = ["Desk", "Chair", "Lamp", "Monitor arm", "Keyboard", "Headset", "Webcam", "Dock"];
+const PRODUCT_TIERS = [
+  { name: "Basic", factor: 1 },
+  { name: "Plus", factor: 1.8 },
+  { name: "Pro", factor: 3.1 },
+  { name: "Studio", factor: 5.5 },
+  { name: "Max", factor: 9 },
+];
+const FIRST = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Soylent", "Wonka", "Cyberdyne", "Aperture", "Massive", "Oscorp", "Pied Piper", "Dunder", "Prestige", "Gringotts", "Monarch"];
+const SECOND = ["Labs", "Industries", "Holdings", "Trading", "Logistics", "Studios", "Foods", "Systems", "Partners", "Works"];
+
+/** mulberry32: tiny, fast, and the same sequence on every machine. */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function demoDataWindow(now: Date): { startsAt: Date; endsAt: Date } {
+  const endsAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const startsAt = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 24, 1));
+  return { startsAt, endsAt };
+}
+
+/**
+ * Loads the dataset unless the same one is already there. Returns whether it
+ * wrote anything. Never touches reports.
+ */
+export async function seedDemoData(db: PrismaClient, options: DemoDataOptions = {}): Promise<{ seeded: boolean; orders: number }> {
+  const customerCount = options.customers ?? 2000;
+  const orderCount = options.orders ?? 120_000;
+  const { startsAt, endsAt } = demoDataWindow(options.now ?? new Date());
+
+  const existing = await db.seedInfo.findUnique({ where: { id: 1 } });
+  if (
+    !options.force &&
+    existing?.version === DEMO_DATA_VERSION &&
+    existing.orderCount === orderCount &&
+    existing.endsAt.getTime() === endsAt.getTime()
+  ) {
+    return { seeded: false, orders: orderCount };
+  }
+
+  const random = prng(20261122);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
+
+  const products = PRODUCT_LINES.flatMap((line, li) =>
+    PRODUCT_TIERS.map((tier, ti) => {
+      const id = li * PRODUCT_TIERS.length + ti + 1;
+      return {
+        id,
+        sku: `SKU-${String(id).padStart(4, "0")}`,
+        name: `${line} ${tier.name}`,
+        priceCents: Math.round((1900 + li * 700) * tier.factor),
+      };
+    }),
+  );
+
+  // Cumulative region weights for a weighted pick.
+  const regionCdf = REGIONS.map((_, i) => REGIONS.slice(0, i + 1).reduce((s, r) => s + r.weight, 0));
+  const pickRegion = () => {
+    const x = random() * regionCdf[regionCdf.length - 1]!;
+    return REGIONS[regionCdf.findIndex((c) => x <= c)]!;
+  };
+  const customers = Array.from({ length: customerCount }, (_, i) => {
+    const region = pickRegion();
+    return {
+      id: i + 1,
+      name: `${pick(FIRST)} ${pick(SECOND)} ${i + 1}`,
+      email: `customer${i + 1}@example.com`,
+      regionId: region.id,
+    };
+  });
+
+  // Orders: uniform over the window, thinned by a seasonal curve and weekends,
+  // so charts have a shape. Sorted by time so ids follow the calendar.
+  const span = endsAt.getTime() - startsAt.getTime();
+  const times: number[] = [];
+  while (times.length < orderCount) {
+    const t = startsAt.getTime() + Math.floor(random() * span);
+    const d = new Date(t);
+    const season = 0.75 + 0.25 * Math.sin(((d.getUTCMonth() + 1) / 12) * 2 * Math.PI - Math.PI / 2);
+    const growth = 0.7 + 0.3 * ((t - startsAt.getTime()) / span);
+    const weekend = d.getUTCDay() === 0 || d.getUTCDay() === 6 ? 0.6 : 1;
+    if (random() < season * growth * weekend) times.push(t);
+  }
+  times.sort((a, b) => a - b);
+
+  await db.$transaction(
+    async (tx) => {
+      await tx.$executeRawUnsafe("TRUNCATE orders, customers, products, regions, seed_info");
+      await tx.region.createMany({ data: REGIONS.map(({ id, code, name }) => ({ id, code, name })) });
+      await tx.product.createMany({ data: products });
+      await tx.customer.createMany({ data: customers });
+      const chunk = 10_000;
+      for (let start = 0; start < times.length; start += chunk) {
+        const rows = times.slice(start, start + chunk).map((t, j) => {
+          const customer = customers[Math.floor(random() * customers.length)]!;
+          const product = products[Math.floor(random() * products.length)]!;
+          const quantity = 1 + Math.floor(random() * random() * 6);
+          return {
+            id: start + j + 1,
+            customerId: customer.id,
+            regionId: customer.regionId,
+            productId: product.id,
+            quantity,
+            unitPriceCents: product.priceCents,
+            totalCents: product.priceCents * quantity,
+            orderedAt: new Date(t),
+          };
+        });
+        await tx.order.createMany({ data: rows });
+        options.onProgress?.(Math.min(start + chunk, times.length), times.length);
+      }
+      await tx.seedInfo.create({ data: { id: 1, version: DEMO_DATA_VERSION, orderCount, endsAt } });
+    },
+    { timeout: 10 * 60_000, maxWait: 30_000 },
+  );
+  return { seeded: true, orders: orderCount };
+}

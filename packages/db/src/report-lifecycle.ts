@@ -1,0 +1,97 @@
+// The one module that changes a report's status. Every change is a conditional
+// update (only from the statuses allowed below) plus an appended event, in one
+// transaction — so two workers racing on the same report cannot both win, and
+// the history always matches the row.
+import type { Prisma, PrismaClient, Report, ReportStatus } from "./generated/prisma/client.ts";
+
+/** to ← allowed from. */
+export const ALLOWED_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
+  queued: ["generating", "emailing", "failed", "cancelled"], // back in line: a retry
+  // generating → generating: a stalled job picked up again; emailing → generating: its worker died mid-send.
+  generating: ["queued", "generating", "emailing"],
+  emailing: ["generating", "emailing"],
+  sent: ["emailing"],
+  failed: ["queued", "generating", "emailing"],
+  cancelled: ["queued", "generating"],
+};
+
+export const FINAL_STATUSES: readonly ReportStatus[] = ["sent", "failed", "cancelled"];
+
+export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
+  return ALLOWED_TRANSITIONS[to].includes(from);
+}
+
+export interface NewReport {
+  type: string;
+  params: Prisma.InputJsonValue;
+  ownerEmail: string;
+}
+
+/** Writes a queued report and its first event. */
+export async function createReport(db: PrismaClient, input: NewReport): Promise<Report> {
+  return db.report.create({
+    data: {
+      ...input,
+      status: "queued",
+      stage: "Waiting for a worker",
+      events: { create: { status: "queued", message: "Request accepted" } },
+    },
+  });
+}
+
+export interface TransitionOptions {
+  message: string;
+  workerId?: string;
+  /** Extra columns to set with the status. */
+  data?: Prisma.ReportUpdateManyMutationInput;
+  /** Count this as a new attempt (a worker starting the report). */
+  newAttempt?: boolean;
+}
+
+/**
+ * Moves a report to `to` if its current status allows it. Returns the updated
+ * row, or null when the report is missing or in a status that forbids the move.
+ */
+export async function transitionReport(db: PrismaClient, id: string, to: ReportStatus, options: TransitionOptions): Promise<Report | null> {
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.report.updateMany({
+      where: { id, status: { in: [...ALLOWED_TRANSITIONS[to]] } },
+      data: {
+        status: to,
+        ...(options.newAttempt ? { attempts: { increment: 1 } } : {}),
+        ...options.data,
+      },
+    });
+    if (count === 0) return null;
+    const report = await tx.report.findUniqueOrThrow({ where: { id } });
+    await tx.reportEvent.create({
+      data: { reportId: id, status: to, progress: report.progress, message: options.message, attempt: report.attempts, workerId: options.workerId },
+    });
+    return report;
+  });
+}
+
+/**
+ * Records progress while generating. Updates the row every call; appends an
+ * event only when `milestone` is set, so the history stays readable.
+ */
+export async function recordProgress(
+  db: PrismaClient,
+  id: string,
+  progress: { percent: number; stage: string; milestone?: boolean; workerId?: string },
+): Promise<boolean> {
+  const percent = Math.max(0, Math.min(100, Math.round(progress.percent)));
+  return db.$transaction(async (tx) => {
+    const { count } = await tx.report.updateMany({
+      where: { id, status: "generating", progress: { lte: percent } },
+      data: { progress: percent, stage: progress.stage },
+    });
+    if (count > 0 && progress.milestone) {
+      const report = await tx.report.findUniqueOrThrow({ where: { id }, select: { attempts: true } });
+      await tx.reportEvent.create({
+        data: { reportId: id, status: "generating", progress: percent, message: progress.stage, attempt: report.attempts, workerId: progress.workerId },
+      });
+    }
+    return count > 0;
+  });
+}

@@ -1,0 +1,14 @@
+// Every job Backline knows, defined once for producer and consumer. The worker
+// keeps a Record<JobName, Processor>, so a job without a processor won't compile.
+import type { z } from "zod";
+import { generateReportJob } from "./generate-report.ts";
+
+export const jobs = {
+  [generateReportJob.name]: generateReportJob,
+} as const;
+
+export type JobName = keyof typeof jobs;
+export type JobPayload<N extends JobName> = z.infer<(typeof jobs)[N]["payload"]>;
+
+export { generateReportJob, type GenerateReportPayload } from "./generate-report.ts";
+export type { JobDefinition } from "./define.ts";

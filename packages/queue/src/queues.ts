@@ -1,0 +1,19 @@
+// Queue names and their shared options. One queue for interactive reports
+// today; bulk and scheduled work get their own queues (or lower priorities).
+import type { DefaultJobOptions } from "bullmq";
+
+export const QUEUES = {
+  reports: "reports",
+} as const;
+export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
+
+/** BullMQ priority: lower runs first. Interactive work always goes ahead of bulk. */
+export const PRIORITY = { interactive: 1, bulk: 10 } as const;
+
+export const defaultJobOptions: DefaultJobOptions = {
+  attempts: 3,
+  backoff: { type: "exponential", delay: 2000, jitter: 0.5 },
+  // Postgres keeps the history; Redis only needs recent jobs for inspection.
+  removeOnComplete: { age: 24 * 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
