@@ -1,0 +1,77 @@
+// Status changes on a real database: allowed moves happen with an event,
+// forbidden ones change nothing, and racing writers cannot both win.
+import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createPrismaClient, createReport, recordProgress, transitionReport, type PrismaClient } from "../src/index.ts";
+
+let scratch: ScratchDatabase;
+let db: PrismaClient;
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  db = createPrismaClient(scratch.url);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await scratch?.drop();
+});
+
+const newReport = () => createReport(db, { type: "sales-summary", params: {}, ownerEmail: "ana@example.com" });
+const history = async (id: string) => (await db.reportEvent.findMany({ where: { reportId: id }, orderBy: { id: "asc" } })).map((e) => e.status);
+
+describe("report lifecycle", () => {
+  it("creates a queued report with its first event", async () => {
+    const report = await newReport();
+    expect(report.status).toBe("queued");
+    expect(await history(report.id)).toEqual(["queued"]);
+  });
+
+  it("walks the happy path, counting the attempt and recording each step", async () => {
+    const { id } = await newReport();
+    expect((await transitionReport(db, id, "generating", { message: "start", newAttempt: true, workerId: "w1" }))?.attempts).toBe(1);
+    expect(await transitionReport(db, id, "emailing", { message: "pdf" })).not.toBeNull();
+    expect((await transitionReport(db, id, "sent", { message: "sent" }))?.status).toBe("sent");
+    expect(await history(id)).toEqual(["queued", "generating", "emailing", "sent"]);
+    const events = await db.reportEvent.findMany({ where: { reportId: id, status: "generating" } });
+    expect(events[0]).toMatchObject({ attempt: 1, workerId: "w1", message: "start" });
+  });
+
+  it("refuses forbidden moves and leaves row and history untouched", async () => {
+    const { id } = await newReport();
+    expect(await transitionReport(db, id, "sent", { message: "skip ahead" })).toBeNull();
+    expect(await transitionReport(db, id, "emailing", { message: "skip ahead" })).toBeNull();
+    await transitionReport(db, id, "generating", { message: "start" });
+    await transitionReport(db, id, "emailing", { message: "pdf" });
+    await transitionReport(db, id, "sent", { message: "sent" });
+    // A sent report is final: nothing may requeue, fail or cancel it.
+    for (const to of ["queued", "generating", "failed", "cancelled", "sent"] as const) {
+      expect(await transitionReport(db, id, to, { message: "replay" })).toBeNull();
+    }
+    expect((await db.report.findUniqueOrThrow({ where: { id } })).status).toBe("sent");
+    expect(await history(id)).toEqual(["queued", "generating", "emailing", "sent"]);
+  });
+
+  it("lets exactly one of many concurrent writers win a move", async () => {
+    const { id } = await newReport();
+    await transitionReport(db, id, "generating", { message: "start" });
+    await transitionReport(db, id, "emailing", { message: "pdf" });
+    const results = await Promise.all(Array.from({ length: 8 }, (_, i) => transitionReport(db, id, "sent", { message: `writer ${i}` })));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await history(id)).filter((s) => s === "sent")).toHaveLength(1);
+  });
+
+  it("records progress only while generating, never backwards, with milestone events", async () => {
+    const { id } = await newReport();
+    expect(await recordProgress(db, id, { percent: 50, stage: "too early" })).toBe(false);
+    await transitionReport(db, id, "generating", { message: "start" });
+    expect(await recordProgress(db, id, { percent: 40, stage: "Rendering page 4 of 10", milestone: true })).toBe(true);
+    expect(await recordProgress(db, id, { percent: 30, stage: "stale" })).toBe(false);
+    const row = await db.report.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ progress: 40, stage: "Rendering page 4 of 10" });
+    const milestones = await db.reportEvent.findMany({ where: { reportId: id, status: "generating" }, orderBy: { id: "asc" } });
+    expect(milestones.map((e) => [e.progress, e.message])).toEqual([
+      [0, "start"],
+      [40, "Rendering page 4 of 10"],
+    ]);
+  });
+});

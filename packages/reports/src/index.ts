@@ -1,0 +1,35 @@
+// Public API of @backline/reports. The PDF toolkit is exported separately as "@backline/reports/pdf".
+export type { FormField, RenderContext, RenderProgress, ReportType } from "./define.ts";
+export { defineReportType } from "./define.ts";
+export { ReportDataError } from "./errors.ts";
+export {
+  getReportType,
+  isReportTypeId,
+  reportTypeIds,
+  reportTypes,
+  type AnyReportType,
+  type ReportParams,
+  type ReportTypeId,
+} from "./registry.ts";
+export {
+  describeIssues,
+  parseReportParams,
+  renderReportToFile,
+  type RenderReportOptions,
+  type RenderReportResult,
+} from "./render-to-file.ts";
+export {
+  MAX_RANGE_DAYS,
+  REGION_CODES,
+  salesSummary,
+  salesSummaryParams,
+  type RegionCode,
+  type SalesSummaryData,
+  type SalesSummaryParams,
+} from "./types/sales-summary.ts";
+export {
+  customerStatement,
+  customerStatementParams,
+  type CustomerStatementData,
+  type CustomerStatementParams,
+} from "./types/customer-statement.ts";

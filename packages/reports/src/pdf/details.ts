@@ -1,0 +1,27 @@
+// A label/value list ("Period: 1–31 October 2026"), one fixed-height line each.
+import { drawLine } from "./text.ts";
+import { COLOR, FONT } from "./theme.ts";
+
+export const DETAIL_LINE_HEIGHT = 15;
+
+/** Returns the y below the list. */
+export function drawDetails(
+  doc: PDFKit.PDFDocument,
+  items: readonly (readonly [label: string, value: string])[],
+  at: { x: number; y: number; width: number; labelWidth?: number },
+): number {
+  const labelWidth = at.labelWidth ?? 100;
+  items.forEach(([label, value], i) => {
+    const y = at.y + i * DETAIL_LINE_HEIGHT;
+    drawLine(doc, label, at.x, y, { font: FONT.regular, size: 8.5, color: COLOR.muted, width: labelWidth - 8 });
+    drawLine(doc, value, at.x + labelWidth, y, { font: FONT.regular, size: 9, color: COLOR.text, width: at.width - labelWidth });
+  });
+  return at.y + items.length * DETAIL_LINE_HEIGHT;
+}
+
+/** A small bold section title; returns the y below it. */
+export const SECTION_TITLE_HEIGHT = 22;
+export function drawSectionTitle(doc: PDFKit.PDFDocument, title: string, at: { x: number; y: number; width: number }): number {
+  drawLine(doc, title, at.x, at.y, { font: FONT.bold, size: 10.5, color: COLOR.text, width: at.width });
+  return at.y + SECTION_TITLE_HEIGHT;
+}

@@ -1,0 +1,12 @@
+// The PDF layout toolkit shared by report types.
+export { CONTENT, COLOR, FONT, FOOTER, PAGE } from "./theme.ts";
+export { createReportDocument, type DocumentMeta } from "./document.ts";
+export { applyStyle, centredTop, drawLine, fitText, textWidth, toWinAnsi, type LineOptions, type TextStyle } from "./text.ts";
+export { divideCents, formatMoney, formatMoneyCompact, groupThousands } from "./money.ts";
+export { drawKpiBoxes, KPI_BOX_HEIGHT, type Kpi } from "./kpi-boxes.ts";
+export { bucketBars, drawBarChart, maxBarsFor, MIN_PITCH, niceStep, type Bar, type BarChartOptions } from "./bar-chart.ts";
+export { Table, type Column, type RowStyle, type TableOptions, type TableSlice } from "./table.ts";
+export { drawFooter, pageLabel } from "./footer.ts";
+export { PageSequence } from "./pages.ts";
+export { drawReportHeader, REPORT_HEADER_HEIGHT, type ReportHeader } from "./header.ts";
+export { DETAIL_LINE_HEIGHT, drawDetails, drawSectionTitle, SECTION_TITLE_HEIGHT } from "./details.ts";

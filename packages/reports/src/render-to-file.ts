@@ -1,0 +1,108 @@
+// Runs one report end to end into a file: query, draw, stream to disk. A
+// failed or cancelled render leaves no partial file behind.
+import { once } from "node:events";
+import fs from "node:fs";
+import path from "node:path";
+import type { PrismaClient } from "@backline/db";
+import { z } from "zod";
+import type { RenderProgress } from "./define.ts";
+import { ReportDataError } from "./errors.ts";
+import { createReportDocument } from "./pdf/document.ts";
+import { getReportType, type AnyReportType, type ReportParams, type ReportTypeId } from "./registry.ts";
+
+export interface RenderReportOptions {
+  /** A registered type, or its id. */
+  type: AnyReportType | ReportTypeId;
+  /** Untrusted (e.g. a Report row's JSON); parsed with the type's schema here. */
+  params: unknown;
+  /** Already-queried data (tests, re-renders). When absent, `db` is queried. */
+  data?: unknown;
+  db?: PrismaClient;
+  filePath: string;
+  reportId: string;
+  generatedAt: Date;
+  onProgress?: (progress: RenderProgress) => void;
+  signal?: AbortSignal;
+}
+
+export interface RenderReportResult {
+  pages: number;
+  bytes: number;
+  /** One paragraph for the email body. */
+  summary: string;
+  /** Attachment name, e.g. "sales-summary-2026-10-01-to-2026-10-31.pdf". */
+  fileName: string;
+}
+
+export async function renderReportToFile(options: RenderReportOptions): Promise<RenderReportResult> {
+  const type = typeof options.type === "string" ? getReportType(options.type) : options.type;
+  if (!type) throw new ReportDataError(`Unknown report type "${String(options.type)}".`);
+  const parsed = type.params.safeParse(options.params);
+  if (!parsed.success) throw new ReportDataError(`The report's parameters are not valid: ${describeIssues(parsed.error)}`);
+  const params = parsed.data;
+
+  options.signal?.throwIfAborted();
+  let data = options.data;
+  if (data === undefined) {
+    if (!options.db) throw new TypeError("renderReportToFile needs either `data` or `db`");
+    data = await type.query(options.db, params);
+  }
+  options.signal?.throwIfAborted();
+
+  await fs.promises.mkdir(path.dirname(options.filePath), { recursive: true });
+  const doc = createReportDocument({ title: type.title, subject: type.summarize(data), creationDate: options.generatedAt });
+  let pages = 0;
+  doc.on("pageAdded", () => void (pages += 1));
+  const file = fs.createWriteStream(options.filePath);
+  let created = false;
+  file.once("open", () => void (created = true));
+
+  // A write error (disk full, permissions) cancels the render at the next page
+  // instead of drawing the rest into nowhere.
+  const writeFailed = new AbortController();
+  file.on("error", (err) => writeFailed.abort(err));
+  const signal = options.signal ? AbortSignal.any([options.signal, writeFailed.signal]) : writeFailed.signal;
+
+  try {
+    doc.pipe(file);
+    await type.render(doc, data, {
+      reportId: options.reportId,
+      generatedAt: options.generatedAt,
+      onProgress: options.onProgress ?? (() => {}),
+      signal,
+    });
+    doc.end();
+    if (!file.writableFinished) await once(file, "finish"); // rejects on 'error'
+    if (writeFailed.signal.aborted) throw writeFailed.signal.reason;
+    return { pages, bytes: file.bytesWritten, summary: type.summarize(data), fileName: type.fileName(params) };
+  } catch (err) {
+    // The first failure is the one to report; tearing down the stream below can raise more.
+    const cause: unknown = writeFailed.signal.aborted ? writeFailed.signal.reason : err;
+    doc.unpipe(file);
+    file.destroy();
+    // Wait until the file is closed (its open may still be pending), then delete
+    // it, but only if this call created it.
+    if (!file.closed) await once(file, "close").catch(() => {});
+    if (created) await fs.promises.rm(options.filePath, { force: true }).catch(() => {});
+    throw cause;
+  }
+}
+
+/** Validates untrusted params for a report type (web form, API). Unknown type → an issue at path ["type"]. */
+export function parseReportParams<Id extends ReportTypeId>(typeId: Id, input: unknown): z.ZodSafeParseResult<ReportParams<Id>>;
+export function parseReportParams(typeId: string, input: unknown): z.ZodSafeParseResult<unknown>;
+export function parseReportParams(typeId: string, input: unknown): z.ZodSafeParseResult<unknown> {
+  const type = getReportType(typeId);
+  if (!type) {
+    return {
+      success: false,
+      error: new z.ZodError([{ code: "custom", path: ["type"], message: `Unknown report type "${typeId}"`, input: typeId }]),
+    };
+  }
+  return type.params.safeParse(input);
+}
+
+/** "to: End date must be on or after the start date; region: …" */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}

@@ -1,0 +1,119 @@
+// Figures printed in the PDFs must equal independent SQL aggregates over the
+// seeded demo data, in a scratch database of this run's own.
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { createPrismaClient, seedDemoData } from "@backline/db";
+import { createScratchDatabase } from "@backline/test-kit";
+import { renderReportToFile } from "../src/index.ts";
+import { pdfPages } from "./pdf-text.ts";
+
+// Its own scratch database, seeded with the real demo-data generator (smaller).
+const scratch = await createScratchDatabase();
+const url = scratch.url;
+{
+  const seeder = createPrismaClient(url);
+  await seedDemoData(seeder, { customers: 80, orders: 20_000 });
+  await seeder.$disconnect();
+}
+const seeded = await probe();
+
+async function probe(): Promise<{ endsAt: Date }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ ends_at: Date }>("select ends_at from seed_info");
+    return { endsAt: rows[0]!.ends_at };
+  } finally {
+    await client.end();
+  }
+}
+
+/** Independent of src/pdf/money.ts on purpose. */
+const usd = (cents: string | number) => (Number(cents) / 100).toLocaleString("en-US", { style: "currency", currency: "USD" });
+const count = (n: string | number) => Number(n).toLocaleString("en-US");
+const iso = (d: Date) => d.toISOString().slice(0, 10);
+
+describe("printed figures match SQL (seeded database)", () => {
+  const db = createPrismaClient(url);
+  const sql = new pg.Pool({ connectionString: url, max: 2 });
+  let dir = "";
+  afterAll(async () => {
+    await db.$disconnect();
+    await sql.end();
+    await scratch.drop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  // The data covers the 24 whole months before seed_info.ends_at (a month start).
+  const endsAt = seeded.endsAt;
+  const lastDay = new Date(endsAt.getTime() - 86_400_000);
+  const base = { reportId: "it", generatedAt: new Date("2026-11-22T05:30:00Z") };
+
+  async function render(type: "sales-summary" | "customer-statement", params: object) {
+    dir ||= await mkdtemp(path.join(os.tmpdir(), "backline-figures-"));
+    const filePath = path.join(dir, `${type}-${Math.random().toString(36).slice(2)}.pdf`);
+    const result = await renderReportToFile({ ...base, type, params, db, filePath });
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(result.pages);
+    pages.forEach((p, i) => expect(p).toContain(`Page ${i + 1} of ${pages.length}`));
+    return { result, pages };
+  }
+
+  it("sales summary, all regions, 12 months by week: totals", async () => {
+    const from = iso(new Date(Date.UTC(endsAt.getUTCFullYear() - 1, endsAt.getUTCMonth(), 1)));
+    const to = iso(lastDay);
+    const { rows } = await sql.query<{ n: string; revenue: string }>(
+      `select count(*) as n, sum(total_cents) as revenue from orders
+       where ordered_at >= $1::date and ordered_at < $2::date + 1`,
+      [from, to],
+    );
+    const expected = rows[0];
+    const { result, pages } = await render("sales-summary", { from, to, groupBy: "week" });
+    expect(Number(expected?.n)).toBeGreaterThan(0);
+    expect(pages[0]).toContain(usd(expected?.revenue ?? 0));
+    expect(pages[0]).toContain(count(expected?.n ?? 0));
+    expect(result.summary).toContain(`revenue ${usd(expected?.revenue ?? 0)} from ${count(expected?.n ?? 0)} orders`);
+  });
+
+  it("sales summary, one region by month over all data: totals and every month's line", async () => {
+    const from = iso(new Date(Date.UTC(endsAt.getUTCFullYear() - 2, endsAt.getUTCMonth(), 1)));
+    const to = iso(lastDay);
+    const { rows: months } = await sql.query<{ month: string; n: string; revenue: string }>(
+      `select to_char(date_trunc('month', o.ordered_at at time zone 'UTC'), 'FMMonth YYYY') as month,
+              count(*) as n, sum(o.total_cents) as revenue
+       from orders o join regions r on r.id = o.region_id
+       where r.code = 'EU' and o.ordered_at >= $1::date and o.ordered_at < $2::date + 1
+       group by 1, date_trunc('month', o.ordered_at at time zone 'UTC') order by 2`,
+      [from, to],
+    );
+    expect(months).toHaveLength(24);
+    const { pages } = await render("sales-summary", { from, to, groupBy: "month", region: "EU" });
+    const table = pages.slice(1).join("\n");
+    for (const m of months) expect(table).toContain(`${m.month} ${count(m.n)} ${usd(m.revenue)}`);
+    const total = months.reduce((s, m) => s + BigInt(m.revenue), 0n);
+    expect(pages[0]).toContain(usd(total.toString()));
+  });
+
+  it("customer statement: the busiest customer of the last month", async () => {
+    const month = iso(lastDay).slice(0, 7);
+    const { rows } = await sql.query<{ customer_id: number; n: string; revenue: string; items: string }>(
+      `select customer_id, count(*) as n, sum(total_cents) as revenue, sum(quantity) as items from orders
+       where ordered_at >= $1::date and ordered_at < ($1::date + interval '1 month')
+       group by customer_id order by count(*) desc, customer_id limit 1`,
+      [`${month}-01`],
+    );
+    const expected = rows[0];
+    expect(expected).toBeDefined();
+    const { pages, result } = await render("customer-statement", { customerId: expected?.customer_id, month });
+    const text = pages.join("\n");
+    expect(text).toContain(`(${count(expected?.n ?? 0)} orders, ${count(expected?.items ?? 0)} items) ${usd(expected?.revenue ?? 0)}`);
+    expect(result.summary).toContain(`totalling ${usd(expected?.revenue ?? 0)}`);
+  });
+
+  it("an unknown customer fails with a plain reason", async () => {
+    await expect(render("customer-statement", { customerId: 999_999, month: "2026-01" })).rejects.toThrow("Customer 999999 does not exist.");
+  });
+});

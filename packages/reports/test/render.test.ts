@@ -1,0 +1,173 @@
+import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { PrismaClient } from "@backline/db";
+import { customerStatement, renderReportToFile, ReportDataError, type RenderProgress } from "../src/index.ts";
+import { salesData, statementData } from "./fixtures.ts";
+import { pdfPages } from "./pdf-text.ts";
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "backline-reports-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+const generatedAt = new Date("2026-11-22T05:30:00Z");
+const base = { reportId: "0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e", generatedAt };
+
+function expectFooters(pages: string[]) {
+  pages.forEach((text, i) => expect(text).toContain(`Page ${i + 1} of ${pages.length}`));
+}
+
+describe("sales-summary render", () => {
+  it("a month by day: cover + table pages, footers, header repeated, totals printed", async () => {
+    const params = { from: "2026-10-01", to: "2026-10-31", groupBy: "day" } as const;
+    const data = salesData(params);
+    const progress: RenderProgress[] = [];
+    const filePath = path.join(dir, "nested", "dir", "sales.pdf");
+    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data, filePath, onProgress: (p) => progress.push(p) });
+
+    // 31 days × (5 regions + 1 "All regions") = 186 rows at 39 per page → 5 table pages.
+    expect(result.pages).toBe(6);
+    expect(result.fileName).toBe("sales-summary-2026-10-01-to-2026-10-31.pdf");
+    expect(result.summary).toContain("revenue $2,756,730.38 from 17,632 orders");
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(6);
+    expectFooters(pages);
+    expect(pages[0]).toContain("Sales summary");
+    expect(pages[0]).toContain("1 October 2026 to 31 October 2026 (31 days, inclusive)");
+    expect(pages[0]).toContain("22 November 2026, 05:30 UTC");
+    expect(pages[0]).toContain("$2,756,730.38");
+    expect(pages[0]).toContain("17,632");
+    for (const page of pages.slice(1)) {
+      expect(page).toMatch(/PERIOD\s+REGION\s+ORDERS\s+REVENUE\s+AVG\. ORDER VALUE/);
+    }
+    expect(pages[2]).toContain("Revenue by day and region (continued)");
+    // Every period has one subtotal line (plus "All regions" in each of the 5 footers).
+    expect(pages.slice(1).join("\n").match(/All regions/g)?.length).toBe(31 + 5);
+    expect(result.bytes).toBeGreaterThan(1000);
+
+    // Progress: once per page, never backwards, below 100.
+    expect(progress.map((p) => p.stage)).toEqual(Array.from({ length: 6 }, (_, i) => `Rendering page ${i + 1} of 6`));
+    const percents = progress.map((p) => p.percent);
+    expect([...percents].sort((a, b) => a - b)).toEqual(percents);
+    expect(Math.max(...percents)).toBeLessThan(100);
+  });
+
+  it("three years by day: 1,096 periods bucketed in the chart, ~170 pages with footers", async () => {
+    const params = { from: "2023-11-01", to: "2026-10-31", groupBy: "day" } as const;
+    const filePath = path.join(dir, "sales-3y.pdf");
+    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath });
+    const rows = 1096 * 6;
+    expect(result.pages).toBe(1 + Math.ceil(rows / 39));
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(result.pages);
+    expectFooters(pages);
+    expect(pages[0]).toContain("Revenue per 4 days");
+    expect(pages[0]).toContain("Each bar sums 4 consecutive days");
+  });
+
+  it("one region by week: partial first week labelled by its clipped days, empty weeks say so", async () => {
+    const params = { from: "2026-01-01", to: "2026-03-31", groupBy: "week", region: "EU" } as const;
+    const filePath = path.join(dir, "sales-eu.pdf");
+    await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params, { emptyEvery: 4 }), filePath });
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(2);
+    expectFooters(pages);
+    expect(pages[1]).toContain("Revenue by week · Europe (EU)");
+    expect(pages[1]).toContain("1 Jan – 4 Jan 2026");
+    expect(pages[1]).toContain("30 Mar – 31 Mar 2026");
+    expect(pages[1]).not.toContain("REGION");
+  });
+
+  it("no orders at all still renders a complete report", async () => {
+    const params = { from: "2026-10-01", to: "2026-10-03", groupBy: "day" } as const;
+    const data = { ...salesData(params, { emptyEvery: 1 }) };
+    expect(data.totals.orders).toBe(0);
+    const filePath = path.join(dir, "sales-empty.pdf");
+    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data, filePath });
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]).toContain("No orders in this period");
+    expect(pages[1]?.match(/No orders/g)).toHaveLength(3);
+    expect(result.summary).toContain("no orders in this period");
+  });
+});
+
+describe("customer-statement render", () => {
+  it.each([
+    [0, 1],
+    [5, 1],
+    [19, 1], // page 1 holds 22 rows, but the totals block needs the room of 3
+    [20, 2], // …so the last row moves over with the totals
+    [22, 2],
+    [40, 2],
+  ])("%i orders → %i page(s), footers, header on each page, totals", async (count, expectedPages) => {
+    const data = statementData(count);
+    const filePath = path.join(dir, `statement-${count}.pdf`);
+    const result = await renderReportToFile({ ...base, type: customerStatement, params: { customerId: 42, month: "2026-10" }, data, filePath });
+    expect(result.pages).toBe(expectedPages);
+    expect(result.fileName).toBe("customer-statement-42-2026-10.pdf");
+    const pages = await pdfPages(filePath);
+    expect(pages).toHaveLength(expectedPages);
+    expectFooters(pages);
+    for (const page of pages) expect(page).toMatch(/DATE\s+ORDER\s+PRODUCT\s+QTY\s+UNIT PRICE\s+TOTAL/);
+    // Non-Windows-1252 letters are transliterated, not printed as garbage.
+    expect(pages[0]).toContain("Zoë Lukasiewicz-Smith");
+    const all = pages.join("\n");
+    expect(all).toContain(`Total for October 2026 (${count} order${count === 1 ? "" : "s"}`);
+    if (count === 0) expect(all).toContain("No orders this month.");
+    else expect(all.split("Total for October 2026")[1]).toContain(`$${(data.totals.totalCents / 100).toLocaleString("en-US", { minimumFractionDigits: 2 })}`);
+  });
+
+  it("an unknown customer is a ReportDataError with a plain message", async () => {
+    const db = { customer: { findUnique: async () => null } } as unknown as PrismaClient;
+    const err = await customerStatement.query(db, { customerId: 999999, month: "2026-10" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ReportDataError);
+    expect((err as Error).message).toBe("Customer 999999 does not exist.");
+  });
+});
+
+describe("renderReportToFile", () => {
+  it("cancellation throws the signal's reason and leaves no file", async () => {
+    const params = { from: "2024-01-01", to: "2026-10-31", groupBy: "day" } as const;
+    const filePath = path.join(dir, "cancelled.pdf");
+    const controller = new AbortController();
+    const reason = new Error("cancelled by user");
+    const err = await renderReportToFile({
+      ...base,
+      type: "sales-summary",
+      params,
+      data: salesData(params),
+      filePath,
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (p.stage.startsWith("Rendering page 3 of")) controller.abort(reason);
+      },
+    }).catch((e: unknown) => e);
+    expect(err).toBe(reason);
+    expect(existsSync(filePath)).toBe(false);
+  });
+
+  it("rejects invalid stored params as a ReportDataError naming the field", async () => {
+    const err = await renderReportToFile({ ...base, type: "sales-summary", params: { region: "XX" }, data: {}, filePath: path.join(dir, "x.pdf") }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(ReportDataError);
+    expect((err as Error).message).toContain("region: Region must be one of");
+  });
+
+  it("surfaces a write error and removes the partial file", async () => {
+    // A directory where the file should be: opening it for writing fails (EISDIR).
+    const filePath = path.join(dir, "is-a-dir.pdf");
+    await import("node:fs/promises").then((fs) => fs.mkdir(filePath));
+    const params = { from: "2026-10-01", to: "2026-10-31", groupBy: "day" } as const;
+    const err = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath }).catch((e: unknown) => e);
+    expect((err as NodeJS.ErrnoException).code).toMatch(/EISDIR/);
+    expect(existsSync(filePath)).toBe(true); // the directory we made is untouched
+  });
+});
