@@ -1,0 +1,29 @@
+import type { Metadata } from "next";
+import { reportTypes } from "@backline/reports";
+import { ReportForm, type ReportTypeOption } from "@/components/report-form";
+import { db } from "@/lib/server/db";
+
+// The layout's title template only applies below the root segment.
+export const metadata: Metadata = { title: { absolute: "New report · Backline" } };
+// Defaults depend on today's date and the customer list on the database.
+export const dynamic = "force-dynamic";
+
+export default async function NewReportPage() {
+  const types: ReportTypeOption[] = Object.values(reportTypes).map((type) => ({
+    id: type.id,
+    title: type.title,
+    description: type.description,
+    form: type.form,
+    defaults: type.params.parse({}) as Record<string, unknown>,
+  }));
+  const needsCustomers = types.some((t) => t.form.some((f) => f.kind === "customer"));
+  const customers = needsCustomers ? await db().customer.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" } }) : [];
+
+  return (
+    <>
+      <h1>Generate a report</h1>
+      <p className="lede">Pick a report and its parameters. We build the PDF in the background and email it to you — you can watch it happen.</p>
+      <ReportForm types={types} customers={customers} />
+    </>
+  );
+}

@@ -1,0 +1,222 @@
+"use client";
+// The "Generate report" form. Fields come from each report type's form spec;
+// errors come back from the API keyed by path ("params.from", "email").
+import type { FormField } from "@backline/reports";
+import { useRouter } from "next/navigation";
+import { useEffect, useId, useState, type FormEvent } from "react";
+
+export interface ReportTypeOption {
+  id: string;
+  title: string;
+  description: string;
+  form: FormField[];
+  defaults: Record<string, unknown>;
+}
+
+interface Props {
+  types: ReportTypeOption[];
+  customers: { id: number; name: string }[];
+}
+
+type Values = Record<string, string>;
+const EMAIL_KEY = "backline:last-email";
+
+export function ReportForm({ types, customers }: Props) {
+  const router = useRouter();
+  const formId = useId();
+  const [typeId, setTypeId] = useState(types[0]?.id ?? "");
+  const [values, setValues] = useState<Record<string, Values>>(() =>
+    Object.fromEntries(types.map((t) => [t.id, Object.fromEntries(Object.entries(t.defaults).map(([k, v]) => [k, v === undefined ? "" : String(v)]))])),
+  );
+  const [email, setEmail] = useState("");
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [submitting, setSubmitting] = useState(false);
+
+  const type = types.find((t) => t.id === typeId);
+
+  // After hydration, so server and client render the same first frame.
+  useEffect(() => setEmail((current) => current || localStorage.getItem(EMAIL_KEY) || ""), []);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    if (!type || submitting) return;
+    setSubmitting(true);
+    setErrors({});
+    setFormError(null);
+    const params: Record<string, unknown> = {};
+    for (const field of type.form) {
+      const raw = values[type.id]?.[field.name] ?? "";
+      if (raw !== "") params[field.name] = field.kind === "customer" ? Number(raw) : raw;
+    }
+    try {
+      const response = await fetch("/api/reports", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ type: type.id, params, email }),
+      });
+      const body = await response.json();
+      if (response.status === 202) {
+        localStorage.setItem(EMAIL_KEY, email);
+        router.push(`/reports/${body.id}`);
+        return;
+      }
+      const byField: Record<string, string> = {};
+      for (const issue of body.issues ?? []) byField[issue.path.replace(/^params\./, "")] ??= issue.message;
+      setErrors(byField);
+      setFormError(body.error ?? `The server answered ${response.status}`);
+    } catch {
+      setFormError("Could not reach Backline. Check your connection and try again.");
+    }
+    setSubmitting(false);
+  }
+
+  const fieldId = (name: string) => `${formId}-${name}`;
+  const describedBy = (name: string, help?: string) =>
+    [help && `${fieldId(name)}-help`, errors[name] && `${fieldId(name)}-error`].filter(Boolean).join(" ") || undefined;
+  const setValue = (name: string, value: string) => setValues((v) => ({ ...v, [typeId]: { ...v[typeId], [name]: value } }));
+
+  return (
+    <form className="card stack" onSubmit={onSubmit} noValidate aria-describedby={formError ? `${formId}-alert` : undefined}>
+      {formError && (
+        <div className="alert error" role="alert" id={`${formId}-alert`}>
+          <strong>{formError}</strong>
+          {Object.keys(errors).length > 0 && (
+            <ul>
+              {Object.entries(errors).map(([path, message]) => (
+                <li key={path}>
+                  <a href={`#${fieldId(path)}`}>{labelFor(type, path)}</a>: {message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      )}
+
+      <fieldset>
+        <legend>Report</legend>
+        <div className="type-options">
+          {types.map((t) => (
+            <label key={t.id} className="type-option">
+              <input type="radio" name="type" value={t.id} checked={t.id === typeId} onChange={() => setTypeId(t.id)} />
+              <strong>{t.title}</strong>
+              <span>{t.description}</span>
+            </label>
+          ))}
+        </div>
+      </fieldset>
+
+      {type && (
+        <fieldset>
+          <legend>Parameters</legend>
+          <div className="fields">
+            {type.form.map((field) => (
+              <div className="field" key={`${type.id}-${field.name}`}>
+                <label htmlFor={fieldId(field.name)}>{field.label}</label>
+                <FieldInput
+                  field={field}
+                  id={fieldId(field.name)}
+                  value={values[type.id]?.[field.name] ?? ""}
+                  onChange={(v) => setValue(field.name, v)}
+                  customers={customers}
+                  invalid={Boolean(errors[field.name])}
+                  describedBy={describedBy(field.name, field.help)}
+                />
+                {field.help && (
+                  <span className="help" id={`${fieldId(field.name)}-help`}>
+                    {field.help}
+                  </span>
+                )}
+                {errors[field.name] && (
+                  <span className="error" id={`${fieldId(field.name)}-error`}>
+                    {errors[field.name]}
+                  </span>
+                )}
+              </div>
+            ))}
+          </div>
+        </fieldset>
+      )}
+
+      <div className="field">
+        <label htmlFor={fieldId("email")}>Email the PDF to</label>
+        <input
+          id={fieldId("email")}
+          type="email"
+          name="email"
+          autoComplete="email"
+          required
+          placeholder="you@example.com"
+          value={email}
+          onChange={(e) => setEmail(e.target.value)}
+          aria-invalid={errors.email ? true : undefined}
+          aria-describedby={describedBy("email")}
+        />
+        {errors.email && (
+          <span className="error" id={`${fieldId("email")}-error`}>
+            {errors.email}
+          </span>
+        )}
+      </div>
+
+      <div className="actions">
+        <button className="button" type="submit" disabled={submitting}>
+          {submitting ? "Sending request…" : "Generate report"}
+        </button>
+        <span className="muted">You’ll get a live status page right away.</span>
+      </div>
+    </form>
+  );
+}
+
+function labelFor(type: ReportTypeOption | undefined, path: string) {
+  if (path === "email") return "Email";
+  return type?.form.find((f) => f.name === path)?.label ?? path;
+}
+
+interface FieldInputProps {
+  field: FormField;
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  customers: { id: number; name: string }[];
+  invalid: boolean;
+  describedBy?: string;
+}
+
+function FieldInput({ field, id, value, onChange, customers, invalid, describedBy }: FieldInputProps) {
+  const common = {
+    id,
+    name: field.name,
+    value,
+    "aria-invalid": invalid || undefined,
+    "aria-describedby": describedBy,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+  };
+  switch (field.kind) {
+    case "date":
+      return <input type="date" {...common} />;
+    case "month":
+      return <input type="month" {...common} placeholder="YYYY-MM" />;
+    case "select":
+      return (
+        <select {...common}>
+          {field.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    case "customer":
+      return (
+        <select {...common}>
+          {customers.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      );
+  }
+}

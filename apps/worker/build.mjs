@@ -1,0 +1,25 @@
+// Bundles the worker (and the workspace packages it imports, which ship as
+// TypeScript source) into dist/main.js; npm dependencies stay external.
+import { build } from "esbuild";
+
+await build({
+  entryPoints: ["src/main.ts"],
+  outfile: "dist/main.js",
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  format: "esm",
+  sourcemap: true,
+  plugins: [
+    {
+      // Workspace packages are TypeScript source: bundle them. Every other
+      // package stays external and is loaded from node_modules at run time.
+      name: "externalize-npm-packages",
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (args) => (args.path.startsWith("@backline/") ? undefined : { path: args.path, external: true }));
+      },
+    },
+  ],
+  banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  logLevel: "info",
+});

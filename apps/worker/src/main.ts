@@ -1,0 +1,57 @@
+// The worker process: `npm run start:worker` (run it as many times as you like,
+// on as many machines as you like, against one Redis and one Postgres).
+import { EnvError } from "@backline/config";
+import { checkDatabase, createPrismaClient } from "@backline/db";
+import { checkSmtp, createMailTransport } from "@backline/mail";
+import { QUEUES, checkRedis } from "@backline/queue";
+import { pino } from "pino";
+import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
+import { startReportWorker } from "./report-worker.ts";
+
+const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+function exitWith(line: string): never {
+  console.error(line);
+  process.exit(1);
+}
+
+let env: WorkerEnv;
+try {
+  env = loadWorkerEnv();
+} catch (err) {
+  exitWith(err instanceof EnvError ? err.message : String(err));
+}
+
+const problems = (await Promise.all([checkDatabase(env.DATABASE_URL), checkRedis(env.REDIS_URL), checkSmtp(env.SMTP_URL)])).filter(Boolean);
+if (problems.length > 0) exitWith(problems.join("\n"));
+
+const log = pino({ name: "backline-worker" });
+const db = createPrismaClient(env.DATABASE_URL);
+const mail = createMailTransport(env.SMTP_URL);
+const worker = startReportWorker({
+  redisUrl: env.REDIS_URL,
+  prefix: env.QUEUE_PREFIX,
+  concurrency: env.WORKER_CONCURRENCY,
+  context: { db, mail, log, env },
+});
+await worker.waitUntilReady();
+log.info({ queue: `${env.QUEUE_PREFIX}:${QUEUES.reports}`, concurrency: env.WORKER_CONCURRENCY }, "worker ready");
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log.info({ signal }, "stopping: finishing jobs in flight");
+  const timer = setTimeout(() => {
+    log.error("in-flight jobs did not finish in time; exiting (they will be picked up again)");
+    process.exit(1);
+  }, SHUTDOWN_TIMEOUT_MS);
+  timer.unref();
+  await worker.close();
+  mail.close();
+  await db.$disconnect();
+  log.info("stopped");
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutdown("SIGINT"));
+process.on("SIGTERM", () => void shutdown("SIGTERM"));

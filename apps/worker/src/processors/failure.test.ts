@@ -1,0 +1,30 @@
+import { ReportDataError } from "@backline/reports";
+import { UnrecoverableError } from "bullmq";
+import { describe, expect, it } from "vitest";
+import { describeFailure } from "./failure.ts";
+
+describe("describeFailure", () => {
+  it("treats an SMTP 5xx as permanent and quotes the server", () => {
+    const err = Object.assign(new Error("Can't send mail"), { responseCode: 550, response: "550 5.1.1 <x@y>: Recipient address rejected" });
+    expect(describeFailure(err)).toEqual({ permanent: true, reason: "The mail server rejected the message: 550 5.1.1 <x@y>: Recipient address rejected" });
+  });
+
+  it("treats an SMTP 4xx as transient", () => {
+    const err = Object.assign(new Error("try later"), { responseCode: 421, response: "421 4.3.2 Service shutting down" });
+    expect(describeFailure(err)).toMatchObject({ permanent: false, reason: expect.stringMatching(/try later: 421/) });
+  });
+
+  it("names the mail server when nodemailer cannot connect, and retries", () => {
+    const err = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1025"), { code: "ESOCKET", command: "CONN" });
+    expect(describeFailure(err)).toEqual({ permanent: false, reason: "Could not reach the mail server (connection failed): connect ECONNREFUSED 127.0.0.1:1025" });
+  });
+
+  it("passes data errors through as permanent, in their own words", () => {
+    expect(describeFailure(new ReportDataError("Customer 9 does not exist."))).toEqual({ permanent: true, reason: "Customer 9 does not exist." });
+    expect(describeFailure(new UnrecoverableError("bad payload")).permanent).toBe(true);
+  });
+
+  it("keeps only the first line of an unknown error", () => {
+    expect(describeFailure(new Error("boom\n    at stack"))).toEqual({ permanent: false, reason: "boom" });
+  });
+});

@@ -1,0 +1,11 @@
+// One processor per job. The mapped type makes this exhaustive: adding a job
+// to @backline/queue without a processor here fails to compile.
+import type { JobName } from "@backline/queue";
+import type { Processor } from "./context.ts";
+import { processGenerateReport } from "./generate-report.ts";
+
+export const processors: { [N in JobName]: Processor<N> } = {
+  "generate-report": processGenerateReport,
+};
+
+export type { Processor, ProcessorContext } from "./context.ts";

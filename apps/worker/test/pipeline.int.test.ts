@@ -1,0 +1,173 @@
+// The whole backline path on real services: row + job → worker → PDF on disk →
+// email through a real SMTP server. Figures in the PDF are checked against SQL.
+import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createPrismaClient, createReport, seedDemoData, type PrismaClient } from "@backline/db";
+import { createMailTransport } from "@backline/mail";
+import { InvalidJobPayloadError, QUEUES, createProducerQueue, enqueue } from "@backline/queue";
+import { createScratchDatabase, pdfText, startSmtpCapture, uniqueQueuePrefix, waitUntil, type ScratchDatabase, type SmtpCapture } from "@backline/test-kit";
+import type { Queue, Worker } from "bullmq";
+import { pino } from "pino";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startReportWorker } from "../src/report-worker.ts";
+
+const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+const APP_URL = "http://localhost:3999";
+const REJECTED = "nobody@rejected.example";
+
+let scratch: ScratchDatabase;
+let db: PrismaClient;
+let smtp: SmtpCapture;
+let queue: Queue;
+let worker: Worker;
+let reportsDir: string;
+const prefix = uniqueQueuePrefix("pipeline");
+
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  db = createPrismaClient(scratch.url);
+  await seedDemoData(db, { customers: 60, orders: 6000 });
+  smtp = await startSmtpCapture({ rejectRecipient: (a) => a === REJECTED });
+  reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-reports-"));
+  queue = createProducerQueue(QUEUES.reports, { redisUrl: REDIS_URL, prefix });
+  worker = startReportWorker({
+    redisUrl: REDIS_URL,
+    prefix,
+    concurrency: 2,
+    context: {
+      db,
+      mail: createMailTransport(smtp.url),
+      log: pino({ level: "silent" }),
+      env: { REPORTS_DIR: reportsDir, APP_URL, MAIL_FROM: "Backline <reports@backline.test>", MAIL_ATTACHMENT_MAX_BYTES: 5 * 1024 * 1024 },
+    },
+  });
+  await worker.waitUntilReady();
+});
+
+afterAll(async () => {
+  await worker?.close();
+  await queue?.obliterate({ force: true }).catch(() => {});
+  await queue?.close();
+  await smtp?.close();
+  await db?.$disconnect();
+  await scratch?.drop();
+  if (reportsDir) await rm(reportsDir, { recursive: true, force: true });
+});
+
+async function submit(type: string, params: unknown, email = "ana@example.com") {
+  const report = await createReport(db, { type, params: params as object, ownerEmail: email });
+  await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
+  return report;
+}
+
+const finalStatus = (id: string) =>
+  waitUntil(
+    async () => {
+      const r = await db.report.findUniqueOrThrow({ where: { id } });
+      return r.status === "sent" || r.status === "failed" ? r : null;
+    },
+    { what: `report ${id} to finish` },
+  );
+
+/** "$1,234.56" from integer cents, the way the PDFs print money. */
+const dollars = (cents: bigint | number) => {
+  const c = BigInt(cents);
+  const whole = (c / 100n).toString().replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return `$${whole}.${(c % 100n).toString().padStart(2, "0")}`;
+};
+
+describe("generate-report pipeline", () => {
+  it("builds a sales summary, emails it with the PDF attached, and prints the SQL totals", async () => {
+    const info = await db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
+    const to = new Date(info.endsAt.getTime() - 86_400_000).toISOString().slice(0, 10);
+    const from = `${to.slice(0, 7)}-01`;
+    const params = { from, to, groupBy: "day" };
+    const report = await submit("sales-summary", params);
+
+    const done = await finalStatus(report.id);
+    expect(done.failureReason).toBeNull();
+    expect(done.status).toBe("sent");
+    expect(done.attempts).toBe(1);
+    expect(done.pageCount).toBeGreaterThan(1);
+    const file = path.join(reportsDir, done.filePath!);
+    expect((await stat(file)).size).toBe(done.fileBytes);
+
+    const mail = await smtp.waitFor((m) => m.headers.get("x-report-id") === report.id);
+    expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("ana@example.com");
+    expect(mail.messageId).toBe(`<report-${report.id}@localhost>`);
+    expect(mail.attachments).toHaveLength(1);
+    const pdf = mail.attachments[0]!;
+    expect(pdf.contentType).toBe("application/pdf");
+    expect(pdf.content.subarray(0, 5).toString()).toBe("%PDF-");
+    expect(Buffer.compare(pdf.content, await readFile(file))).toBe(0);
+
+    const start = new Date(`${from}T00:00:00Z`);
+    const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000); // `to` is inclusive
+    const [sql] = await db.$queryRaw<{ revenue: bigint; orders: bigint }[]>`
+      select coalesce(sum(total_cents), 0)::bigint as revenue, count(*)::bigint as orders
+      from orders where ordered_at >= ${start} and ordered_at < ${end}`;
+    expect(Number(sql!.orders)).toBeGreaterThan(0);
+    const { text, pages } = await pdfText(pdf.content);
+    expect(pages).toHaveLength(done.pageCount!);
+    expect(text).toContain("Sales summary");
+    expect(text).toContain(dollars(sql!.revenue));
+    expect(text).toContain(Number(sql!.orders).toLocaleString("en-US"));
+    expect(pages.at(-1)).toContain(`Page ${pages.length} of ${pages.length}`);
+
+    const events = await db.reportEvent.findMany({ where: { reportId: report.id }, orderBy: { id: "asc" } });
+    expect(events.map((e) => e.status)).toEqual(expect.arrayContaining(["queued", "generating", "emailing", "sent"]));
+    expect(events.at(-1)!.status).toBe("sent");
+  });
+
+  it("builds a customer statement whose totals match SQL", async () => {
+    const [busiest] = await db.$queryRaw<{ customer_id: number; month: string }[]>`
+      select customer_id, to_char(date_trunc('month', ordered_at at time zone 'UTC'), 'YYYY-MM') as month
+      from orders group by 1, 2 order by count(*) desc, 1 limit 1`;
+    const report = await submit("customer-statement", { customerId: busiest!.customer_id, month: busiest!.month });
+    const done = await finalStatus(report.id);
+    expect(done.failureReason).toBeNull();
+    expect(done.status).toBe("sent");
+
+    const [sql] = await db.$queryRaw<{ total: bigint }[]>`
+      select sum(total_cents)::bigint as total from orders
+      where customer_id = ${busiest!.customer_id} and to_char(ordered_at at time zone 'UTC', 'YYYY-MM') = ${busiest!.month}`;
+    const mail = await smtp.waitFor((m) => m.headers.get("x-report-id") === report.id);
+    const { text } = await pdfText(mail.attachments[0]!.content);
+    expect(text).toContain("Customer statement");
+    expect(text).toContain(dollars(sql!.total));
+  });
+
+  it("fails a report at once, in plain words, when the mail server refuses the address", async () => {
+    const report = await submit("sales-summary", {}, REJECTED);
+    const done = await finalStatus(report.id);
+    expect(done.status).toBe("failed");
+    expect(done.attempts).toBe(1); // a 550 is permanent: no retry
+    expect(done.failureReason).toMatch(/mail server rejected the message/i);
+    expect(smtp.messages.some((m) => m.headers.get("x-report-id") === report.id)).toBe(false);
+  });
+
+  it("fails a report whose stored params are invalid without emailing", async () => {
+    const report = await submit("sales-summary", { from: "2024-02-30" });
+    const done = await finalStatus(report.id);
+    expect(done.status).toBe("failed");
+    expect(done.failureReason).toMatch(/from/);
+    expect(smtp.messages.some((m) => m.headers.get("x-report-id") === report.id)).toBe(false);
+  });
+});
+
+describe("payload validation", () => {
+  it("the enqueue helper rejects a bad payload before it reaches Redis", async () => {
+    const before = await queue.getJobCountByTypes("waiting", "prioritized", "active", "completed", "failed");
+    await expect(enqueue(queue, "generate-report", { reportId: "not-a-uuid" }, { jobId: "x1" })).rejects.toBeInstanceOf(InvalidJobPayloadError);
+    expect(await queue.getJob("x1")).toBeUndefined();
+    expect(await queue.getJobCountByTypes("waiting", "prioritized", "active", "completed", "failed")).toBe(before);
+  });
+
+  it("the worker rejects a bad payload that bypassed the producer, without retrying", async () => {
+    const job = await queue.add("generate-report", { reportId: 42, extra: true } as never, { jobId: "bad-payload-1", attempts: 3 });
+    const failed = await waitUntil(async () => ((await job.isFailed()) ? queue.getJob(job.id!) : null), { what: "bad job to fail" });
+    expect(failed!.failedReason).toMatch(/Invalid generate-report payload/);
+    expect(failed!.attemptsMade).toBe(1);
+  });
+});
