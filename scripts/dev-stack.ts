@@ -13,6 +13,7 @@ import { runPrisma } from "../packages/db/tools/prisma.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const children: ChildProcess[] = [];
+const COLORS: Record<string, string> = { web: "36", worker: "35", inbox: "33", redis: "31", postgres: "34" };
 let stopping = false;
 
 const say = (line: string) => console.log(`\x1b[1m▸\x1b[0m ${line}`);
@@ -137,7 +138,6 @@ function run(cmd: string, args: string[], failure: string) {
   if (result.status !== 0) fail(failure);
 }
 
-const COLORS: Record<string, string> = { web: "36", worker: "35", inbox: "33", redis: "31", postgres: "34" };
 function start(name: string, cmd: string, args: string[]) {
   const child = spawn(cmd, args, { cwd: root, env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
   const tag = `\x1b[${COLORS[name] ?? "37"}m${name.padEnd(8)}\x1b[0m│ `;

@@ -2,15 +2,17 @@
 // Live status of one report. Polls the status API until the report is final;
 // the announcement region tells screen readers when the status changes.
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { Fragment, useEffect, useState } from "react";
 import { STATUS_LABELS, isFinal, type ReportView } from "@/lib/report-view";
 
 const POLL_MS = 1000;
 
-export function ReportStatusView({ initial }: { initial: ReportView }) {
+export function ReportStatusView({ initial, params }: { initial: ReportView; params: { label: string; value: string }[] }) {
   const [report, setReport] = useState(initial);
-  const [stale, setStale] = useState(false);
+  // Consecutive failed polls: > 0 means what we show may be out of date.
+  const [failures, setFailures] = useState(0);
 
+  // One poll per render cycle: each answer (or failure) schedules the next.
   useEffect(() => {
     if (isFinal(report.status)) return;
     let cancelled = false;
@@ -21,21 +23,17 @@ export function ReportStatusView({ initial }: { initial: ReportView }) {
         const next = (await response.json()) as ReportView;
         if (!cancelled) {
           setReport(next);
-          setStale(false);
+          setFailures(0);
         }
       } catch {
-        // Keep polling; show that what we display may be out of date.
-        if (!cancelled) {
-          setStale(true);
-          setReport((r) => ({ ...r }));
-        }
+        if (!cancelled) setFailures((n) => n + 1);
       }
     }, POLL_MS);
     return () => {
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [report]);
+  }, [report, failures]);
 
   const label = STATUS_LABELS[report.status];
   const percent = report.status === "sent" || report.status === "emailing" ? 100 : report.progress;
@@ -76,7 +74,7 @@ export function ReportStatusView({ initial }: { initial: ReportView }) {
             <strong>Why it failed:</strong> {report.failureReason}
           </div>
         )}
-        {stale && <p className="muted">Lost contact with the server; retrying…</p>}
+        {failures > 0 && <p className="muted">Lost contact with the server; retrying…</p>}
         {report.downloadUrl && (
           <div className="actions">
             <a className="button" href={report.downloadUrl} download>
@@ -95,8 +93,11 @@ export function ReportStatusView({ initial }: { initial: ReportView }) {
           <dd>
             <code>{report.id}</code>
           </dd>
-          {Object.entries(report.params).map(([key, value]) => (
-            <Param key={key} name={key} value={value} />
+          {params.map(({ label, value }) => (
+            <Fragment key={label}>
+              <dt>{label}</dt>
+              <dd>{value}</dd>
+            </Fragment>
           ))}
           <dt>Requested</dt>
           <dd>
@@ -116,16 +117,6 @@ export function ReportStatusView({ initial }: { initial: ReportView }) {
         <Link href="/">Generate another report</Link>
       </p>
     </div>
-  );
-}
-
-function Param({ name, value }: { name: string; value: unknown }) {
-  const label = name.replace(/([A-Z])/g, " $1").replace(/^./, (c) => c.toUpperCase());
-  return (
-    <>
-      <dt>{label}</dt>
-      <dd>{value === undefined || value === null || value === "" ? "All" : String(value)}</dd>
-    </>
   );
 }
 

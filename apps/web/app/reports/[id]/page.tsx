@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ReportStatusView } from "@/components/report-status";
 import { db } from "@/lib/server/db";
-import { isReportId, toReportView } from "@/lib/server/report-view";
+import { describeParams, isReportId, toReportView } from "@/lib/server/report-view";
 
 export const dynamic = "force-dynamic";
 
@@ -16,5 +16,5 @@ export default async function ReportPage(props: PageProps<"/reports/[id]">) {
   if (!isReportId(id)) notFound();
   const report = await db().report.findUnique({ where: { id } });
   if (!report) notFound();
-  return <ReportStatusView initial={toReportView(report)} />;
+  return <ReportStatusView initial={toReportView(report)} params={await describeParams(db(), report)} />;
 }
