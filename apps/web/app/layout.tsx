@@ -25,6 +25,7 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
           </Link>
           <nav aria-label="Main">
             <Link href="/">New report</Link>
+            <Link href="/reports">My reports</Link>
           </nav>
         </header>
         <main id="main" className="container">

@@ -4,6 +4,7 @@
 import type { FormField } from "@backline/reports";
 import { useRouter } from "next/navigation";
 import { useEffect, useId, useState, type FormEvent } from "react";
+import { EMAIL_KEY } from "./remembered-email";
 
 export interface ReportTypeOption {
   id: string;
@@ -19,7 +20,6 @@ interface Props {
 }
 
 type Values = Record<string, string>;
-const EMAIL_KEY = "backline:last-email";
 
 export function ReportForm({ types, customers }: Props) {
   const router = useRouter();

@@ -15,10 +15,11 @@ const repoRoot = path.resolve(import.meta.dirname, "../../..");
 export default async function globalSetup() {
   const scratch = await createScratchDatabase();
   const db = createPrismaClient(scratch.url);
-  await seedDemoData(db, { customers: 40, orders: 5000 });
+  await seedDemoData(db, { customers: 40, orders: 20_000 });
   await db.$disconnect();
   // Tests compare PDF figures with SQL on this database (workers inherit env).
   process.env.E2E_DATABASE_URL = scratch.url;
+  process.env.E2E_INBOX_URL = e2eStack.inboxUrl;
   const reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-e2e-"));
 
   const env = {

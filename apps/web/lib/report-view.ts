@@ -1,25 +1,12 @@
-// The JSON shape of a report as the API returns it and the pages show it.
-// Client-safe: types and labels only.
+// What client components know about reports: the shared JSON shapes (types
+// only) and the words for each status.
 import type { ReportStatus } from "@backline/db";
+import type { QueuePosition, ReportEventView, ReportView } from "@backline/report-service";
 
-export type { ReportStatus };
+export type { QueuePosition, ReportEventView, ReportStatus, ReportView };
 
-export interface ReportView {
-  id: string;
-  type: string;
-  title: string;
-  params: Record<string, unknown>;
-  status: ReportStatus;
-  progress: number;
-  stage: string | null;
-  failureReason: string | null;
-  attempts: number;
-  pageCount: number | null;
-  createdAt: string;
-  updatedAt: string;
-  finishedAt: string | null;
-  downloadUrl?: string;
-}
+/** GET /api/reports/:id adds where a queued report stands, and with ?sinceEvent= the newer history. */
+export type ReportStatusResponse = ReportView & { queue?: QueuePosition | null; events?: ReportEventView[] };
 
 export const STATUS_LABELS: Record<ReportStatus, string> = {
   queued: "Queued",
@@ -29,5 +16,7 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   failed: "Failed",
   cancelled: "Cancelled",
 };
+
+export const REPORT_STATUSES = Object.keys(STATUS_LABELS) as ReportStatus[];
 
 export const isFinal = (status: ReportStatus) => status === "sent" || status === "failed" || status === "cancelled";

@@ -27,6 +27,8 @@ afterAll(async () => {
   await queue?.close();
   const { reportsQueue } = await import("../lib/server/queue.ts");
   await reportsQueue().close();
+  const { publisher } = await import("../lib/server/reports.ts");
+  publisher().disconnect();
   const { db } = await import("../lib/server/db.ts");
   await db().$disconnect();
   await scratch?.drop();

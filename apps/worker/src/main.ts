@@ -28,13 +28,12 @@ if (problems.length > 0) exitWith(problems.join("\n"));
 const log = pino({ name: "backline-worker" });
 const db = createPrismaClient(env.DATABASE_URL);
 const mail = createMailTransport(env.SMTP_URL);
-const worker = startReportWorker({
+const running = await startReportWorker({
   redisUrl: env.REDIS_URL,
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
   context: { db, mail, log, env },
 });
-await worker.waitUntilReady();
 log.info({ queue: `${env.QUEUE_PREFIX}:${QUEUES.reports}`, concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
 let stopping = false;
@@ -47,7 +46,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, SHUTDOWN_TIMEOUT_MS);
   timer.unref();
-  await worker.close();
+  await running.close();
   mail.close();
   await db.$disconnect();
   log.info("stopped");

@@ -1,22 +1,36 @@
 // Starts the BullMQ worker for the reports queue and routes each job to its
-// processor. Used by main.ts and, in-process, by the integration tests.
+// processor, with the Redis side channels a processor needs (updates out,
+// cancel requests in). Used by main.ts and, in-process, by the tests.
 import os from "node:os";
 import { QUEUES, createRedis, type JobName } from "@backline/queue";
+import { CancellationListener, publishReportChange } from "@backline/report-service";
 import { Worker } from "bullmq";
-import type { Logger } from "pino";
 import { processors, type ProcessorContext } from "./processors/index.ts";
 
 export interface ReportWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
-  context: Omit<ProcessorContext, "workerId"> & { workerId?: string };
+  context: Pick<ProcessorContext, "db" | "mail" | "log" | "env"> & { workerId?: string };
 }
 
-export function startReportWorker(options: ReportWorkerOptions): Worker {
+export interface RunningWorker {
+  worker: Worker;
+  /** Stops taking jobs, waits for those in flight, closes connections. */
+  close(): Promise<void>;
+}
+
+export async function startReportWorker(options: ReportWorkerOptions): Promise<RunningWorker> {
   const workerId = options.context.workerId ?? `${os.hostname()}:${process.pid}`;
-  const ctx: ProcessorContext = { ...options.context, workerId };
-  const log: Logger = ctx.log;
+  const publisher = createRedis(options.redisUrl, "worker");
+  const cancellations = await CancellationListener.start(createRedis(options.redisUrl, "worker"), options.prefix);
+  const ctx: ProcessorContext = {
+    ...options.context,
+    workerId,
+    cancellations,
+    publish: (change) => publishReportChange(publisher, options.prefix, change),
+  };
+  const { log } = ctx;
 
   const worker = new Worker(
     QUEUES.reports,
@@ -34,5 +48,14 @@ export function startReportWorker(options: ReportWorkerOptions): Worker {
   worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
   worker.on("completed", (job) => log.info({ jobId: job.id, name: job.name }, "job completed"));
   worker.on("failed", (job, err) => log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "job failed"));
-  return worker;
+  await worker.waitUntilReady();
+
+  return {
+    worker,
+    async close() {
+      await worker.close();
+      await cancellations.close();
+      publisher.disconnect();
+    },
+  };
 }

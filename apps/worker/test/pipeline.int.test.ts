@@ -7,10 +7,10 @@ import { createPrismaClient, createReport, seedDemoData, type PrismaClient } fro
 import { createMailTransport } from "@backline/mail";
 import { InvalidJobPayloadError, QUEUES, createProducerQueue, enqueue } from "@backline/queue";
 import { createScratchDatabase, pdfText, startSmtpCapture, uniqueQueuePrefix, waitUntil, type ScratchDatabase, type SmtpCapture } from "@backline/test-kit";
-import type { Queue, Worker } from "bullmq";
+import type { Queue } from "bullmq";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReportWorker } from "../src/report-worker.ts";
+import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const APP_URL = "http://localhost:3999";
@@ -20,7 +20,7 @@ let scratch: ScratchDatabase;
 let db: PrismaClient;
 let smtp: SmtpCapture;
 let queue: Queue;
-let worker: Worker;
+let worker: RunningWorker;
 let reportsDir: string;
 const prefix = uniqueQueuePrefix("pipeline");
 
@@ -31,7 +31,7 @@ beforeAll(async () => {
   smtp = await startSmtpCapture({ rejectRecipient: (a) => a === REJECTED });
   reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-reports-"));
   queue = createProducerQueue(QUEUES.reports, { redisUrl: REDIS_URL, prefix });
-  worker = startReportWorker({
+  worker = await startReportWorker({
     redisUrl: REDIS_URL,
     prefix,
     concurrency: 2,
@@ -42,7 +42,6 @@ beforeAll(async () => {
       env: { REPORTS_DIR: reportsDir, APP_URL, MAIL_FROM: "Backline <reports@backline.test>", MAIL_ATTACHMENT_MAX_BYTES: 5 * 1024 * 1024 },
     },
   });
-  await worker.waitUntilReady();
 });
 
 afterAll(async () => {

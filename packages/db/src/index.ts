@@ -25,4 +25,15 @@ export function getPrisma(connectionString: string): PrismaClient {
   return client;
 }
 export { seedDemoData, demoDataWindow, REGIONS, DEMO_DATA_VERSION, type DemoDataOptions } from "./demo-data.ts";
-export { ALLOWED_TRANSITIONS, FINAL_STATUSES, canTransition, createReport, transitionReport, recordProgress, type NewReport, type TransitionOptions } from "./report-lifecycle.ts";
+export {
+  ALLOWED_TRANSITIONS,
+  FINAL_STATUSES,
+  RETRY_RESET,
+  canTransition,
+  createReport,
+  recordProgress,
+  transitionReport,
+  type NewReport,
+  type ReportChange,
+  type TransitionOptions,
+} from "./report-lifecycle.ts";

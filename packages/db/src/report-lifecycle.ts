@@ -2,7 +2,13 @@
 // update (only from the statuses allowed below) plus an appended event, in one
 // transaction — so two workers racing on the same report cannot both win, and
 // the history always matches the row.
-import type { Prisma, PrismaClient, Report, ReportStatus } from "./generated/prisma/client.ts";
+import type { Prisma, PrismaClient, Report, ReportEvent, ReportStatus } from "./generated/prisma/client.ts";
+
+/** A status change or progress milestone as it was written: the row after it, and its event (if any). */
+export interface ReportChange {
+  report: Report;
+  event: ReportEvent | null;
+}
 
 /** to ← allowed from. */
 export const ALLOWED_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
@@ -39,6 +45,19 @@ export async function createReport(db: PrismaClient, input: NewReport): Promise<
   });
 }
 
+/** What a retry clears, so the row reads like a fresh request (attempts and history stay). */
+export const RETRY_RESET = {
+  progress: 0,
+  stage: "Waiting for a worker",
+  failureReason: null,
+  filePath: null,
+  fileBytes: null,
+  pageCount: null,
+  messageId: null,
+  startedAt: null,
+  finishedAt: null,
+} satisfies Prisma.ReportUpdateManyMutationInput;
+
 export interface TransitionOptions {
   message: string;
   workerId?: string;
@@ -50,9 +69,10 @@ export interface TransitionOptions {
 
 /**
  * Moves a report to `to` if its current status allows it. Returns the updated
- * row, or null when the report is missing or in a status that forbids the move.
+ * row and its new event, or null when the report is missing or in a status
+ * that forbids the move.
  */
-export async function transitionReport(db: PrismaClient, id: string, to: ReportStatus, options: TransitionOptions): Promise<Report | null> {
+export async function transitionReport(db: PrismaClient, id: string, to: ReportStatus, options: TransitionOptions): Promise<ReportChange | null> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.report.updateMany({
       where: { id, status: { in: [...ALLOWED_TRANSITIONS[to]] } },
@@ -64,34 +84,36 @@ export async function transitionReport(db: PrismaClient, id: string, to: ReportS
     });
     if (count === 0) return null;
     const report = await tx.report.findUniqueOrThrow({ where: { id } });
-    await tx.reportEvent.create({
+    const event = await tx.reportEvent.create({
       data: { reportId: id, status: to, progress: report.progress, message: options.message, attempt: report.attempts, workerId: options.workerId },
     });
-    return report;
+    return { report, event };
   });
 }
 
 /**
- * Records progress while generating. Updates the row every call; appends an
- * event only when `milestone` is set, so the history stays readable.
+ * Records progress while generating (never backwards). Updates the row every
+ * call; appends an event only when `milestone` is set, so the history stays
+ * readable. Null when the report is not generating any more.
  */
 export async function recordProgress(
   db: PrismaClient,
   id: string,
   progress: { percent: number; stage: string; milestone?: boolean; workerId?: string },
-): Promise<boolean> {
+): Promise<ReportChange | null> {
   const percent = Math.max(0, Math.min(100, Math.round(progress.percent)));
   return db.$transaction(async (tx) => {
     const { count } = await tx.report.updateMany({
       where: { id, status: "generating", progress: { lte: percent } },
       data: { progress: percent, stage: progress.stage },
     });
-    if (count > 0 && progress.milestone) {
-      const report = await tx.report.findUniqueOrThrow({ where: { id }, select: { attempts: true } });
-      await tx.reportEvent.create({
-        data: { reportId: id, status: "generating", progress: percent, message: progress.stage, attempt: report.attempts, workerId: progress.workerId },
-      });
-    }
-    return count > 0;
+    if (count === 0) return null;
+    const report = await tx.report.findUniqueOrThrow({ where: { id } });
+    const event = progress.milestone
+      ? await tx.reportEvent.create({
+          data: { reportId: id, status: "generating", progress: percent, message: progress.stage, attempt: report.attempts, workerId: progress.workerId },
+        })
+      : null;
+    return { report, event };
   });
 }

@@ -28,9 +28,11 @@ describe("report lifecycle", () => {
 
   it("walks the happy path, counting the attempt and recording each step", async () => {
     const { id } = await newReport();
-    expect((await transitionReport(db, id, "generating", { message: "start", newAttempt: true, workerId: "w1" }))?.attempts).toBe(1);
+    const started = await transitionReport(db, id, "generating", { message: "start", newAttempt: true, workerId: "w1" });
+    expect(started?.report.attempts).toBe(1);
+    expect(started?.event).toMatchObject({ status: "generating", attempt: 1, workerId: "w1" });
     expect(await transitionReport(db, id, "emailing", { message: "pdf" })).not.toBeNull();
-    expect((await transitionReport(db, id, "sent", { message: "sent" }))?.status).toBe("sent");
+    expect((await transitionReport(db, id, "sent", { message: "sent" }))?.report.status).toBe("sent");
     expect(await history(id)).toEqual(["queued", "generating", "emailing", "sent"]);
     const events = await db.reportEvent.findMany({ where: { reportId: id, status: "generating" } });
     expect(events[0]).toMatchObject({ attempt: 1, workerId: "w1", message: "start" });
@@ -62,12 +64,14 @@ describe("report lifecycle", () => {
 
   it("records progress only while generating, never backwards, with milestone events", async () => {
     const { id } = await newReport();
-    expect(await recordProgress(db, id, { percent: 50, stage: "too early" })).toBe(false);
+    expect(await recordProgress(db, id, { percent: 50, stage: "too early" })).toBeNull();
     await transitionReport(db, id, "generating", { message: "start" });
-    expect(await recordProgress(db, id, { percent: 40, stage: "Rendering page 4 of 10", milestone: true })).toBe(true);
-    expect(await recordProgress(db, id, { percent: 30, stage: "stale" })).toBe(false);
+    const milestone = await recordProgress(db, id, { percent: 40, stage: "Rendering page 4 of 10", milestone: true });
+    expect(milestone?.event).toMatchObject({ progress: 40, message: "Rendering page 4 of 10" });
+    expect((await recordProgress(db, id, { percent: 45, stage: "between milestones" }))?.event).toBeNull();
+    expect(await recordProgress(db, id, { percent: 30, stage: "stale" })).toBeNull();
     const row = await db.report.findUniqueOrThrow({ where: { id } });
-    expect(row).toMatchObject({ progress: 40, stage: "Rendering page 4 of 10" });
+    expect(row).toMatchObject({ progress: 45, stage: "between milestones" });
     const milestones = await db.reportEvent.findMany({ where: { reportId: id, status: "generating" }, orderBy: { id: "asc" } });
     expect(milestones.map((e) => [e.progress, e.message])).toEqual([
       [0, "start"],

@@ -1,4 +1,5 @@
-import type { PrismaClient } from "@backline/db";
+import type { PrismaClient, ReportChange } from "@backline/db";
+import type { CancellationListener } from "@backline/report-service";
 import type { MailTransport } from "@backline/mail";
 import type { JobName, JobPayload } from "@backline/queue";
 import type { Job } from "bullmq";
@@ -13,6 +14,9 @@ export interface ProcessorContext {
   /** host:pid, recorded in each report event. */
   workerId: string;
   log: Logger;
+  /** Tells open status pages about a change (Redis pub/sub; never throws). */
+  publish: (change: ReportChange | null) => Promise<void>;
+  cancellations: CancellationListener;
 }
 
 export type Processor<N extends JobName> = (job: Job<JobPayload<N>>, ctx: ProcessorContext) => Promise<unknown>;

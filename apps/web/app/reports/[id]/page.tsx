@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { toEventView, toReportView } from "@backline/report-service";
 import { ReportStatusView } from "@/components/report-status";
 import { db } from "@/lib/server/db";
-import { describeParams, isReportId, toReportView } from "@/lib/server/report-view";
+import { describeParams, isReportId } from "@/lib/server/report-view";
 
 export const dynamic = "force-dynamic";
 
@@ -14,7 +15,7 @@ export async function generateMetadata(props: PageProps<"/reports/[id]">): Promi
 export default async function ReportPage(props: PageProps<"/reports/[id]">) {
   const { id } = await props.params;
   if (!isReportId(id)) notFound();
-  const report = await db().report.findUnique({ where: { id } });
+  const report = await db().report.findUnique({ where: { id }, include: { events: { orderBy: { id: "asc" } } } });
   if (!report) notFound();
-  return <ReportStatusView initial={toReportView(report)} params={await describeParams(db(), report)} />;
+  return <ReportStatusView initial={toReportView(report)} initialEvents={report.events.map(toEventView)} params={await describeParams(db(), report)} />;
 }

@@ -1,0 +1,85 @@
+// Watching a report: the progress bar moves without a reload, the timeline
+// lists the stages, Cancel works from the page, and "My reports" lists it.
+import AxeBuilder from "@axe-core/playwright";
+import { expect, test, type Page } from "@playwright/test";
+import { waitForEmail } from "./inbox";
+
+async function longReportParams(page: Page) {
+  // The whole demo dataset by day: the longest sales summary (about 100 pages).
+  const to = await page.getByLabel("To", { exact: true }).inputValue();
+  const end = new Date(`${to}T00:00:00Z`);
+  const from = new Date(Date.UTC(end.getUTCFullYear() - 2, end.getUTCMonth() + 1, 1)).toISOString().slice(0, 10);
+  return { from, to, groupBy: "day" };
+}
+
+test("the progress bar advances live and the timeline lists every stage", async ({ page }) => {
+  const email = `progress-${Date.now()}@example.com`;
+  await page.goto("/");
+  const params = await longReportParams(page);
+  await page.getByLabel("From", { exact: true }).fill(params.from);
+  await page.getByLabel("Email the PDF to").fill(email);
+
+  // Record every value the progress bar shows, from the moment the status page renders.
+  await page.addInitScript(() => {
+    const seen: number[] = [];
+    (window as unknown as { progressSeen: number[] }).progressSeen = seen;
+    new MutationObserver(() => {
+      const bar = document.querySelector('[role="progressbar"]');
+      const value = Number(bar?.getAttribute("aria-valuenow"));
+      if (bar && seen.at(-1) !== value) seen.push(value);
+    }).observe(document, { subtree: true, attributes: true, childList: true, attributeFilter: ["aria-valuenow"] });
+  });
+  await page.getByRole("button", { name: "Generate report" }).click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("report-status")).toHaveText("Sent", { timeout: 90_000 });
+
+  const seen = await page.evaluate(() => (window as unknown as { progressSeen: number[] }).progressSeen);
+  const during = seen.filter((v) => v > 0 && v < 100);
+  expect(during.length, `progress values seen: ${seen.join(", ")}`).toBeGreaterThanOrEqual(2);
+  expect(seen).toEqual([...seen].sort((a, b) => a - b));
+
+  const timeline = page.getByTestId("timeline");
+  for (const stage of ["Queued", "Generating", "Emailing", "Sent"]) await expect(timeline.getByText(stage, { exact: true }).first()).toBeVisible();
+  await expect(timeline).toContainText("Rendering page");
+  await expect(page.getByTestId("report-facts")).toContainText(/took \d+ s · \d+ pages/);
+  const { violations } = await new AxeBuilder({ page }).analyze();
+  expect(violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual([]);
+  await waitForEmail(email);
+});
+
+test("Cancel from the status page stops the report and nothing is emailed; My reports lists it", async ({ page, request }) => {
+  const email = `cancel-${Date.now()}@example.com`;
+  await page.goto("/");
+  const params = await longReportParams(page);
+  // Keep the workers busy so ours waits in line long enough to be cancelled.
+  for (let i = 0; i < 6; i++) {
+    const busy = await request.post("/api/reports", { data: { type: "sales-summary", params, email: `busy-${i}@example.com` } });
+    expect(busy.status()).toBe(202);
+  }
+  await page.getByLabel("From", { exact: true }).fill(params.from);
+  await page.getByLabel("Email the PDF to").fill(email);
+  await page.getByRole("button", { name: "Generate report" }).click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId("report-facts")).toContainText(/in line/);
+
+  await page.getByRole("button", { name: "Cancel report" }).click();
+  await expect(page.getByTestId("report-status")).toHaveText("Cancelled");
+  await expect(page.getByRole("status")).toHaveText("The report was cancelled.");
+  await expect(page.getByTestId("timeline")).toContainText("Cancelled on request");
+  await expect(page.getByRole("button", { name: "Retry" })).toBeVisible();
+  const reportUrl = page.url();
+
+  await page.getByRole("link", { name: "My reports" }).first().click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Show" }).click();
+  const row = page.getByRole("row").filter({ hasText: "Sales summary" });
+  await expect(row).toHaveCount(1);
+  await expect(row).toContainText("Cancelled");
+  await row.getByRole("link").click();
+  await expect(page).toHaveURL(reportUrl);
+
+  // Every busy report is sent; ours never is.
+  for (let i = 0; i < 6; i++) await waitForEmail(`busy-${i}@example.com`, 120_000);
+  const inbox = (await (await fetch(`${process.env.E2E_INBOX_URL}/api/email`)).json()) as { to: { address: string }[] }[];
+  expect(inbox.some((m) => m.to.some((t) => t.address === email))).toBe(false);
+});

@@ -1,0 +1,32 @@
+// "My reports": one person's reports, filtered and paginated.
+import "server-only";
+import { reportTypeIds } from "@backline/reports";
+import { z } from "zod";
+import { REPORT_STATUSES, type ReportStatus } from "@/lib/report-view";
+import { db } from "./db";
+
+export const listQuerySchema = z.strictObject({
+  email: z.email({ error: "Enter a valid email address" }),
+  status: z.enum(REPORT_STATUSES as [ReportStatus, ...ReportStatus[]]).optional(),
+  type: z.enum(reportTypeIds).optional(),
+  cursor: z.uuid({ error: "Invalid cursor" }).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export type ListQuery = z.infer<typeof listQuerySchema>;
+
+/** Newest first. UUIDv7 ids sort by creation time, so the id is the cursor. */
+export async function listReports(q: ListQuery) {
+  const rows = await db().report.findMany({
+    where: {
+      ownerEmail: q.email,
+      ...(q.status ? { status: q.status } : {}),
+      ...(q.type ? { type: q.type } : {}),
+      ...(q.cursor ? { id: { lt: q.cursor } } : {}),
+    },
+    orderBy: { id: "desc" },
+    take: q.limit + 1,
+  });
+  const items = rows.slice(0, q.limit);
+  return { items, nextCursor: rows.length > q.limit ? items.at(-1)!.id : null };
+}

@@ -1,0 +1,24 @@
+// The report service as this web process uses it: one fail-fast producer
+// queue and publisher, one subscriber shared by every open status page.
+import "server-only";
+import { createRedis } from "@backline/queue";
+import { ReportUpdateHub, reportCommands, type ReportCommands } from "@backline/report-service";
+import type { Redis } from "ioredis";
+import { db } from "./db";
+import { webEnv } from "./env";
+import { reportsQueue } from "./queue";
+
+const globalForReports = globalThis as unknown as { backlinePublisher?: Redis; backlineHub?: ReportUpdateHub; backlineCommands?: ReportCommands };
+
+export function publisher(): Redis {
+  return (globalForReports.backlinePublisher ??= createRedis(webEnv().REDIS_URL, "producer").on("error", () => {}));
+}
+
+export function commands(): ReportCommands {
+  return (globalForReports.backlineCommands ??= reportCommands({ db: db(), queue: reportsQueue(), redis: publisher(), prefix: webEnv().QUEUE_PREFIX }));
+}
+
+/** Subscriptions must survive Redis blips, so this connection waits and reconnects (it serves no request directly). */
+export function updateHub(): ReportUpdateHub {
+  return (globalForReports.backlineHub ??= new ReportUpdateHub(createRedis(webEnv().REDIS_URL, "worker").on("error", () => {}), webEnv().QUEUE_PREFIX));
+}

@@ -1,0 +1,121 @@
+// What a person can ask of Backline — request, cancel, retry — with the same
+// rules for the web app and the tests. Postgres first, Redis second: a report
+// exists once its row does; jobs and notifications follow.
+import { canTransition, createReport, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
+import { enqueue } from "@backline/queue";
+import { getReportType, reportTypeIds } from "@backline/reports";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import { z } from "zod";
+import { broadcastCancel } from "./cancellation.ts";
+import { toReportView, type ReportView } from "./report-view.ts";
+import { publishReportChange } from "./updates.ts";
+
+export interface ReportServiceDeps {
+  db: PrismaClient;
+  /** The producer side of the reports queue. */
+  queue: Queue;
+  /** A fail-fast connection for publishing updates and cancel requests. */
+  redis: Redis;
+  prefix: string;
+}
+
+export const reportRequestSchema = z.strictObject({
+  type: z.string({ error: "Choose a report type" }),
+  params: z.record(z.string(), z.unknown(), { error: "Must be an object" }).optional(),
+  email: z.email({ error: "Enter a valid email address" }).max(254),
+});
+
+export interface FieldIssue {
+  path: string;
+  message: string;
+}
+
+export type CommandResult =
+  | { ok: true; report: ReportView }
+  | { ok: false; status: 400 | 404 | 409 | 503; error: string; issues?: FieldIssue[] };
+
+const toIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
+  issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }));
+
+const notFound = { ok: false, status: 404, error: "Report not found" } as const;
+
+export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) {
+  /** Adds the report's job; on failure marks it Failed so it never waits forever. */
+  async function enqueueOrFail(report: Report): Promise<CommandResult> {
+    try {
+      await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
+      return { ok: true, report: toReportView(report) };
+    } catch (err) {
+      const change = await transitionReport(db, report.id, "failed", {
+        message: `Could not queue the report: ${(err as Error).message}`,
+        data: { failureReason: "The job queue (Redis) was unavailable; please try again.", stage: "Failed", finishedAt: new Date() },
+      });
+      await publishReportChange(redis, prefix, change);
+      return { ok: false, status: 503, error: "The job queue is unavailable; check REDIS_URL" };
+    }
+  }
+
+  return {
+    /** Validates a request, writes the row, enqueues its job. */
+    async request(body: unknown): Promise<CommandResult> {
+      const request = reportRequestSchema.safeParse(body);
+      const type = request.success ? getReportType(request.data.type) : undefined;
+      if (!request.success || !type) {
+        const issues = request.success
+          ? [{ path: "type", message: `Unknown report type; expected one of ${reportTypeIds.join(", ")}` }]
+          : toIssues(request.error.issues);
+        return { ok: false, status: 400, error: "Invalid report request", issues };
+      }
+      const params = type.params.safeParse(request.data.params ?? {});
+      if (!params.success) {
+        return { ok: false, status: 400, error: "Invalid report parameters", issues: toIssues(params.error.issues, ["params"]) };
+      }
+      const report = await createReport(db, { type: type.id, params: params.data as Prisma.InputJsonValue, ownerEmail: request.data.email });
+      return enqueueOrFail(report);
+    },
+
+    /** Queued: its job is removed. Generating: the worker holding it stops at the next page. */
+    async cancel(id: string): Promise<CommandResult> {
+      const report = await db.report.findUnique({ where: { id } });
+      if (!report) return notFound;
+      if (!canTransition(report.status, "cancelled")) {
+        return { ok: false, status: 409, error: `A ${report.status} report can't be cancelled; only queued or generating ones can.` };
+      }
+      const change = await transitionReport(db, id, "cancelled", {
+        message: "Cancelled on request",
+        data: { stage: "Cancelled", finishedAt: new Date() },
+      });
+      if (!change) return { ok: false, status: 409, error: "The report changed status meanwhile; reload and try again." };
+      // An active job is locked by its worker and stays; the broadcast reaches it.
+      await queue.remove(id).catch(() => 0);
+      await broadcastCancel(redis, prefix, id).catch(() => {});
+      await publishReportChange(redis, prefix, change);
+      return { ok: true, report: toReportView(change.report) };
+    },
+
+    /** Failed or Cancelled → Queued again: same id, history kept; the next attempt counts up. */
+    async retry(id: string): Promise<CommandResult> {
+      const report = await db.report.findUnique({ where: { id } });
+      if (!report) return notFound;
+      if (report.status !== "failed" && report.status !== "cancelled") {
+        return { ok: false, status: 409, error: `A ${report.status} report can't be retried; only failed or cancelled ones can.` };
+      }
+      // BullMQ keeps finished jobs for a while, and a job id can't be added twice.
+      const old = await queue.getJob(id);
+      if (old && (await old.isActive())) return { ok: false, status: 409, error: "The previous attempt is still stopping; try again in a moment." };
+      await old?.remove().catch(() => {});
+      const change = await transitionReport(db, id, "queued", {
+        message: `Retry requested (attempt ${report.attempts + 1} next)`,
+        data: RETRY_RESET,
+      });
+      if (!change || !canTransition(change.report.status, "generating")) {
+        return { ok: false, status: 409, error: "The report changed status meanwhile; reload and try again." };
+      }
+      await publishReportChange(redis, prefix, change);
+      return enqueueOrFail(change.report);
+    },
+  };
+}
+
+export type ReportCommands = ReturnType<typeof reportCommands>;

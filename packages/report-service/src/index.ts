@@ -1,0 +1,5 @@
+export { reportCommands, reportRequestSchema, type CommandResult, type FieldIssue, type ReportCommands, type ReportServiceDeps } from "./commands.ts";
+export { CancellationListener, ReportCancelledError, broadcastCancel, cancelChannel } from "./cancellation.ts";
+export { averageDurationSeconds, estimateQueued, queuePosition, type QueuePosition } from "./queue-position.ts";
+export { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
+export { ReportUpdateHub, publishReportChange, reportUpdatesChannel, toReportUpdate, type ReportUpdate } from "./updates.ts";

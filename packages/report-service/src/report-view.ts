@@ -1,0 +1,64 @@
+// The JSON shape of a report and of one history event, as the API returns
+// them, the SSE stream pushes them and the pages show them.
+import type { Report, ReportEvent, ReportStatus } from "@backline/db";
+import { getReportType } from "@backline/reports";
+
+export interface ReportEventView {
+  id: string;
+  at: string;
+  status: ReportStatus;
+  progress: number;
+  message: string;
+  attempt: number;
+  workerId: string | null;
+}
+
+export interface ReportView {
+  id: string;
+  type: string;
+  title: string;
+  params: Record<string, unknown>;
+  status: ReportStatus;
+  progress: number;
+  stage: string | null;
+  failureReason: string | null;
+  attempts: number;
+  pageCount: number | null;
+  createdAt: string;
+  updatedAt: string;
+  startedAt: string | null;
+  finishedAt: string | null;
+  downloadUrl?: string;
+}
+
+export function toReportView(report: Report): ReportView {
+  return {
+    id: report.id,
+    type: report.type,
+    title: getReportType(report.type)?.title ?? report.type,
+    params: report.params as Record<string, unknown>,
+    status: report.status,
+    progress: report.progress,
+    stage: report.stage,
+    failureReason: report.failureReason,
+    attempts: report.attempts,
+    pageCount: report.pageCount,
+    createdAt: report.createdAt.toISOString(),
+    updatedAt: report.updatedAt.toISOString(),
+    startedAt: report.startedAt?.toISOString() ?? null,
+    finishedAt: report.finishedAt?.toISOString() ?? null,
+    ...(report.filePath && (report.status === "emailing" || report.status === "sent") ? { downloadUrl: `/reports/${report.id}/download` } : {}),
+  };
+}
+
+export function toEventView(event: ReportEvent): ReportEventView {
+  return {
+    id: event.id.toString(),
+    at: event.at.toISOString(),
+    status: event.status,
+    progress: event.progress,
+    message: event.message,
+    attempt: event.attempt,
+    workerId: event.workerId,
+  };
+}
