@@ -32,6 +32,8 @@ export function ReportForm({ types, customers }: Props) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
+  // One key per submission: a double click or a network retry makes one report.
+  const [idempotencyKey, setIdempotencyKey] = useState(newKey);
 
   const type = types.find((t) => t.id === typeId);
 
@@ -52,7 +54,7 @@ export function ReportForm({ types, customers }: Props) {
     try {
       const response = await fetch("/api/reports", {
         method: "POST",
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
         body: JSON.stringify({ type: type.id, params, email }),
       });
       const body = await response.json();
@@ -61,6 +63,7 @@ export function ReportForm({ types, customers }: Props) {
         router.push(`/reports/${body.id}`);
         return;
       }
+      if (response.status === 422) setIdempotencyKey(newKey()); // the form changed since: a new submission
       const byField: Record<string, string> = {};
       for (const issue of body.issues ?? []) byField[issue.path.replace(/^params\./, "")] ??= issue.message;
       setErrors(byField);
@@ -167,6 +170,12 @@ export function ReportForm({ types, customers }: Props) {
       </div>
     </form>
   );
+}
+
+/** randomUUID needs a secure context; plain-http LAN addresses get random hex instead. */
+function newKey(): string {
+  if (typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, "0")).join("");
 }
 
 function labelFor(type: ReportTypeOption | undefined, path: string) {

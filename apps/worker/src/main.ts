@@ -3,12 +3,12 @@
 import { EnvError } from "@backline/config";
 import { checkDatabase, createPrismaClient } from "@backline/db";
 import { checkSmtp, createMailTransport } from "@backline/mail";
-import { QUEUES, checkRedis } from "@backline/queue";
+import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
 import { pino } from "pino";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
+import { startReconciler } from "./reconciler.ts";
+import { warnAboutRedisConfig } from "./redis-config.ts";
 import { startReportWorker } from "./report-worker.ts";
-
-const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 function exitWith(line: string): never {
   console.error(line);
@@ -28,11 +28,24 @@ if (problems.length > 0) exitWith(problems.join("\n"));
 const log = pino({ name: "backline-worker" });
 const db = createPrismaClient(env.DATABASE_URL);
 const mail = createMailTransport(env.SMTP_URL);
+await warnAboutRedisConfig(env.REDIS_URL, log);
 const running = await startReportWorker({
   redisUrl: env.REDIS_URL,
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
+  lockMs: env.WORKER_LOCK_MS,
   context: { db, mail, log, env },
+});
+const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
+const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
+const reconciler = startReconciler({
+  db,
+  databaseUrl: env.DATABASE_URL,
+  queue: reconcilerQueue,
+  redis: reconcilerRedis,
+  log,
+  intervalMs: env.RECONCILE_INTERVAL_MS,
+  workerId: running.workerId,
 });
 log.info({ queue: `${env.QUEUE_PREFIX}:${QUEUES.reports}`, concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
@@ -42,11 +55,14 @@ async function shutdown(signal: string) {
   stopping = true;
   log.info({ signal }, "stopping: finishing jobs in flight");
   const timer = setTimeout(() => {
-    log.error("in-flight jobs did not finish in time; exiting (they will be picked up again)");
+    log.error("in-flight jobs did not finish in time; exiting (another worker takes them over when their locks expire)");
     process.exit(1);
-  }, SHUTDOWN_TIMEOUT_MS);
+  }, env.WORKER_SHUTDOWN_TIMEOUT_MS);
   timer.unref();
+  await reconciler.stop();
   await running.close();
+  await reconcilerQueue.close();
+  reconcilerRedis.disconnect();
   mail.close();
   await db.$disconnect();
   log.info("stopped");

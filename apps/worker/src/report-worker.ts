@@ -11,11 +11,18 @@ export interface ReportWorkerOptions {
   redisUrl: string;
   prefix: string;
   concurrency: number;
+  /**
+   * Lock on each running job, renewed every half of it. A worker that dies
+   * (kill -9) stops renewing; within ~1.5× this another worker takes the job
+   * over. BullMQ's 30 s default means half a minute of nothing after a crash.
+   */
+  lockMs?: number;
   context: Pick<ProcessorContext, "db" | "mail" | "log" | "env"> & { workerId?: string };
 }
 
 export interface RunningWorker {
   worker: Worker;
+  workerId: string;
   /** Stops taking jobs, waits for those in flight, closes connections. */
   close(): Promise<void>;
 }
@@ -43,6 +50,10 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
       connection: createRedis(options.redisUrl, "worker"),
       prefix: options.prefix,
       concurrency: options.concurrency,
+      lockDuration: options.lockMs ?? 5000,
+      stalledInterval: Math.round((options.lockMs ?? 5000) / 2),
+      // A job whose worker keeps dying is failed after this many takeovers.
+      maxStalledCount: 2,
     },
   );
   worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
@@ -52,6 +63,7 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
 
   return {
     worker,
+    workerId,
     async close() {
       await worker.close();
       await cancellations.close();

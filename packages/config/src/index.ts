@@ -18,6 +18,8 @@ export const redisEnv = z.object({
     .string()
     .regex(/^[A-Za-z0-9:_{}-]+$/, "letters, digits, : _ - { } only")
     .default("backline"),
+  /** Attempts per report job before it is marked Failed (transient failures only). */
+  JOB_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(3),
 });
 
 export const appEnv = z.object({
@@ -40,6 +42,12 @@ export const mailEnv = z.object({
 
 export const workerEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** A job whose worker stops renewing its lock for this long is taken over by another worker. */
+  WORKER_LOCK_MS: z.coerce.number().int().min(1000).default(5000),
+  /** On SIGTERM, how long jobs in flight may take to finish before the process exits anyway. */
+  WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
+  /** How often the reconciler re-enqueues reports that have no job in Redis. */
+  RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
 });
 
 export class EnvError extends Error {

@@ -31,9 +31,11 @@ export {
   RETRY_RESET,
   canTransition,
   createReport,
+  noteReportEvent,
   recordProgress,
   transitionReport,
   type NewReport,
   type ReportChange,
   type TransitionOptions,
 } from "./report-lifecycle.ts";
+export { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, releaseDelivery, type DeliveryClaim } from "./deliveries.ts";

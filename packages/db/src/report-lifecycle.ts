@@ -31,6 +31,8 @@ export interface NewReport {
   type: string;
   params: Prisma.InputJsonValue;
   ownerEmail: string;
+  idempotencyKey?: string;
+  requestHash?: string;
 }
 
 /** Writes a queued report and its first event. */
@@ -116,4 +118,11 @@ export async function recordProgress(
       : null;
     return { report, event };
   });
+}
+
+/** Notes something in a report's history without changing its status. */
+export async function noteReportEvent(db: PrismaClient, id: string, message: string, workerId?: string): Promise<ReportEvent | null> {
+  const report = await db.report.findUnique({ where: { id }, select: { status: true, progress: true, attempts: true } });
+  if (!report) return null;
+  return db.reportEvent.create({ data: { reportId: id, status: report.status, progress: report.progress, attempt: report.attempts, message, workerId } });
 }

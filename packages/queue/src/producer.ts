@@ -3,18 +3,20 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { createRedis } from "./connection.ts";
 import { jobs, type JobName, type JobPayload } from "./jobs/index.ts";
-import { PRIORITY, QUEUES, defaultJobOptions, type QueueName } from "./queues.ts";
+import { PRIORITY, QUEUES, jobOptions, type QueueName } from "./queues.ts";
 
 export interface QueueSettings {
   redisUrl: string;
   prefix: string;
+  /** JOB_ATTEMPTS; 3 when not given. */
+  attempts?: number;
 }
 
 export function createProducerQueue(name: QueueName, settings: QueueSettings): Queue {
   const queue = new Queue(name, {
     connection: createRedis(settings.redisUrl, "producer"),
     prefix: settings.prefix,
-    defaultJobOptions,
+    defaultJobOptions: jobOptions(settings.attempts ?? 3),
   });
   // Errors surface on the awaited add(); this only keeps them off stderr spam.
   queue.on("error", () => {});

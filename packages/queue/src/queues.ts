@@ -10,10 +10,10 @@ export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 /** BullMQ priority: lower runs first. Interactive work always goes ahead of bulk. */
 export const PRIORITY = { interactive: 1, bulk: 10 } as const;
 
-export const defaultJobOptions: DefaultJobOptions = {
-  attempts: 3,
+export const jobOptions = (attempts: number): DefaultJobOptions => ({
+  attempts,
   backoff: { type: "exponential", delay: 2000, jitter: 0.5 },
   // Postgres keeps the history; Redis only needs recent jobs for inspection.
   removeOnComplete: { age: 24 * 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },
-};
+});

@@ -1,7 +1,8 @@
 // What a person can ask of Backline — request, cancel, retry — with the same
 // rules for the web app and the tests. Postgres first, Redis second: a report
 // exists once its row does; jobs and notifications follow.
-import { canTransition, createReport, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
+import { createHash } from "node:crypto";
+import { canTransition, createReport, noteReportEvent, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
 import { enqueue } from "@backline/queue";
 import { getReportType, reportTypeIds } from "@backline/reports";
 import type { Queue } from "bullmq";
@@ -32,8 +33,20 @@ export interface FieldIssue {
 }
 
 export type CommandResult =
-  | { ok: true; report: ReportView }
-  | { ok: false; status: 400 | 404 | 409 | 503; error: string; issues?: FieldIssue[] };
+  | { ok: true; report: ReportView; /** an Idempotency-Key replay: this report already existed */ replayed?: boolean }
+  | { ok: false; status: 400 | 404 | 409 | 422 | 503; error: string; issues?: FieldIssue[] };
+
+/** Printable ASCII, like Stripe's keys; a UUID per submission is what the form sends. */
+export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1–255 printable ASCII characters");
+
+/** Same request ⇔ same hash, whatever the key order of the JSON. */
+export function requestHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash("sha256").update(JSON.stringify(canonical(body))).digest("hex");
+}
+
+const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "P2002";
 
 const toIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
   issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }));
@@ -41,24 +54,46 @@ const toIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue
 const notFound = { ok: false, status: 404, error: "Report not found" } as const;
 
 export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) {
-  /** Adds the report's job; on failure marks it Failed so it never waits forever. */
-  async function enqueueOrFail(report: Report): Promise<CommandResult> {
+  /**
+   * Adds the report's job. When Redis is down the report stays Queued: the
+   * row is the promise, and the workers' reconciler enqueues it once Redis is
+   * back. The request still gets its 202.
+   */
+  async function enqueueOrDefer(report: Report): Promise<CommandResult> {
     try {
       await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
-      return { ok: true, report: toReportView(report) };
     } catch (err) {
-      const change = await transitionReport(db, report.id, "failed", {
-        message: `Could not queue the report: ${(err as Error).message}`,
-        data: { failureReason: "The job queue (Redis) was unavailable; please try again.", stage: "Failed", finishedAt: new Date() },
-      });
-      await publishReportChange(redis, prefix, change);
-      return { ok: false, status: 503, error: "The job queue is unavailable; check REDIS_URL" };
+      await noteReportEvent(db, report.id, `Waiting for the job queue (${(err as Error).message}); it will be queued automatically`).catch(() => null);
     }
+    return { ok: true, report: toReportView(report) };
+  }
+
+  /** The report an earlier request with this key made, if the request is the same. */
+  async function replay(key: string, hash: string): Promise<CommandResult | null> {
+    const existing = await db.report.findUnique({ where: { idempotencyKey: key } });
+    if (!existing) return null;
+    if (existing.requestHash !== hash) {
+      return { ok: false, status: 422, error: "This Idempotency-Key was already used with a different request", issues: [{ path: "Idempotency-Key", message: "Reused with a different body" }] };
+    }
+    return { ok: true, report: toReportView(existing), replayed: true };
   }
 
   return {
-    /** Validates a request, writes the row, enqueues its job. */
-    async request(body: unknown): Promise<CommandResult> {
+    /**
+     * Validates a request, writes the row, enqueues its job. With an
+     * idempotency key, the same key and body give the same report (one row,
+     * one job, one email) however often and however concurrently they come.
+     */
+    async request(body: unknown, options: { idempotencyKey?: string } = {}): Promise<CommandResult> {
+      const key = options.idempotencyKey;
+      if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
+        return { ok: false, status: 400, error: "Invalid Idempotency-Key header", issues: [{ path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters" }] };
+      }
+      const hash = requestHash(body);
+      if (key) {
+        const earlier = await replay(key, hash);
+        if (earlier) return earlier;
+      }
       const request = reportRequestSchema.safeParse(body);
       const type = request.success ? getReportType(request.data.type) : undefined;
       if (!request.success || !type) {
@@ -71,8 +106,20 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
       if (!params.success) {
         return { ok: false, status: 400, error: "Invalid report parameters", issues: toIssues(params.error.issues, ["params"]) };
       }
-      const report = await createReport(db, { type: type.id, params: params.data as Prisma.InputJsonValue, ownerEmail: request.data.email });
-      return enqueueOrFail(report);
+      let report: Report;
+      try {
+        report = await createReport(db, {
+          type: type.id,
+          params: params.data as Prisma.InputJsonValue,
+          ownerEmail: request.data.email,
+          ...(key ? { idempotencyKey: key, requestHash: hash } : {}),
+        });
+      } catch (err) {
+        // A concurrent request with the same key won the insert: answer as it did.
+        if (key && isUniqueViolation(err)) return (await replay(key, hash))!;
+        throw err;
+      }
+      return enqueueOrDefer(report);
     },
 
     /** Queued: its job is removed. Generating: the worker holding it stops at the next page. */
@@ -113,7 +160,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
         return { ok: false, status: 409, error: "The report changed status meanwhile; reload and try again." };
       }
       await publishReportChange(redis, prefix, change);
-      return enqueueOrFail(change.report);
+      return enqueueOrDefer(change.report);
     },
   };
 }

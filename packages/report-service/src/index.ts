@@ -1,4 +1,4 @@
-export { reportCommands, reportRequestSchema, type CommandResult, type FieldIssue, type ReportCommands, type ReportServiceDeps } from "./commands.ts";
+export { idempotencyKeySchema, reportCommands, reportRequestSchema, requestHash, type CommandResult, type FieldIssue, type ReportCommands, type ReportServiceDeps } from "./commands.ts";
 export { CancellationListener, ReportCancelledError, broadcastCancel, cancelChannel } from "./cancellation.ts";
 export { averageDurationSeconds, estimateQueued, queuePosition, type QueuePosition } from "./queue-position.ts";
 export { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";

@@ -8,5 +8,5 @@ const globalForQueue = globalThis as unknown as { backlineReportsQueue?: Queue }
 
 export function reportsQueue(): Queue {
   const env = webEnv();
-  return (globalForQueue.backlineReportsQueue ??= createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }));
+  return (globalForQueue.backlineReportsQueue ??= createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS }));
 }

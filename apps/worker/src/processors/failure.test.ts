@@ -1,7 +1,7 @@
 import { ReportDataError } from "@backline/reports";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { describeFailure } from "./failure.ts";
+import { describeFailure, sendSurelyFailed } from "./failure.ts";
 
 describe("describeFailure", () => {
   it("treats an SMTP 5xx as permanent and quotes the server", () => {
@@ -11,17 +11,24 @@ describe("describeFailure", () => {
 
   it("treats an SMTP 4xx as transient", () => {
     const err = Object.assign(new Error("try later"), { responseCode: 421, response: "421 4.3.2 Service shutting down" });
-    expect(describeFailure(err)).toMatchObject({ permanent: false, reason: expect.stringMatching(/try later: 421/) });
+    expect(describeFailure(err)).toMatchObject({ permanent: false, outage: true, reason: expect.stringMatching(/try later: 421/) });
   });
 
   it("names the mail server when nodemailer cannot connect, and retries", () => {
     const err = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1025"), { code: "ESOCKET", command: "CONN" });
-    expect(describeFailure(err)).toEqual({ permanent: false, reason: "Could not reach the mail server (connection failed): connect ECONNREFUSED 127.0.0.1:1025" });
+    expect(describeFailure(err)).toEqual({ permanent: false, outage: true, reason: "Could not reach the mail server (connection failed): connect ECONNREFUSED 127.0.0.1:1025" });
   });
 
   it("passes data errors through as permanent, in their own words", () => {
     expect(describeFailure(new ReportDataError("Customer 9 does not exist."))).toEqual({ permanent: true, reason: "Customer 9 does not exist." });
     expect(describeFailure(new UnrecoverableError("bad payload")).permanent).toBe(true);
+  });
+
+  it("tells a send that surely failed from an ambiguous one", () => {
+    expect(sendSurelyFailed(Object.assign(new Error("rejected"), { responseCode: 550 }))).toBe(true);
+    expect(sendSurelyFailed(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ESOCKET" }))).toBe(true);
+    expect(sendSurelyFailed(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }))).toBe(false);
+    expect(sendSurelyFailed(Object.assign(new Error("read ECONNRESET"), { code: "ESOCKET" }))).toBe(false);
   });
 
   it("keeps only the first line of an unknown error", () => {

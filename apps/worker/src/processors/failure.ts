@@ -6,6 +6,8 @@ import { UnrecoverableError } from "bullmq";
 export interface Failure {
   reason: string;
   permanent: boolean;
+  /** A service that was unreachable or busy: worth every attempt, even if each fails alike. */
+  outage?: boolean;
 }
 
 /** A failure no retry can fix (bad params, unknown type). */
@@ -31,16 +33,28 @@ export function describeFailure(err: unknown): Failure {
     const response = (e.response ?? e.message ?? "").trim().slice(0, 200);
     return e.responseCode >= 500
       ? { reason: `The mail server rejected the message: ${response}`, permanent: true }
-      : { reason: `The mail server asked us to try later: ${response}`, permanent: false };
+      : { reason: `The mail server asked us to try later: ${response}`, permanent: false, outage: true };
   }
   if (e.code && NETWORK_CODES[e.code]) {
     // nodemailer sets `command` on its errors; anything else is Postgres or Redis.
     const what = e.command !== undefined ? "the mail server" : "a service";
-    return { reason: `Could not reach ${what} (${NETWORK_CODES[e.code]}): ${firstLine(e.message)}`, permanent: false };
+    return { reason: `Could not reach ${what} (${NETWORK_CODES[e.code]}): ${firstLine(e.message)}`, permanent: false, outage: true };
   }
   return { reason: firstLine(e.message) || String(err), permanent: false };
 }
 
 function firstLine(message: string | undefined): string {
   return (message ?? "").split("\n")[0]!.slice(0, 300);
+}
+
+/**
+ * After a failed send: is it certain the server did not take the message?
+ * Yes when it answered with a code (it refused), or when we never got a
+ * session (refused connection, unknown host, no greeting). Any other broken
+ * connection may have happened after the message data: ambiguous.
+ */
+export function sendSurelyFailed(err: unknown): boolean {
+  const e = err as { responseCode?: number; message?: string; code?: string };
+  if (typeof e.responseCode === "number") return true;
+  return /connect ECONNREFUSED|getaddrinfo|Greeting never received|ENOTFOUND/.test(e.message ?? "") || e.code === "EDNS";
 }

@@ -1,18 +1,19 @@
 // generate-report: Queued → Generating (PDF streamed to REPORTS_DIR) → Emailing → Sent.
 // Postgres decides what happens: a report already Sent, Failed or Cancelled is
 // never worked on again, whatever Redis replays. A report found Emailing (its
-// worker died mid-send) is built again; issue #4's delivery claim makes that safe.
+// worker died mid-send) is built again; the delivery claim keeps it from being
+// emailed twice.
 // Every change is published for open status pages.
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { FINAL_STATUSES, recordProgress, transitionReport, type Report } from "@backline/db";
+import { FINAL_STATUSES, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError } from "@backline/report-service";
 import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
 import { UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
-import { PermanentError, describeFailure, type Failure } from "./failure.ts";
+import { PermanentError, describeFailure, sendSurelyFailed, type Failure } from "./failure.ts";
 import { throttleProgress } from "./progress.ts";
 
 /** The query before rendering is the first 10 % of the bar. */
@@ -44,9 +45,9 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
       return { cancelled: true };
     }
     const failure = describeFailure(err);
-    await recordFailure(job, report.id, failure, ctx);
-    // A permanent failure must not be retried by BullMQ either.
-    throw failure.permanent && !(err instanceof UnrecoverableError) ? new UnrecoverableError(failure.reason) : err;
+    const final = await recordFailure(job, report.id, failure, ctx);
+    // A final failure must not be retried by BullMQ either.
+    throw final && !(err instanceof UnrecoverableError) ? new UnrecoverableError(failure.reason) : err;
   } finally {
     cancellation.release();
   }
@@ -70,7 +71,8 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     message: `Attempt ${report.attempts + 1} started`,
     workerId: ctx.workerId,
     newAttempt: true,
-    data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data", failureReason: null },
+    // failureReason stays until the report is sent: the next failure compares with it.
+    data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data" },
   });
   await ctx.publish(started);
   if (!started) return null;
@@ -105,6 +107,10 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   return { fileName: result.fileName, filePath, bytes: result.bytes, title: type.title, summary: result.summary };
 }
 
+/**
+ * Sends the report email at most once: claim the delivery in Postgres first,
+ * send only with the claim, record the server's answer.
+ */
 async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
   const message = buildReportEmail({
     reportId: report.id,
@@ -118,28 +124,57 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     fileBytes: pdf.bytes,
     attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
   });
-  const info = await ctx.mail.sendMail(message);
+  const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: String(message.messageId) });
+  if (claim.outcome === "busy") throw new Error("Another worker is sending this report's email right now; will check again");
+  if (claim.outcome === "claimed") {
+    if (claim.ambiguous) {
+      ctx.log.warn({ reportId: report.id, messageId: claim.delivery.messageId }, "resending after an ambiguous SMTP failure");
+      await ctx.publish(
+        await transitionReport(ctx.db, report.id, "emailing", {
+          message: "Resending: the last attempt's connection broke after the message was sent, so the server may have it; same Message-ID",
+          workerId: ctx.workerId,
+        }),
+      );
+    }
+    try {
+      const info = await ctx.mail.sendMail(message);
+      await markDeliverySent(ctx.db, claim.delivery.id, info.response);
+    } catch (err) {
+      // Left in `sending` when the server may have the message: the next claim knows.
+      if (sendSurelyFailed(err)) await releaseDelivery(ctx.db, claim.delivery.id, (err as { response?: string }).response ?? (err as Error).message);
+      throw err;
+    }
+  }
   const sent = await transitionReport(ctx.db, report.id, "sent", {
-    message: `Emailed to ${report.ownerEmail}`,
+    message: claim.outcome === "already-sent" ? `Already emailed to ${report.ownerEmail}; not sending again` : `Emailed to ${report.ownerEmail}`,
     workerId: ctx.workerId,
-    data: { stage: "Sent", messageId: info.messageId, finishedAt: new Date() },
+    data: { stage: "Sent", messageId: claim.delivery.messageId, finishedAt: new Date(), failureReason: null },
   });
   await ctx.publish(sent);
 }
 
-async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: ProcessorContext) {
-  const lastAttempt = failure.permanent || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-  ctx.log.warn({ reportId, attempt: job.attemptsMade + 1, err: failure.reason, lastAttempt }, "report attempt failed");
-  const change = lastAttempt
+/**
+ * Final failure (permanent, out of attempts, or the same non-outage failure
+ * twice in a row — retrying a bug only delays the answer) or a retry.
+ * Returns whether it was final.
+ */
+async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: ProcessorContext): Promise<boolean> {
+  const previous = (await ctx.db.report.findUnique({ where: { id: reportId }, select: { failureReason: true } }))?.failureReason;
+  const repeated = !failure.permanent && !failure.outage && previous === failure.reason;
+  const outOfAttempts = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+  const final = failure.permanent || repeated || outOfAttempts;
+  ctx.log.warn({ reportId, attempt: job.attemptsMade + 1, err: failure.reason, final }, "report attempt failed");
+  const change = final
     ? await transitionReport(ctx.db, reportId, "failed", {
-        message: `Failed: ${failure.reason}`,
+        message: repeated ? `Failed the same way twice in a row, so stopped early: ${failure.reason}` : `Failed: ${failure.reason}`,
         workerId: ctx.workerId,
         data: { failureReason: failure.reason, stage: "Failed", finishedAt: new Date() },
       })
     : await transitionReport(ctx.db, reportId, "queued", {
         message: `Attempt ${job.attemptsMade + 1} failed (${failure.reason}); retrying`,
         workerId: ctx.workerId,
-        data: { stage: "Waiting to retry" },
+        data: { stage: "Waiting to retry", failureReason: failure.reason },
       });
   await ctx.publish(change);
+  return final;
 }

@@ -1,4 +1,5 @@
 // POST /api/reports — validate, persist, enqueue, answer 202. Never renders.
+// Honours Idempotency-Key: same key and body → the same report; other body → 422.
 // GET /api/reports?email=&status=&type=&cursor= — a person's reports, newest first.
 import { toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
@@ -10,11 +11,14 @@ export async function POST(request: Request) {
   const read = await readJsonBody(request);
   if (!read.ok) return read.response;
   try {
-    const result = await commands().request(read.body);
+    const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
+    const result = await commands().request(read.body, { idempotencyKey });
     if (!result.ok) return jsonError(result.status, result.error, result.issues);
     const { id, type, status } = result.report;
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
-    return Response.json({ id, type, status, statusUrl }, { status: 202, headers: { Location: `/api/reports/${id}` } });
+    const headers: Record<string, string> = { Location: `/api/reports/${id}` };
+    if (result.replayed) headers["Idempotent-Replayed"] = "true";
+    return Response.json({ id, type, status, statusUrl }, { status: 202, headers });
   } catch (err) {
     return unavailable(err);
   }

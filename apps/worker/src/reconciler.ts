@@ -1,0 +1,106 @@
+// Rebuilds Redis from Postgres. Every report that isn't final must have a live
+// job; after a Redis restart without persistence, a FLUSHALL, or a web process
+// that died between writing the row and adding the job, some don't. One
+// worker process at a time (a Postgres advisory lock, released by Postgres
+// itself if that process dies) finds them and enqueues them again — under the
+// report id as job id, so a report never gets two jobs.
+import { noteReportEvent, type PrismaClient } from "@backline/db";
+import { enqueue } from "@backline/queue";
+import type { Queue } from "bullmq";
+import type { Redis } from "ioredis";
+import pg from "pg";
+import type { Logger } from "pino";
+
+/** Any 64-bit number unique to this purpose; "backline" in ASCII. */
+const LOCK_KEY = 0x6261636b6c696e65n;
+const BATCH = 1000;
+
+export interface ReconcilerOptions {
+  db: PrismaClient;
+  databaseUrl: string;
+  queue: Queue;
+  /** For cheap job lookups (pipelined HGETs), not BullMQ's blocking connection. */
+  redis: Redis;
+  log: Logger;
+  intervalMs: number;
+  /** Leave rows younger than this alone: their job may be on its way. */
+  graceMs?: number;
+  workerId: string;
+}
+
+export function startReconciler(options: ReconcilerOptions) {
+  const { db, queue, redis, log } = options;
+  const graceMs = options.graceMs ?? 5000;
+  let lock: pg.Client | null = null;
+  let running = false;
+
+  /** The advisory lock lives as long as this session: hold one connection for it. */
+  async function holdLock(): Promise<boolean> {
+    if (!lock) {
+      const client = new pg.Client({ connectionString: options.databaseUrl, application_name: "backline-reconciler" });
+      client.on("error", () => {
+        lock = null; // session gone: the lock went with it
+      });
+      await client.connect();
+      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [LOCK_KEY.toString()]);
+      if (!rows[0]?.locked) {
+        await client.end();
+        return false;
+      }
+      lock = client;
+      log.info("reconciler: this process is the active one");
+    }
+    return true;
+  }
+
+  async function tick(): Promise<number> {
+    if (!(await holdLock())) return 0;
+    let requeued = 0;
+    let after: string | undefined;
+    const cutoff = new Date(Date.now() - graceMs);
+    for (;;) {
+      const rows = await db.report.findMany({
+        where: { status: { in: ["queued", "generating", "emailing"] }, updatedAt: { lt: cutoff }, ...(after ? { id: { gt: after } } : {}) },
+        select: { id: true },
+        orderBy: { id: "asc" },
+        take: BATCH,
+      });
+      if (rows.length === 0) break;
+      after = rows.at(-1)!.id;
+      // One round trip per batch: does each job exist, and has it finished?
+      const pipeline = redis.pipeline();
+      for (const { id } of rows) pipeline.hmget(queue.toKey(id), "name", "finishedOn");
+      const answers = (await pipeline.exec()) ?? [];
+      for (const [i, { id }] of rows.entries()) {
+        const [name, finishedOn] = (answers[i]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        if (name && !finishedOn) continue; // a live job
+        if (name) await queue.remove(id).catch(() => 0); // finished in Redis but not in Postgres
+        await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
+        await noteReportEvent(db, id, name ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis", options.workerId);
+        requeued += 1;
+      }
+      if (rows.length < BATCH) break;
+    }
+    if (requeued > 0) log.warn({ requeued }, "reconciler re-queued reports that had no live job");
+    return requeued;
+  }
+
+  const timer = setInterval(() => {
+    if (running) return;
+    running = true;
+    tick()
+      .catch((err) => log.warn({ err: (err as Error).message }, "reconciler tick failed; will retry"))
+      .finally(() => (running = false));
+  }, options.intervalMs);
+  timer.unref();
+
+  return {
+    /** One pass now (tests and start-up). */
+    tick,
+    async stop() {
+      clearInterval(timer);
+      await lock?.end().catch(() => {});
+      lock = null;
+    },
+  };
+}
