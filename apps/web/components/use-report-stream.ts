@@ -70,5 +70,16 @@ export function useReportStream(initial: ReportView, initialEvents: ReportEventV
     };
   }, [polling, polls, lastEventId, initial.id]);
 
+  // Once final the stream closes; one last read makes sure the timeline has
+  // the closing event even if the stream closed before it arrived.
+  useEffect(() => {
+    if (!final) return;
+    fetch(`/api/reports/${initial.id}?sinceEvent=${lastEventId}`, { cache: "no-store" })
+      .then((r) => (r.ok ? (r.json() as Promise<ReportStatusResponse>) : null))
+      .then((body) => body?.events?.forEach(addEvent))
+      .catch(() => {});
+    // Only on the transition to final, not on every new event.
+  }, [final]);
+
   return { report, events, connection, accept };
 }

@@ -14,12 +14,8 @@ async function longReportParams(page: Page) {
 
 test("the progress bar advances live and the timeline lists every stage", async ({ page }) => {
   const email = `progress-${Date.now()}@example.com`;
-  await page.goto("/");
-  const params = await longReportParams(page);
-  await page.getByLabel("From", { exact: true }).fill(params.from);
-  await page.getByLabel("Email the PDF to").fill(email);
-
-  // Record every value the progress bar shows, from the moment the status page renders.
+  // Record every value the progress bar shows, from the moment the status page
+  // renders (client-side navigation: the script must be in place before "/").
   await page.addInitScript(() => {
     const seen: number[] = [];
     (window as unknown as { progressSeen: number[] }).progressSeen = seen;
@@ -29,6 +25,10 @@ test("the progress bar advances live and the timeline lists every stage", async 
       if (bar && seen.at(-1) !== value) seen.push(value);
     }).observe(document, { subtree: true, attributes: true, childList: true, attributeFilter: ["aria-valuenow"] });
   });
+  await page.goto("/");
+  const params = await longReportParams(page);
+  await page.getByLabel("From", { exact: true }).fill(params.from);
+  await page.getByLabel("Email the PDF to").fill(email);
   await page.getByRole("button", { name: "Generate report" }).click();
   await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
   await expect(page.getByTestId("report-status")).toHaveText("Sent", { timeout: 90_000 });
