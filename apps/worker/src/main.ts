@@ -40,6 +40,7 @@ const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
 const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
 const reconciler = startReconciler({
   db,
+  prefix: env.QUEUE_PREFIX,
   databaseUrl: env.DATABASE_URL,
   queue: reconcilerQueue,
   redis: reconcilerRedis,

@@ -11,12 +11,13 @@ import type { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
 
-/** Any 64-bit number unique to this purpose; "backline" in ASCII. */
-const LOCK_KEY = 0x6261636b6c696e65n;
+/** Advisory lock namespace ("blrc"); the second key is the queue prefix's hash, one leader per stack. */
+const LOCK_NAMESPACE = 0x626c7263;
 const BATCH = 1000;
 
 export interface ReconcilerOptions {
   db: PrismaClient;
+  prefix: string;
   databaseUrl: string;
   queue: Queue;
   /** For cheap job lookups (pipelined HGETs), not BullMQ's blocking connection. */
@@ -42,7 +43,7 @@ export function startReconciler(options: ReconcilerOptions) {
         lock = null; // session gone: the lock went with it
       });
       await client.connect();
-      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1) as locked", [LOCK_KEY.toString()]);
+      const { rows } = await client.query<{ locked: boolean }>("select pg_try_advisory_lock($1, hashtext($2)) as locked", [LOCK_NAMESPACE, options.prefix]);
       if (!rows[0]?.locked) {
         await client.end();
         return false;

@@ -106,15 +106,15 @@ describe("live progress", () => {
     const report = await db.report.findUniqueOrThrow({ where: { id } });
     expect(report.pageCount).toBeGreaterThan(60);
     const generating = updates.filter((u) => u.report.status === "generating").map((u) => u.report.progress);
-    expect(generating.length).toBeGreaterThanOrEqual(10);
+    expect(new Set(generating).size).toBeGreaterThanOrEqual(3); // writes are throttled to one per 250 ms
     expect(generating).toEqual([...generating].sort((a, b) => a - b)); // never backwards
-    expect(Math.max(...generating)).toBeGreaterThanOrEqual(90);
+    expect(Math.max(...generating)).toBeGreaterThanOrEqual(90); // the last page's value is always written
     expect(updates.at(-1)!.report.status).toBe("sent");
     expect(updates.some((u) => u.report.stage?.startsWith("Rendering page"))).toBe(true);
 
     const milestones = await db.reportEvent.findMany({ where: { reportId: id, status: "generating" }, orderBy: { id: "asc" } });
     const percents = milestones.map((e) => e.progress);
-    expect(percents.length).toBeGreaterThanOrEqual(8);
+    expect(percents.length).toBeGreaterThanOrEqual(3);
     expect(percents).toEqual([...percents].sort((a, b) => a - b));
   });
 });

@@ -31,9 +31,9 @@ export async function claimDelivery(
   if (current.status === "sent") return { outcome: "already-sent", delivery: current };
   const leaseOver = !current.claimedAt || Date.now() - current.claimedAt.getTime() > (input.leaseMs ?? DELIVERY_LEASE_MS);
   if (!leaseOver) return { outcome: "busy", delivery: current };
-  // Take over only the exact claim we looked at, so two takers can't both win.
+  // Take over only the exact claim we looked at (its count is the version), so two takers can't both win.
   const taken = await db.delivery.updateMany({
-    where: { id: current.id, status: "sending", claimedAt: current.claimedAt },
+    where: { id: current.id, status: "sending", claims: current.claims },
     data: { claims: { increment: 1 }, claimedAt: new Date() },
   });
   if (taken.count === 0) return { outcome: "busy", delivery: current };

@@ -2,6 +2,7 @@
 // update (only from the statuses allowed below) plus an appended event, in one
 // transaction — so two workers racing on the same report cannot both win, and
 // the history always matches the row.
+import { v7 as uuidv7 } from "uuid";
 import type { Prisma, PrismaClient, Report, ReportEvent, ReportStatus } from "./generated/prisma/client.ts";
 
 /** A status change or progress milestone as it was written: the row after it, and its event (if any). */
@@ -35,16 +36,27 @@ export interface NewReport {
   requestHash?: string;
 }
 
-/** Writes a queued report and its first event. */
+/**
+ * Writes a queued report and its first event — one statement, one round trip,
+ * atomic on its own: this is the hot path of POST /api/reports, and Prisma's
+ * nested create would spend five round trips and a transaction on it.
+ */
 export async function createReport(db: PrismaClient, input: NewReport): Promise<Report> {
-  return db.report.create({
-    data: {
-      ...input,
-      status: "queued",
-      stage: "Waiting for a worker",
-      events: { create: { status: "queued", message: "Request accepted" } },
-    },
-  });
+  const rows = await db.$queryRaw<Report[]>`
+    with report as (
+      insert into reports (id, type, params, owner_email, status, stage, idempotency_key, request_hash, updated_at)
+      values (${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.ownerEmail}, 'queued', 'Waiting for a worker',
+              ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, now())
+      returning *
+    ), event as (
+      insert into report_events (report_id, status, message) select id, 'queued', 'Request accepted' from report
+    )
+    select id::text, type, params, owner_email as "ownerEmail", status::text as status, progress, stage, failure_reason as "failureReason",
+           attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount", message_id as "messageId",
+           idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt", updated_at as "updatedAt",
+           started_at as "startedAt", finished_at as "finishedAt"
+    from report`;
+  return rows[0]!;
 }
 
 /** What a retry clears, so the row reads like a fresh request (attempts and history stay). */

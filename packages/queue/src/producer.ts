@@ -27,7 +27,14 @@ export class InvalidJobPayloadError extends Error {
   override name = "InvalidJobPayloadError";
 }
 
-/** Validates and adds a job. Its BullMQ id is `jobId` (the report id). */
+/** How long a producer waits for Redis before giving up on an add. */
+export const ENQUEUE_TIMEOUT_MS = 2000;
+
+/**
+ * Validates and adds a job. Its BullMQ id is `jobId` (the report id). Never
+ * waits more than ENQUEUE_TIMEOUT_MS: BullMQ waits for a connection that is
+ * still being (re)established, and a web request must not hang on that.
+ */
 export async function enqueue<N extends JobName>(
   queue: Queue,
   name: N,
@@ -38,7 +45,15 @@ export async function enqueue<N extends JobName>(
   if (!parsed.success) {
     throw new InvalidJobPayloadError(`Invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`);
   }
-  return queue.add(name, parsed.data, { priority: PRIORITY.interactive, ...options });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ENQUEUE_TIMEOUT_MS} ms; check REDIS_URL`)), ENQUEUE_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([queue.add(name, parsed.data, { priority: PRIORITY.interactive, ...options }), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 export { QUEUES };

@@ -2,7 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queue } from "bullmq";
-import { InvalidJobPayloadError, PRIORITY, QUEUES, checkRedis, createProducerQueue, enqueue } from "../src/index.ts";
+import { ENQUEUE_TIMEOUT_MS, InvalidJobPayloadError, PRIORITY, QUEUES, checkRedis, createProducerQueue, enqueue } from "../src/index.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = `backline-queue-test-${process.pid}-${Date.now().toString(36)}`;
@@ -43,6 +43,16 @@ describe("enqueue", () => {
     await expect(attempt).rejects.toBeInstanceOf(InvalidJobPayloadError);
     await expect(attempt).rejects.toThrow(/reportId/);
     expect(await queue.count()).toBe(before);
+  });
+});
+
+describe("enqueue when Redis is down", () => {
+  it("gives up within its timeout instead of hanging", async () => {
+    const dead = createProducerQueue(QUEUES.reports, { redisUrl: "redis://127.0.0.1:1", prefix });
+    const started = Date.now();
+    await expect(enqueue(dead, "generate-report", { reportId: randomUUID() }, { jobId: randomUUID() })).rejects.toThrow(/Redis did not answer within \d+ ms; check REDIS_URL/);
+    expect(Date.now() - started).toBeLessThan(ENQUEUE_TIMEOUT_MS + 2000);
+    await dead.close().catch(() => {});
   });
 });
 

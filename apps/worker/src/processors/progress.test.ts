@@ -5,14 +5,38 @@ describe("throttleProgress", () => {
   beforeEach(() => vi.useFakeTimers());
   afterEach(() => vi.useRealTimers());
 
-  it("writes every 10 % step as a milestone, throttles the rest, and flushes the last value", async () => {
+  it("writes the first value at once, then at most once per interval, marking 10 % steps as milestones", async () => {
     const writes: ProgressWrite[] = [];
     const progress = throttleProgress(async (p) => void writes.push(p), 250);
-    for (let page = 1; page <= 40; page++) progress.report({ percent: page * 2, stage: `Rendering page ${page} of 40` });
+    for (let page = 1; page <= 40; page++) {
+      progress.report({ percent: page * 2, stage: `Rendering page ${page} of 40` });
+      vi.advanceTimersByTime(50); // 50 ms a page: one write every 5 pages
+    }
     await progress.flush();
-    // 0.. 80 %: deciles 0..8 are milestones; nothing else passed the 250 ms throttle.
-    expect(writes.filter((w) => w.milestone).map((w) => w.percent)).toEqual([2, 10, 20, 30, 40, 50, 60, 70, 80]);
-    expect(writes.at(-1)).toEqual({ percent: 80, stage: "Rendering page 40 of 40", milestone: true });
+    expect(writes.map((w) => w.percent)).toEqual([2, 12, 22, 32, 42, 52, 62, 72, 80]);
+    expect(writes.every((w) => w.milestone)).toBe(true); // each write crossed a 10 % step
+    expect(writes.at(-1)).toMatchObject({ percent: 80, stage: "Rendering page 40 of 40" });
+  });
+
+  it("a fast report costs one write, plus the last value on flush", async () => {
+    const writes: ProgressWrite[] = [];
+    const progress = throttleProgress(async (p) => void writes.push(p), 250);
+    for (const percent of [1, 20, 40, 60, 80, 99]) progress.report({ percent, stage: "x" });
+    await progress.flush();
+    expect(writes.map((w) => [w.percent, w.milestone])).toEqual([
+      [1, true],
+      [99, true],
+    ]);
+  });
+
+  it("does not call a write a milestone when it stayed within the same 10 % step", async () => {
+    const writes: ProgressWrite[] = [];
+    const progress = throttleProgress(async (p) => void writes.push(p), 10);
+    progress.report({ percent: 11, stage: "a" });
+    vi.advanceTimersByTime(20);
+    progress.report({ percent: 15, stage: "b" });
+    await progress.flush();
+    expect(writes.map((w) => w.milestone)).toEqual([true, false]);
   });
 
   it("writes in order even when writes are slow", async () => {
@@ -25,17 +49,5 @@ describe("throttleProgress", () => {
     for (const percent of [10, 11, 20, 21, 30]) progress.report({ percent, stage: "x" });
     await progress.flush();
     expect(order).toEqual([10, 11, 20, 21, 30]);
-  });
-
-  it("sends a pending value on flush", async () => {
-    const writes: ProgressWrite[] = [];
-    const progress = throttleProgress(async (p) => void writes.push(p), 10_000);
-    progress.report({ percent: 1, stage: "a" });
-    progress.report({ percent: 5, stage: "b" });
-    await progress.flush();
-    expect(writes.map((w) => [w.percent, w.milestone])).toEqual([
-      [1, true],
-      [5, false],
-    ]);
   });
 });

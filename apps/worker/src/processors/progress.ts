@@ -1,6 +1,8 @@
 // Progress from a renderer arrives once per page; writing each to Postgres
-// would cost more than the page. Keep the latest, write at most every
-// `intervalMs`, always in order, and mark 10 % steps as history milestones.
+// would cost more than the page. Write the first value at once, then at most
+// once per `intervalMs`, always in order; a write that crossed a 10 % step is
+// a milestone (it goes into the history). A report done within the interval
+// costs one progress write in all.
 import type { RenderProgress } from "@backline/reports";
 
 export interface ProgressWrite extends RenderProgress {
@@ -9,11 +11,14 @@ export interface ProgressWrite extends RenderProgress {
 
 export function throttleProgress(write: (p: ProgressWrite) => Promise<unknown>, intervalMs = 250) {
   let chain: Promise<unknown> = Promise.resolve();
-  let lastWrite = 0;
-  let lastDecile = -1;
+  let lastWrite = -Infinity;
+  let writtenDecile = -1;
   let pending: RenderProgress | null = null;
 
-  const enqueue = (p: RenderProgress, milestone: boolean) => {
+  const enqueue = (p: RenderProgress) => {
+    const decile = Math.floor(p.percent / 10);
+    const milestone = decile > writtenDecile;
+    writtenDecile = Math.max(writtenDecile, decile);
     lastWrite = Date.now();
     pending = null;
     chain = chain.then(() => write({ ...p, milestone }));
@@ -21,15 +26,12 @@ export function throttleProgress(write: (p: ProgressWrite) => Promise<unknown>, 
 
   return {
     report(p: RenderProgress) {
-      const decile = Math.floor(p.percent / 10);
-      const milestone = decile > lastDecile;
-      if (milestone) lastDecile = decile;
-      if (milestone || Date.now() - lastWrite >= intervalMs) enqueue(p, milestone);
+      if (Date.now() - lastWrite >= intervalMs) enqueue(p);
       else pending = p;
     },
     /** Writes whatever is still pending and waits for every write. */
     async flush() {
-      if (pending) enqueue(pending, false);
+      if (pending) enqueue(pending);
       await chain;
     },
   };

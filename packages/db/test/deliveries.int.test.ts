@@ -1,0 +1,60 @@
+// At most one email per report and recipient: the claim protocol on a real database.
+import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { claimDelivery, createPrismaClient, createReport, markDeliverySent, releaseDelivery, type PrismaClient } from "../src/index.ts";
+
+let scratch: ScratchDatabase;
+let db: PrismaClient;
+beforeAll(async () => {
+  scratch = await createScratchDatabase();
+  db = createPrismaClient(scratch.url);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await scratch?.drop();
+});
+
+async function newDelivery() {
+  const report = await createReport(db, { type: "sales-summary", params: {}, ownerEmail: "ana@example.com" });
+  return { reportId: report.id, recipient: "ana@example.com", messageId: `<report-${report.id}@test>` };
+}
+
+describe("claimDelivery", () => {
+  it("lets exactly one of many concurrent claimers send", async () => {
+    const input = await newDelivery();
+    const claims = await Promise.all(Array.from({ length: 10 }, () => claimDelivery(db, input)));
+    expect(claims.filter((c) => c.outcome === "claimed")).toHaveLength(1);
+    expect(claims.filter((c) => c.outcome === "busy")).toHaveLength(9);
+  });
+
+  it("never lets anyone send again once sent", async () => {
+    const input = await newDelivery();
+    const claim = await claimDelivery(db, input);
+    if (claim.outcome !== "claimed") throw new Error("expected a claim");
+    await markDeliverySent(db, claim.delivery.id, "250 OK: queued as 123");
+    const again = await claimDelivery(db, { ...input, leaseMs: 0 });
+    expect(again.outcome).toBe("already-sent");
+    expect(again.delivery).toMatchObject({ status: "sent", smtpResponse: "250 OK: queued as 123", claims: 1 });
+  });
+
+  it("after a sure failure, the next claim is a normal one", async () => {
+    const input = await newDelivery();
+    const claim = await claimDelivery(db, input);
+    if (claim.outcome !== "claimed") throw new Error("expected a claim");
+    await releaseDelivery(db, claim.delivery.id, "421 try later");
+    const next = await claimDelivery(db, input);
+    expect(next).toMatchObject({ outcome: "claimed", ambiguous: false });
+  });
+
+  it("after an ambiguous failure, waits out the lease, then resends once, flagged, with the same Message-ID", async () => {
+    const input = await newDelivery();
+    const first = await claimDelivery(db, input);
+    expect(first.outcome).toBe("claimed");
+    // The worker died (or the connection broke after DATA): the row stays `sending`.
+    expect((await claimDelivery(db, { ...input, leaseMs: 60_000 })).outcome).toBe("busy");
+    const takeovers = await Promise.all([claimDelivery(db, { ...input, leaseMs: 0 }), claimDelivery(db, { ...input, leaseMs: 0 })]);
+    const won = takeovers.filter((c) => c.outcome === "claimed");
+    expect(won).toHaveLength(1);
+    expect(won[0]).toMatchObject({ ambiguous: true, delivery: { claims: 2, messageId: input.messageId } });
+  });
+});
