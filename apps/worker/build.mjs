@@ -1,5 +1,7 @@
 // Bundles the worker (and the workspace packages it imports, which ship as
-// TypeScript source) into dist/main.js; npm dependencies stay external.
+// TypeScript source) into dist/main.js; npm dependencies stay external, so every
+// one the bundle imports must be listed in apps/worker/package.json (resolution
+// starts from dist/, where a hoisted copy of another major version may win).
 import { build } from "esbuild";
 
 await build({
