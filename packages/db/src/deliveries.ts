@@ -19,32 +19,39 @@ export async function claimDelivery(
   input: { reportId: string; recipient: string; messageId: string; leaseMs?: number },
 ): Promise<DeliveryClaim> {
   const key = { reportId_recipient: { reportId: input.reportId, recipient: input.recipient } };
-  await db.delivery.createMany({ data: [{ reportId: input.reportId, recipient: input.recipient, messageId: input.messageId }], skipDuplicates: true });
+  // The usual case, in one round trip: the first claim creates the row already claimed.
+  const created = await db.$queryRaw<Delivery[]>`
+    insert into deliveries (report_id, recipient, message_id, status, claims, claimed_at)
+    values (${input.reportId}::uuid, ${input.recipient}, ${input.messageId}, 'sending', 1, now())
+    on conflict (report_id, recipient) do nothing
+    returning id, report_id::text as "reportId", recipient, status::text as status, message_id as "messageId", claims,
+              smtp_response as "smtpResponse", claimed_at as "claimedAt", sent_at as "sentAt", created_at as "createdAt"`;
+  if (created[0]) return { outcome: "claimed", delivery: created[0], ambiguous: false };
 
-  const fresh = await db.delivery.updateMany({
-    where: { reportId: input.reportId, recipient: input.recipient, status: "pending" },
-    data: { status: "sending", claims: { increment: 1 }, claimedAt: new Date() },
-  });
-  if (fresh.count === 1) return { outcome: "claimed", delivery: await db.delivery.findUniqueOrThrow({ where: key }), ambiguous: false };
+  // Released after a sure failure: claim it again. Raw SQL on purpose: the
+  // condition and the write must be one statement (compare-and-set).
+  const fresh = await db.$executeRaw`
+    update deliveries set status = 'sending', claims = claims + 1, claimed_at = now()
+    where report_id = ${input.reportId}::uuid and recipient = ${input.recipient} and status = 'pending'`;
+  if (fresh === 1) return { outcome: "claimed", delivery: await db.delivery.findUniqueOrThrow({ where: key }), ambiguous: false };
 
   const current = await db.delivery.findUniqueOrThrow({ where: key });
   if (current.status === "sent") return { outcome: "already-sent", delivery: current };
   const leaseOver = !current.claimedAt || Date.now() - current.claimedAt.getTime() > (input.leaseMs ?? DELIVERY_LEASE_MS);
   if (!leaseOver) return { outcome: "busy", delivery: current };
   // Take over only the exact claim we looked at (its count is the version), so two takers can't both win.
-  const taken = await db.delivery.updateMany({
-    where: { id: current.id, status: "sending", claims: current.claims },
-    data: { claims: { increment: 1 }, claimedAt: new Date() },
-  });
-  if (taken.count === 0) return { outcome: "busy", delivery: current };
+  const taken = await db.$executeRaw`
+    update deliveries set claims = claims + 1, claimed_at = now()
+    where id = ${current.id} and status = 'sending' and claims = ${current.claims}`;
+  if (taken === 0) return { outcome: "busy", delivery: current };
   return { outcome: "claimed", delivery: await db.delivery.findUniqueOrThrow({ where: key }), ambiguous: true };
 }
 
 export async function markDeliverySent(db: PrismaClient, id: bigint, smtpResponse: string): Promise<void> {
-  await db.delivery.updateMany({ where: { id, status: "sending" }, data: { status: "sent", sentAt: new Date(), smtpResponse: smtpResponse.slice(0, 500) } });
+  await db.$executeRaw`update deliveries set status = 'sent', sent_at = now(), smtp_response = ${smtpResponse.slice(0, 500)} where id = ${id} and status = 'sending'`;
 }
 
 /** The server refused before taking the message, or we never reached it: nothing was sent. */
 export async function releaseDelivery(db: PrismaClient, id: bigint, smtpResponse: string | null): Promise<void> {
-  await db.delivery.updateMany({ where: { id, status: "sending" }, data: { status: "pending", smtpResponse: smtpResponse?.slice(0, 500) ?? null } });
+  await db.$executeRaw`update deliveries set status = 'pending', smtp_response = ${smtpResponse?.slice(0, 500) ?? null} where id = ${id} and status = 'sending'`;
 }

@@ -1,9 +1,10 @@
 // The one module that changes a report's status. Every change is a conditional
 // update (only from the statuses allowed below) plus an appended event, in one
-// transaction — so two workers racing on the same report cannot both win, and
-// the history always matches the row.
+// SQL statement — atomic, so two workers racing on the same report cannot both
+// win and the history always matches the row, and one round trip, because
+// these run several times per report on the worker's hot path.
 import { v7 as uuidv7 } from "uuid";
-import type { Prisma, PrismaClient, Report, ReportEvent, ReportStatus } from "./generated/prisma/client.ts";
+import { Prisma, type PrismaClient, type Report, type ReportEvent, type ReportStatus } from "./generated/prisma/client.ts";
 
 /** A status change or progress milestone as it was written: the row after it, and its event (if any). */
 export interface ReportChange {
@@ -51,11 +52,7 @@ export async function createReport(db: PrismaClient, input: NewReport): Promise<
     ), event as (
       insert into report_events (report_id, status, message) select id, 'queued', 'Request accepted' from report
     )
-    select id::text, type, params, owner_email as "ownerEmail", status::text as status, progress, stage, failure_reason as "failureReason",
-           attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount", message_id as "messageId",
-           idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt", updated_at as "updatedAt",
-           started_at as "startedAt", finished_at as "finishedAt"
-    from report`;
+    select ${REPORT_COLUMNS} from report`;
   return rows[0]!;
 }
 
@@ -70,15 +67,60 @@ export const RETRY_RESET = {
   messageId: null,
   startedAt: null,
   finishedAt: null,
-} satisfies Prisma.ReportUpdateManyMutationInput;
+} satisfies ReportPatch;
+
+/** The columns a status change may set besides the status. */
+export type ReportPatch = Partial<
+  Pick<Report, "progress" | "stage" | "failureReason" | "filePath" | "fileBytes" | "pageCount" | "messageId" | "startedAt" | "finishedAt">
+>;
 
 export interface TransitionOptions {
   message: string;
   workerId?: string;
   /** Extra columns to set with the status. */
-  data?: Prisma.ReportUpdateManyMutationInput;
+  data?: ReportPatch;
   /** Count this as a new attempt (a worker starting the report). */
   newAttempt?: boolean;
+}
+
+const REPORT_COLUMNS = Prisma.sql`id::text, type, params, owner_email as "ownerEmail", status::text as status, progress, stage,
+  failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
+  message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
+  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt"`;
+
+/** `column = value` only for the keys given: one statement shape per call site, values as parameters. */
+function setClauses(patch: ReportPatch): Prisma.Sql[] {
+  const columns: Record<keyof ReportPatch, string> = {
+    progress: "progress",
+    stage: "stage",
+    failureReason: "failure_reason",
+    filePath: "file_path",
+    fileBytes: "file_bytes",
+    pageCount: "page_count",
+    messageId: "message_id",
+    startedAt: "started_at",
+    finishedAt: "finished_at",
+  };
+  return (Object.keys(patch) as (keyof ReportPatch)[])
+    .filter((key) => patch[key] !== undefined)
+    .map((key) => Prisma.sql`${Prisma.raw(columns[key])} = ${patch[key]}`);
+}
+
+type Json<T> = { [K in keyof T]: T[K] extends Date ? string : T[K] extends Date | null ? string | null : T[K] extends bigint ? string : T[K] };
+interface ChangeRow {
+  report: Json<Report> | null;
+  event: Json<ReportEvent> | null;
+}
+
+const toDate = (value: string | null) => (value === null ? null : new Date(value));
+
+/** Both rows come back through JSON (one statement returns both): restore their types. */
+function toChange(row: ChangeRow | undefined): ReportChange | null {
+  if (!row?.report) return null;
+  const r = row.report;
+  const report: Report = { ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt), startedAt: toDate(r.startedAt), finishedAt: toDate(r.finishedAt) };
+  const event = row.event ? { ...row.event, id: BigInt(row.event.id), at: new Date(row.event.at) } : null;
+  return { report, event };
 }
 
 /**
@@ -87,22 +129,24 @@ export interface TransitionOptions {
  * that forbids the move.
  */
 export async function transitionReport(db: PrismaClient, id: string, to: ReportStatus, options: TransitionOptions): Promise<ReportChange | null> {
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.report.updateMany({
-      where: { id, status: { in: [...ALLOWED_TRANSITIONS[to]] } },
-      data: {
-        status: to,
-        ...(options.newAttempt ? { attempts: { increment: 1 } } : {}),
-        ...options.data,
-      },
-    });
-    if (count === 0) return null;
-    const report = await tx.report.findUniqueOrThrow({ where: { id } });
-    const event = await tx.reportEvent.create({
-      data: { reportId: id, status: to, progress: report.progress, message: options.message, attempt: report.attempts, workerId: options.workerId },
-    });
-    return { report, event };
-  });
+  const sets = [
+    Prisma.sql`status = ${to}::"ReportStatus"`,
+    Prisma.sql`attempts = attempts + ${options.newAttempt ? 1 : 0}`,
+    Prisma.sql`updated_at = now()`,
+    ...setClauses(options.data ?? {}),
+  ];
+  const rows = await db.$queryRaw<ChangeRow[]>`
+    with report as (
+      update reports set ${Prisma.join(sets)}
+      where id = ${id}::uuid and status = any(${[...ALLOWED_TRANSITIONS[to]]}::"ReportStatus"[])
+      returning ${REPORT_COLUMNS}
+    ), event as (
+      insert into report_events (report_id, status, progress, message, attempt, worker_id)
+      select id::uuid, status::"ReportStatus", progress, ${options.message}, attempts, ${options.workerId ?? null} from report
+      returning id::text, report_id::text as "reportId", at, status::text as status, progress, message, attempt, worker_id as "workerId"
+    )
+    select (select row_to_json(report) from report) as report, (select row_to_json(event) from event) as event`;
+  return toChange(rows[0]);
 }
 
 /**
@@ -116,20 +160,18 @@ export async function recordProgress(
   progress: { percent: number; stage: string; milestone?: boolean; workerId?: string },
 ): Promise<ReportChange | null> {
   const percent = Math.max(0, Math.min(100, Math.round(progress.percent)));
-  return db.$transaction(async (tx) => {
-    const { count } = await tx.report.updateMany({
-      where: { id, status: "generating", progress: { lte: percent } },
-      data: { progress: percent, stage: progress.stage },
-    });
-    if (count === 0) return null;
-    const report = await tx.report.findUniqueOrThrow({ where: { id } });
-    const event = progress.milestone
-      ? await tx.reportEvent.create({
-          data: { reportId: id, status: "generating", progress: percent, message: progress.stage, attempt: report.attempts, workerId: progress.workerId },
-        })
-      : null;
-    return { report, event };
-  });
+  const rows = await db.$queryRaw<ChangeRow[]>`
+    with report as (
+      update reports set progress = ${percent}, stage = ${progress.stage}, updated_at = now()
+      where id = ${id}::uuid and status = 'generating' and progress <= ${percent}
+      returning ${REPORT_COLUMNS}
+    ), event as (
+      insert into report_events (report_id, status, progress, message, attempt, worker_id)
+      select id::uuid, 'generating', progress, stage, attempts, ${progress.workerId ?? null} from report where ${progress.milestone ?? false}
+      returning id::text, report_id::text as "reportId", at, status::text as status, progress, message, attempt, worker_id as "workerId"
+    )
+    select (select row_to_json(report) from report) as report, (select row_to_json(event) from event) as event`;
+  return toChange(rows[0]);
 }
 
 /** Notes something in a report's history without changing its status. */

@@ -24,6 +24,10 @@ describe("claimDelivery", () => {
     const input = await newDelivery();
     const claims = await Promise.all(Array.from({ length: 10 }, () => claimDelivery(db, input)));
     expect(claims.filter((c) => c.outcome === "claimed")).toHaveLength(1);
+    const winner = claims.find((c) => c.outcome === "claimed")!.delivery;
+    expect(winner).toMatchObject({ reportId: input.reportId, status: "sending", claims: 1, messageId: input.messageId });
+    expect(typeof winner.id).toBe("bigint");
+    expect(winner.claimedAt).toBeInstanceOf(Date);
     expect(claims.filter((c) => c.outcome === "busy")).toHaveLength(9);
   });
 

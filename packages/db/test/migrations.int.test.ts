@@ -72,7 +72,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
       );
       expect(tables.rows.map((r) => r.table_name).sort()).toEqual(
-        ["_prisma_migrations", "customers", "orders", "products", "regions", "report_events", "reports", "seed_info"].sort(),
+        ["_prisma_migrations", "customers", "deliveries", "orders", "products", "regions", "report_events", "reports", "seed_info"].sort(),
       );
       const applied = await client.query<{ migration_name: string }>(
         "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",

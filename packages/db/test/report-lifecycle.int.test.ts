@@ -31,6 +31,10 @@ describe("report lifecycle", () => {
     const started = await transitionReport(db, id, "generating", { message: "start", newAttempt: true, workerId: "w1" });
     expect(started?.report.attempts).toBe(1);
     expect(started?.event).toMatchObject({ status: "generating", attempt: 1, workerId: "w1" });
+    expect(started?.report.startedAt).toBeNull();
+    expect(started?.report.updatedAt).toBeInstanceOf(Date);
+    expect(typeof started?.event?.id).toBe("bigint");
+    expect(started?.event?.at).toBeInstanceOf(Date);
     expect(await transitionReport(db, id, "emailing", { message: "pdf" })).not.toBeNull();
     expect((await transitionReport(db, id, "sent", { message: "sent" }))?.report.status).toBe("sent");
     expect(await history(id)).toEqual(["queued", "generating", "emailing", "sent"]);

@@ -46,7 +46,11 @@ export function requestHash(body: unknown): string {
   return createHash("sha256").update(JSON.stringify(canonical(body))).digest("hex");
 }
 
-const isUniqueViolation = (err: unknown) => (err as { code?: string }).code === "P2002";
+/** P2002 from Prisma's own queries; raw queries report the driver's UniqueConstraintViolation. */
+const isUniqueViolation = (err: unknown) => {
+  const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
+  return e.code === "P2002" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
+};
 
 const toIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
   issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }));
