@@ -1,58 +1,29 @@
 // The whole backline path on real services: row + job → worker → PDF on disk →
 // email through a real SMTP server. Figures in the PDF are checked against SQL.
-import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
-import os from "node:os";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { createPrismaClient, createReport, seedDemoData, type PrismaClient } from "@backline/db";
-import { createMailTransport } from "@backline/mail";
-import { InvalidJobPayloadError, QUEUES, createProducerQueue, enqueue } from "@backline/queue";
-import { createScratchDatabase, pdfText, startSmtpCapture, uniqueQueuePrefix, waitUntil, type ScratchDatabase, type SmtpCapture } from "@backline/test-kit";
+import { createReport, type PrismaClient } from "@backline/db";
+import { InvalidJobPayloadError, enqueue } from "@backline/queue";
+import { pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
 import type { Queue } from "bullmq";
-import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
+import { createHarness, type Harness } from "./harness.ts";
 
-const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const APP_URL = "http://localhost:3999";
 const REJECTED = "nobody@rejected.example";
-
-let scratch: ScratchDatabase;
+let h: Harness;
 let db: PrismaClient;
 let smtp: SmtpCapture;
 let queue: Queue;
-let worker: RunningWorker;
 let reportsDir: string;
-const prefix = uniqueQueuePrefix("pipeline");
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  db = createPrismaClient(scratch.url);
-  await seedDemoData(db, { customers: 60, orders: 6000 });
-  smtp = await startSmtpCapture({ rejectRecipient: (a) => a === REJECTED });
-  reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-reports-"));
-  queue = createProducerQueue(QUEUES.reports, { redisUrl: REDIS_URL, prefix });
-  worker = await startReportWorker({
-    redisUrl: REDIS_URL,
-    prefix,
-    concurrency: 2,
-    context: {
-      db,
-      mail: createMailTransport(smtp.url),
-      log: pino({ level: "silent" }),
-      env: { REPORTS_DIR: reportsDir, APP_URL, MAIL_FROM: "Backline <reports@backline.test>", MAIL_ATTACHMENT_MAX_BYTES: 5 * 1024 * 1024 },
-    },
-  });
+  h = await createHarness({ customers: 60, orders: 6000, smtp: { rejectRecipient: (a) => a === REJECTED } });
+  ({ db, smtp, reportsDir } = h);
+  const stack = h.stack("pipeline");
+  queue = stack.queue;
+  await h.startWorker(stack.prefix, 2);
 });
-
-afterAll(async () => {
-  await worker?.close();
-  await queue?.obliterate({ force: true }).catch(() => {});
-  await queue?.close();
-  await smtp?.close();
-  await db?.$disconnect();
-  await scratch?.drop();
-  if (reportsDir) await rm(reportsDir, { recursive: true, force: true });
-});
+afterAll(() => h?.close());
 
 async function submit(type: string, params: unknown, email = "ana@example.com") {
   const report = await createReport(db, { type, params: params as object, ownerEmail: email });

@@ -1,0 +1,112 @@
+// Shared set-up of the worker's integration tests: a seeded scratch database,
+// a capturing SMTP server, a reports folder, queue stacks with their own
+// prefixes, and workers in this process or in child processes. Everything
+// made is torn down by close().
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/db";
+import { createMailTransport } from "@backline/mail";
+import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
+import { reportCommands } from "@backline/report-service";
+import { createScratchDatabase, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
+import { pino } from "pino";
+import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
+
+export const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+export const APP_URL = "http://localhost:3999";
+
+export interface Harness {
+  scratch: ScratchDatabase;
+  db: PrismaClient;
+  smtp: SmtpCapture;
+  reportsDir: string;
+  /** A queue prefix with its producer side: queue, publisher and the web's commands. */
+  stack(label: string): ReturnType<typeof makeStack>;
+  /** A worker in this process. */
+  startWorker(prefix: string, concurrency?: number): Promise<RunningWorker>;
+  /** A real worker process (src/main.ts), as production runs it. */
+  spawnWorker(prefix: string, env?: Record<string, string>): ChildProcess;
+  /** Emails captured for a report. */
+  emailsFor(reportId: string): number;
+  onClose(cleanup: () => Promise<unknown>): void;
+  close(): Promise<void>;
+}
+
+export async function createHarness(options: { customers: number; orders: number; smtp?: SmtpCaptureOptions }): Promise<Harness> {
+  const scratch = await createScratchDatabase();
+  const db = createPrismaClient(scratch.url);
+  await seedDemoData(db, { customers: options.customers, orders: options.orders });
+  const smtp = await startSmtpCapture(options.smtp);
+  const reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-worker-test-"));
+  const cleanups: (() => Promise<unknown>)[] = [];
+  const onClose = (cleanup: () => Promise<unknown>) => void cleanups.push(cleanup);
+
+  return {
+    scratch,
+    db,
+    smtp,
+    reportsDir,
+    onClose,
+    stack: (label) => makeStack(db, label, onClose),
+    async startWorker(prefix, concurrency = 1) {
+      const running = await startReportWorker({
+        redisUrl: REDIS_URL,
+        prefix,
+        concurrency,
+        context: {
+          db,
+          mail: createMailTransport(smtp.url),
+          log: pino({ level: "silent" }),
+          env: { REPORTS_DIR: reportsDir, APP_URL, MAIL_FROM: "Backline <reports@backline.test>", MAIL_ATTACHMENT_MAX_BYTES: 20 * 1024 * 1024 },
+        },
+      });
+      onClose(() => running.close());
+      return running;
+    },
+    spawnWorker(prefix, env = {}) {
+      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+        cwd: path.resolve(import.meta.dirname, ".."),
+        env: { ...process.env, DATABASE_URL: scratch.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, REPORTS_DIR: reportsDir, APP_URL, WORKER_CONCURRENCY: "1", ...env },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+      onClose(async () => {
+        if (child.exitCode === null && child.signalCode === null) {
+          child.kill("SIGKILL");
+          await new Promise((r) => child.once("exit", r));
+        }
+      });
+      return child;
+    },
+    emailsFor: (reportId) => smtp.messages.filter((m) => m.headers.get("x-report-id") === reportId).length,
+    async close() {
+      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      await smtp.close();
+      await db.$disconnect();
+      await scratch.drop();
+      await rm(reportsDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function makeStack(db: PrismaClient, label: string, onClose: (cleanup: () => Promise<unknown>) => void) {
+  const prefix = uniqueQueuePrefix(label);
+  const queue = createProducerQueue(QUEUES.reports, { redisUrl: REDIS_URL, prefix });
+  const redis = createRedis(REDIS_URL, "producer");
+  const commands = reportCommands({ db, queue, redis, prefix });
+  onClose(async () => {
+    await queue.obliterate({ force: true });
+    await queue.close();
+    redis.disconnect();
+  });
+  return { prefix, queue, redis, commands };
+}
+
+/** The whole demo dataset by day, all regions: the longest sales summary there is (~100 pages). */
+export async function longSalesSummaryParams(db: PrismaClient) {
+  const info = await db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
+  const to = new Date(info.endsAt.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
+  return { from, to, groupBy: "day" as const };
+}
