@@ -80,3 +80,14 @@ test("an unknown report id shows a not-found page", async ({ page }) => {
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
 });
+
+test("a double click on Generate report makes one report", async ({ page, request }) => {
+  const email = `double-${Date.now()}@example.com`;
+  await page.goto("/");
+  await page.getByLabel("Email the PDF to").fill(email);
+  await page.getByRole("button", { name: "Generate report" }).dblclick();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
+  const list = await (await request.get(`/api/reports?email=${encodeURIComponent(email)}`)).json();
+  expect(list.items).toHaveLength(1);
+  expect(list.items[0].id).toBe(page.url().split("/").pop());
+});

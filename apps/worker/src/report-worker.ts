@@ -2,6 +2,7 @@
 // processor, with the Redis side channels a processor needs (updates out,
 // cancel requests in). Used by main.ts and, in-process, by the tests.
 import os from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { QUEUES, createRedis, type JobName } from "@backline/queue";
 import { CancellationListener, publishReportChange } from "@backline/report-service";
 import { Worker } from "bullmq";
@@ -56,8 +57,17 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
       maxStalledCount: 2,
     },
   );
+  // Lock renewal runs on this event loop: if rendering blocked it for longer
+  // than the lock, other workers would take the job over while it still runs.
+  // Each completion logs the worst delay since the previous one, so it can be watched.
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   worker.on("error", (err) => log.error({ err: err.message }, "worker error"));
-  worker.on("completed", (job) => log.info({ jobId: job.id, name: job.name }, "job completed"));
+  worker.on("completed", (job) => {
+    log.info({ jobId: job.id, name: job.name, loopDelayMaxMs: Math.round(loopDelay.max / 1e6), loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6) }, "job completed");
+    loopDelay.reset();
+  });
+  worker.on("stalled", (jobId) => log.warn({ jobId }, "job stalled: its worker stopped renewing the lock; another worker takes it over"));
   worker.on("failed", (job, err) => log.warn({ jobId: job?.id, name: job?.name, err: err.message }, "job failed"));
   await worker.waitUntilReady();
 
@@ -65,6 +75,7 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
     worker,
     workerId,
     async close() {
+      loopDelay.disable();
       await worker.close();
       await cancellations.close();
       publisher.disconnect();
