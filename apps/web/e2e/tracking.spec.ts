@@ -83,3 +83,15 @@ test("Cancel from the status page stops the report and nothing is emailed; My re
   const inbox = (await (await fetch(`${process.env.E2E_INBOX_URL}/api/email`)).json()) as { to: { address: string }[] }[];
   expect(inbox.some((m) => m.to.some((t) => t.address === email))).toBe(false);
 });
+
+test("without Server-Sent Events the page falls back to polling and still follows the report", async ({ page }) => {
+  await page.route("**/api/reports/*/events", (route) => route.abort());
+  const email = `polling-${Date.now()}@example.com`;
+  await page.goto("/");
+  await page.getByLabel("Email the PDF to").fill(email);
+  await page.getByRole("button", { name: "Generate report" }).click();
+  await expect(page).toHaveURL(/\/reports\/[0-9a-f-]{36}$/);
+  await expect(page.getByText("Live updates unavailable; checking every few seconds.")).toBeVisible();
+  await expect(page.getByTestId("report-status")).toHaveText("Sent", { timeout: 90_000 });
+  await expect(page.getByTestId("timeline")).toContainText("Emailed to");
+});

@@ -96,3 +96,23 @@ describe("crash recovery", () => {
     expect(h.emailsFor(report.id)).toBe(1);
   });
 });
+
+describe("graceful shutdown", () => {
+  it("on SIGTERM finishes the report in flight, takes no new one, and exits 0", async () => {
+    const { prefix, queue } = setup("shutdown");
+    const child = h.spawnWorker(prefix);
+    const params = await longSalesSummaryParams(h.db);
+    const first = await createReport(h.db, { type: "sales-summary", params, ownerEmail: "drain@example.com" });
+    const second = await createReport(h.db, { type: "sales-summary", params, ownerEmail: "drain@example.com" });
+    for (const id of [first.id, second.id]) await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
+    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: first.id } })).status === "generating", { what: "the first report to start", intervalMs: 10 });
+
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    const done = await h.db.report.findUniqueOrThrow({ where: { id: first.id } });
+    expect(done).toMatchObject({ status: "sent", attempts: 1 }); // finished by the worker that had it
+    expect(h.emailsFor(first.id)).toBe(1);
+    expect((await h.db.report.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("queued"); // left for others
+  });
+});

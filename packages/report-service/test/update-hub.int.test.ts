@@ -45,6 +45,22 @@ describe("ReportUpdateHub", () => {
     await waitUntil(async () => (await subscribers(channel)) === 0, { timeoutMs: 5000, what: "the unsubscribe" });
   });
 
+  it("reaches every process: two hubs on their own connections both get each update", async () => {
+    const otherSubscriber = createRedis(REDIS_URL, "worker");
+    const webA = new ReportUpdateHub(subscriber, prefix);
+    const webB = new ReportUpdateHub(otherSubscriber, prefix);
+    const id = randomUUID();
+    const got: string[] = [];
+    const offA = await webA.subscribe(id, () => got.push("a"));
+    const offB = await webB.subscribe(id, () => got.push("b"));
+    await publisher.publish(reportUpdatesChannel(prefix, id), fakeUpdate(id, 5));
+    await waitUntil(async () => got.length === 2, { timeoutMs: 5000, what: "both processes" });
+    expect(got.sort()).toEqual(["a", "b"]);
+    await offA();
+    await offB();
+    otherSubscriber.disconnect();
+  });
+
   it("keeps reports apart", async () => {
     const hub = new ReportUpdateHub(subscriber, prefix);
     const [x, y] = [randomUUID(), randomUUID()];
