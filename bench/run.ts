@@ -1,4 +1,4 @@
-// `npm run bench [-- --reports N] [-- --only ack|pipeline]`
+// `npm run bench [-- --reports N] [-- --only ack|sse|pipeline]`
 //
 // Benchmarks an isolated Backline stack — its own scratch database, queue
 // prefix, reports folder, SMTP sink and ports — against the production builds,
@@ -19,6 +19,7 @@ import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { deleteQueueKeys } from "./redis-keys.ts";
 import { sampleRss, type RssPeak } from "./rss.ts";
 import { startSmtpSink } from "./smtp-sink.ts";
+import { benchSse, formatSse, type SseResult } from "./sse.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtRatio, fmtSeconds, table } from "./stats.ts";
 import { freePort, killAllNow, onCleanup, repoRoot, runCleanup, startWeb } from "./stack.ts";
 
@@ -42,7 +43,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log("usage: npm run bench [-- --reports N] [--only ack|pipeline]");
+  console.log("usage: npm run bench [-- --reports N] [--only ack|sse|pipeline]");
   process.exit(0);
 }
 const reportCount = Number(args.reports);
@@ -50,12 +51,13 @@ if (!Number.isInteger(reportCount) || reportCount < 1 || reportCount > 5000) {
   console.error("--reports must be a whole number from 1 to 5000");
   process.exit(2);
 }
-if (args.only && args.only !== "ack" && args.only !== "pipeline") {
-  console.error('--only must be "ack" or "pipeline"');
+if (args.only && args.only !== "ack" && args.only !== "sse" && args.only !== "pipeline") {
+  console.error('--only must be "ack", "sse" or "pipeline"');
   process.exit(2);
 }
-const runAck = args.only !== "pipeline";
-const runPipeline = args.only !== "ack";
+const runAck = !args.only || args.only === "ack";
+const runSse = !args.only || args.only === "sse";
+const runPipeline = !args.only || args.only === "pipeline";
 
 // ---------------------------------------------------------------- preflight
 
@@ -64,7 +66,8 @@ const runPipeline = args.only !== "ack";
 const needed = [
   "apps/web/.next/BUILD_ID",
   "apps/web/.next/server/app/api/health/route.js",
-  "apps/worker/dist/main.js",
+  ...(runSse ? ["apps/web/.next/server/app/api/reports/[id]/events/route.js"] : []),
+  ...(runPipeline ? ["apps/worker/dist/main.js"] : []),
 ].filter((f) => !existsSync(path.join(repoRoot, f)));
 if (needed.length > 0) {
   console.error(`The production builds are missing or out of date (${needed.join(", ")}): run \`npm run build\` first.`);
@@ -135,6 +138,10 @@ try {
   let ack: AckFigures | undefined;
   if (runAck) ack = await benchAck(appPort, { ...stack, queuePrefix: `${prefixBase}-ack` });
 
+  // Needs no demo data, so it runs before the seeding.
+  let sse: SseResult | undefined;
+  if (runSse) sse = await benchSse({ ...stack, queuePrefix: `${prefixBase}-sse` }, appPort, db);
+
   let pipeline: PipelineFigures | undefined;
   if (runPipeline) {
     // Seeded only for the pipeline: the API path never reads the demo tables.
@@ -151,8 +158,9 @@ try {
   }
 
   stopProgress();
-  printReport(ack, pipeline);
+  printReport(ack, sse, pipeline);
   if (pipeline?.failures.length) exitCode = 1;
+  if (sse && (sse.missing > 0 || sse.nullWrites > 0)) exitCode = 1;
 } catch (err) {
   stopProgress();
   console.error(`\n[bench] failed: ${(err as Error).stack ?? String(err)}`);
@@ -222,7 +230,7 @@ function verdict(ok: boolean) {
   return ok ? "PASS" : "MISS";
 }
 
-function printReport(ack: AckFigures | undefined, pipe: PipelineFigures | undefined) {
+function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pipe: PipelineFigures | undefined) {
   const out: string[] = [""];
   const cores = os.availableParallelism();
   out.push(`Backline bench — ${new Date().toISOString()} — ${cores} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
@@ -300,6 +308,8 @@ function printReport(ack: AckFigures | undefined, pipe: PipelineFigures | undefi
       `Peak RSS, web (next start + children, whole ack phase): ${fmtMiB(ack.webRss.sampledKiB)} sampled simultaneous, ${fmtMiB(ack.webRss.hwmKiB)} sum of per-process VmHWM  [processes: ${[...ack.webRss.processes.entries()].map(([pid, n]) => `${pid} "${n}"`).join(", ")}]`,
     );
   }
+
+  if (sse) out.push(...formatSse(sse));
 
   if (pipe) {
     const { bare1, bare2, workers } = pipe;
