@@ -42,10 +42,10 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
 
   const worker = new Worker(
     QUEUES.reports,
-    async (job) => {
+    async (job, token) => {
       const processor = processors[job.name as JobName];
       if (!processor) throw new Error(`No processor for job "${job.name}"`);
-      return processor(job, ctx);
+      return processor(job, ctx, token);
     },
     {
       connection: createRedis(options.redisUrl, "worker"),

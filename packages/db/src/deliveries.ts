@@ -6,8 +6,13 @@
 // with the same Message-ID so the recipient's mail system can tell it's a copy.
 import type { Delivery, PrismaClient } from "./generated/prisma/client.ts";
 
-/** How long a `sending` claim is honoured before we assume its worker is gone. */
-export const DELIVERY_LEASE_MS = 30_000;
+/**
+ * How long a `sending` claim is honoured before we assume its worker is gone.
+ * Another worker only gets the job once the first stopped renewing its job
+ * lock (dead, or stuck for WORKER_LOCK_MS), so this is a second guard, sized
+ * to outlast a send (the SMTP transport times out idle sockets well before).
+ */
+export const DELIVERY_LEASE_MS = 10_000;
 
 export type DeliveryClaim =
   | { outcome: "claimed"; delivery: Delivery; ambiguous: boolean }

@@ -19,4 +19,5 @@ export interface ProcessorContext {
   cancellations: CancellationListener;
 }
 
-export type Processor<N extends JobName> = (job: Job<JobPayload<N>>, ctx: ProcessorContext) => Promise<unknown>;
+/** `token` is the job's lock token, needed to move the job back to the queue for later. */
+export type Processor<N extends JobName> = (job: Job<JobPayload<N>>, ctx: ProcessorContext, token?: string) => Promise<unknown>;

@@ -1,7 +1,7 @@
 import { ReportDataError } from "@backline/reports";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { describeFailure, sendSurelyFailed } from "./failure.ts";
+import { WaitAndRetry, describeFailure, sendSurelyFailed } from "./failure.ts";
 
 describe("describeFailure", () => {
   it("treats an SMTP 5xx as permanent and quotes the server", () => {
@@ -29,6 +29,16 @@ describe("describeFailure", () => {
     expect(sendSurelyFailed(Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ESOCKET" }))).toBe(true);
     expect(sendSurelyFailed(Object.assign(new Error("Connection closed unexpectedly"), { code: "ECONNECTION" }))).toBe(false);
     expect(sendSurelyFailed(Object.assign(new Error("read ECONNRESET"), { code: "ESOCKET" }))).toBe(false);
+  });
+
+  it("treats a dropped database connection and a busy delivery as outages, not attempts", () => {
+    expect(describeFailure(new Error("Connection terminated unexpectedly"))).toMatchObject({ outage: true, permanent: false });
+    expect(describeFailure(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" })).outage).toBe(true);
+    expect(describeFailure(new WaitAndRetry("Another worker may still be sending this email", 5000))).toEqual({
+      reason: "Another worker may still be sending this email",
+      permanent: false,
+      outage: true,
+    });
   });
 
   it("keeps only the first line of an unknown error", () => {

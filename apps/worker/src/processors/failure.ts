@@ -24,7 +24,22 @@ const NETWORK_CODES: Record<string, string> = {
   EDNS: "host not found",
 };
 
+/** Put the job back in line for later without spending an attempt. */
+export class WaitAndRetry extends Error {
+  override name = "WaitAndRetry";
+  constructor(
+    message: string,
+    readonly delayMs: number,
+  ) {
+    super(message);
+  }
+}
+
+/** Postgres went away under us (restart, failover, terminated backend). */
+const DATABASE_GONE = /Connection terminated|not queryable|server closed the connection|terminating connection due to administrator command/i;
+
 export function describeFailure(err: unknown): Failure {
+  if (err instanceof WaitAndRetry) return { reason: err.message, permanent: false, outage: true };
   if (err instanceof ReportDataError || err instanceof UnrecoverableError) {
     return { reason: err.message, permanent: true };
   }
@@ -34,6 +49,9 @@ export function describeFailure(err: unknown): Failure {
     return e.responseCode >= 500
       ? { reason: `The mail server rejected the message: ${response}`, permanent: true }
       : { reason: `The mail server asked us to try later: ${response}`, permanent: false, outage: true };
+  }
+  if (e.code === "57P01" || DATABASE_GONE.test(e.message ?? "")) {
+    return { reason: `Lost the database connection: ${firstLine(e.message)}`, permanent: false, outage: true };
   }
   if (e.code && NETWORK_CODES[e.code]) {
     // nodemailer sets `command` on its errors; anything else is Postgres or Redis.

@@ -6,20 +6,28 @@
 // Every change is published for open status pages.
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { FINAL_STATUSES, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
+import { DELIVERY_LEASE_MS, FINAL_STATUSES, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError } from "@backline/report-service";
 import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
-import { UnrecoverableError, type Job } from "bullmq";
+import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
-import { PermanentError, describeFailure, sendSurelyFailed, type Failure } from "./failure.ts";
+import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, type Failure } from "./failure.ts";
 import { throttleProgress } from "./progress.ts";
 
 /** The query before rendering is the first 10 % of the bar. */
 const RENDER_START = 10;
 
-export const processGenerateReport: Processor<"generate-report"> = async (job, ctx) => {
+/**
+ * Outages (SMTP down or answering 4xx, a database or Redis blip) don't spend
+ * attempts: the job waits 2 s, 4 s, … up to a minute between tries, for about
+ * four minutes in all, before the failure counts as an ordinary attempt.
+ */
+const OUTAGE_WAITS = 8;
+const outageDelayMs = (waitsSoFar: number) => Math.min(60_000, 2000 * 2 ** waitsSoFar) * (0.8 + Math.random() * 0.4);
+
+export const processGenerateReport: Processor<"generate-report"> = async (job, ctx, token) => {
   const payload = generateReportJob.payload.safeParse(job.data);
   if (!payload.success) {
     // Nothing to mark: without a valid id there is no row to update.
@@ -45,6 +53,20 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
       return { cancelled: true };
     }
     const failure = describeFailure(err);
+    // Times this job was put back for later (starts that ended neither in success nor in a counted failure).
+    const waitsSoFar = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
+    if (token && (err instanceof WaitAndRetry || (failure.outage && waitsSoFar < OUTAGE_WAITS))) {
+      const delayMs = err instanceof WaitAndRetry ? err.delayMs : outageDelayMs(waitsSoFar);
+      await ctx.publish(
+        await transitionReport(ctx.db, report.id, "queued", {
+          message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
+          workerId: ctx.workerId,
+          data: { stage: "Waiting to retry" },
+        }),
+      );
+      await job.moveToDelayed(Date.now() + delayMs, token);
+      throw new DelayedError();
+    }
     const final = await recordFailure(job, report.id, failure, ctx);
     // A final failure must not be retried by BullMQ either.
     throw final && !(err instanceof UnrecoverableError) ? new UnrecoverableError(failure.reason) : err;
@@ -125,7 +147,11 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
   });
   const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: String(message.messageId) });
-  if (claim.outcome === "busy") throw new Error("Another worker is sending this report's email right now; will check again");
+  if (claim.outcome === "busy") {
+    // Its claimer may still be sending, or may have died mid-send: wait out the lease, then the claim is ours.
+    const leaseEnds = (claim.delivery.claimedAt?.getTime() ?? Date.now()) + DELIVERY_LEASE_MS;
+    throw new WaitAndRetry("Another worker may still be sending this email", Math.max(500, leaseEnds - Date.now() + 250));
+  }
   if (claim.outcome === "claimed") {
     if (claim.ambiguous) {
       ctx.log.warn({ reportId: report.id, messageId: claim.delivery.messageId }, "resending after an ambiguous SMTP failure");

@@ -39,6 +39,18 @@ describe("throttleProgress", () => {
     expect(writes.map((w) => w.milestone)).toEqual([true, false]);
   });
 
+  it("turns a failed write into an error from flush, not an unhandled rejection", async () => {
+    let calls = 0;
+    const progress = throttleProgress(async () => {
+      calls += 1;
+      throw new Error("connection terminated");
+    }, 0);
+    progress.report({ percent: 10, stage: "a" });
+    progress.report({ percent: 20, stage: "b" });
+    await expect(progress.flush()).rejects.toThrow("connection terminated");
+    expect(calls).toBe(1); // nothing more is written after the first failure
+  });
+
   it("writes in order even when writes are slow", async () => {
     vi.useRealTimers();
     const order: number[] = [];

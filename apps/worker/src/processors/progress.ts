@@ -15,13 +15,17 @@ export function throttleProgress(write: (p: ProgressWrite) => Promise<unknown>, 
   let writtenDecile = -1;
   let pending: RenderProgress | null = null;
 
+  // The first failed write (e.g. the database connection dropped) stops the
+  // rest and is rethrown by flush(), so the job fails and retries — an
+  // unhandled rejection here would take the whole worker process down.
+  let failed: unknown = null;
   const enqueue = (p: RenderProgress) => {
     const decile = Math.floor(p.percent / 10);
     const milestone = decile > writtenDecile;
     writtenDecile = Math.max(writtenDecile, decile);
     lastWrite = Date.now();
     pending = null;
-    chain = chain.then(() => write({ ...p, milestone }));
+    chain = chain.then(() => (failed ? undefined : write({ ...p, milestone }))).catch((err: unknown) => void (failed ??= err));
   };
 
   return {
@@ -33,6 +37,7 @@ export function throttleProgress(write: (p: ProgressWrite) => Promise<unknown>, 
     async flush() {
       if (pending) enqueue(pending);
       await chain;
+      if (failed) throw failed;
     },
   };
 }

@@ -1,0 +1,174 @@
+// Talking to the stack the way a user (HTTP) and an operator (SQL, Redis) would.
+import { Redis } from "ioredis";
+import pg from "pg";
+
+// ---------------------------------------------------------------- HTTP
+
+export interface SubmitResult {
+  status: number; // 0: no answer (network error or timeout)
+  id: string | null;
+  error: string | null;
+  ms: number;
+  replayed: boolean;
+}
+
+// Node's fetch (undici) opens as many sockets per origin as there are requests
+// in flight, which is what the concurrency scenario needs; each request is
+// bounded by its own timeout.
+export async function submitReport(baseUrl: string, body: unknown, options: { idempotencyKey?: string; timeoutMs?: number } = {}): Promise<SubmitResult> {
+  const started = performance.now();
+  try {
+    const res = await fetch(`${baseUrl}/api/reports`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    });
+    const text = await res.text();
+    let json: { id?: string; error?: string } = {};
+    try {
+      json = JSON.parse(text);
+    } catch {
+      // not JSON: keep the status
+    }
+    return {
+      status: res.status,
+      id: res.status === 202 ? (json.id ?? null) : null,
+      error: res.status === 202 ? null : (json.error ?? text.slice(0, 200)),
+      ms: performance.now() - started,
+      replayed: res.headers.get("idempotent-replayed") === "true",
+    };
+  } catch (err) {
+    return { status: 0, id: null, error: (err as Error).message, ms: performance.now() - started, replayed: false };
+  }
+}
+
+export const reportBody = (email: string) => ({ type: "sales-summary", email, params: {} });
+
+/**
+ * Submits `count` reports with at most `concurrency` requests in flight,
+ * optionally paced to `perSecond`. Emails vary (`<tag>-<n>@chaos.test`)
+ * unless `emailFor` says otherwise.
+ */
+export async function submitMany(
+  baseUrl: string,
+  count: number,
+  options: { concurrency?: number; perSecond?: number; tag: string; emailFor?: (i: number) => string; onResult?: (r: SubmitResult, i: number) => void; stop?: () => boolean },
+): Promise<SubmitResult[]> {
+  const results: SubmitResult[] = new Array(count);
+  let next = 0;
+  const startedAt = Date.now();
+  const concurrency = options.concurrency ?? 16;
+  const emailFor = options.emailFor ?? ((i: number) => `${options.tag}-${i % 97}-${i}@chaos.test`);
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        if (options.stop?.()) return;
+        const i = next++;
+        if (options.perSecond) {
+          const due = startedAt + (i * 1000) / options.perSecond;
+          const wait = due - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        }
+        const r = await submitReport(baseUrl, reportBody(emailFor(i)));
+        results[i] = r;
+        options.onResult?.(r, i);
+      }
+    }),
+  );
+  return results.filter(Boolean);
+}
+
+// ---------------------------------------------------------------- Postgres
+
+export async function connectPg(url: string, applicationName: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url, application_name: applicationName });
+  client.on("error", () => {}); // reported on the next query
+  await client.connect();
+  return client;
+}
+
+export interface StatusRow {
+  id: string;
+  status: string;
+  failure_reason: string | null;
+  finished_at: Date | null;
+  updated_at: Date;
+  owner_email: string;
+}
+
+export async function reportRows(db: pg.Client, ids: readonly string[]): Promise<StatusRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await db.query<StatusRow>(
+    "SELECT id::text, status::text, failure_reason, finished_at, updated_at, owner_email FROM reports WHERE id = ANY($1::uuid[])",
+    [ids],
+  );
+  return rows;
+}
+
+export async function countTerminal(db: pg.Client, ids: readonly string[]): Promise<{ terminal: number; sent: number; failed: number; cancelled: number }> {
+  if (ids.length === 0) return { terminal: 0, sent: 0, failed: 0, cancelled: 0 };
+  const { rows } = await db.query<{ status: string; n: string }>("SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY status", [ids]);
+  const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
+  const sent = by.sent ?? 0;
+  const failed = by.failed ?? 0;
+  const cancelled = by.cancelled ?? 0;
+  return { terminal: sent + failed + cancelled, sent, failed, cancelled };
+}
+
+/** Polls until every id is sent/failed/cancelled or the deadline passes. Returns when it ended. */
+export async function waitTerminal(
+  db: pg.Client,
+  ids: readonly string[],
+  timeoutMs: number,
+  onPoll?: (c: { terminal: number; sent: number; failed: number }) => void,
+): Promise<{ allTerminal: boolean; at: number }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const c = await countTerminal(db, ids);
+    onPoll?.(c);
+    if (c.terminal >= ids.length) return { allTerminal: true, at: Date.now() };
+    if (Date.now() > deadline) return { allTerminal: false, at: Date.now() };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+// ---------------------------------------------------------------- Redis
+
+/** A waiting client for our own Redis (reconnects after a restart). */
+export function redisClient(url: string): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: true, retryStrategy: () => 200 });
+  r.on("error", () => {});
+  return r;
+}
+
+/** Which of these report ids have a job hash in Redis that has not finished (a live job). */
+export async function liveJobs(redis: Redis, prefix: string, ids: readonly string[]): Promise<Set<string>> {
+  const live = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const pipeline = redis.pipeline();
+    for (const id of chunk) pipeline.hmget(`${prefix}:reports:${id}`, "name", "finishedOn");
+    const answers = (await pipeline.exec()) ?? [];
+    chunk.forEach((id, j) => {
+      const [name, finishedOn] = (answers[j]?.[1] as (string | null)[] | undefined) ?? [null, null];
+      if (name && !finishedOn) live.add(id);
+    });
+  }
+  return live;
+}
+
+/** Which of these ids have any job hash at all (live or finished). */
+export async function jobsPresent(redis: Redis, prefix: string, ids: readonly string[]): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    const pipeline = redis.pipeline();
+    for (const id of chunk) pipeline.exists(`${prefix}:reports:${id}`);
+    const answers = (await pipeline.exec()) ?? [];
+    chunk.forEach((id, j) => {
+      if (answers[j]?.[1] === 1) present.add(id);
+    });
+  }
+  return present;
+}

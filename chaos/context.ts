@@ -1,0 +1,157 @@
+// What every scenario gets: the shared scratch database, the private Redis,
+// the SMTP sink, and a way to bring up a fresh stack (web + workers) on its own
+// queue prefix.
+import type { PrismaClient } from "@backline/db";
+import { uniqueQueuePrefix } from "@backline/test-kit";
+import type { Redis } from "ioredis";
+import type pg from "pg";
+import type { Phase } from "../bench/progress.ts";
+import type { ChaosSmtpSink } from "./smtp-sink.ts";
+import { freePort, startWeb, startWorker, type ChaosStackEnv, type OwnRedis, type Proc, type WorkerProc } from "./stack.ts";
+
+export interface Settings {
+  short: boolean;
+  kill: { reports: number; kills: number; workers: number };
+  redis: { reports: number; duringOutage: number; outageMs: number };
+  smtp: { downReports: number; downMs: number; busyReports: number; busyMs: number; rejectReports: number; rejectEvery: number };
+  pg: { reports: number; hits: number; perSecond: number };
+  orphan: { reports: number };
+  idem: { concurrent: number; conflicting: number };
+  /** How long to wait, after a scenario's faults, for every accepted report to turn final. */
+  settleMs: number;
+}
+
+export const FULL: Settings = {
+  short: false,
+  kill: { reports: 1000, kills: 10, workers: 3 },
+  redis: { reports: 2000, duringOutage: 20, outageMs: 5000 },
+  smtp: { downReports: 300, downMs: 60_000, busyReports: 150, busyMs: 20_000, rejectReports: 200, rejectEvery: 10 },
+  pg: { reports: 400, hits: 4, perSecond: 15 },
+  orphan: { reports: 200 },
+  idem: { concurrent: 1000, conflicting: 5 },
+  settleMs: 240_000,
+};
+
+export const SHORT: Settings = {
+  short: true,
+  kill: { reports: 100, kills: 2, workers: 3 },
+  redis: { reports: 200, duringOutage: 10, outageMs: 3000 },
+  smtp: { downReports: 40, downMs: 10_000, busyReports: 20, busyMs: 5000, rejectReports: 40, rejectEvery: 8 },
+  pg: { reports: 80, hits: 2, perSecond: 12 },
+  orphan: { reports: 30 },
+  idem: { concurrent: 300, conflicting: 3 },
+  settleMs: 90_000,
+};
+
+export interface Check {
+  what: string;
+  ok: boolean;
+  /** Hard checks make the run fail; soft ones are targets, printed only. */
+  hard: boolean;
+}
+
+export interface ScenarioOutcome {
+  /** The report ids this scenario must see to a final status. */
+  ids: string[];
+  submitted: number;
+  /** HTTP status → count, for what the web answered. */
+  answers: Record<string, number>;
+  recovery: string;
+  checks: Check[];
+  notes: string[];
+  /** Checks that can only be made once the reports are final (e.g. "one email"). */
+  afterSettle?: () => Promise<Check[]>;
+  /** Processes of the stack that died without being told to. */
+  crashes?: string[];
+}
+
+export interface Stack {
+  env: ChaosStackEnv;
+  baseUrl: string;
+  web: Proc;
+  workers: WorkerProc[];
+  /** Replaces worker `index` with a freshly started one. */
+  restartWorker(index: number): Promise<WorkerProc>;
+  /** Marks a process whose exit the scenario caused (kill -9), so it is not reported as a crash. */
+  expectExit(pid: number): void;
+  /** Processes that exited on their own while the scenario ran (a crash is a finding). */
+  crashes: string[];
+  stop(): Promise<void>;
+}
+
+export interface ChaosContext {
+  settings: Settings;
+  databaseUrl: string;
+  databaseName: string;
+  pg: pg.Client;
+  db: PrismaClient;
+  redis: OwnRedis;
+  redisClient: Redis;
+  sink: ChaosSmtpSink;
+  reportsDir: string;
+  phase(label: string, total: number, unit?: string, detail?: string): Phase;
+  log(line: string): void;
+  startStack(options: { workers: number; concurrency?: number }): Promise<Stack>;
+  /**
+   * Waits (bounded by settings.settleMs) until every id is final. Scenarios
+   * call it before stopping their stack: the workers must be running to finish.
+   */
+  settle(label: string, ids: readonly string[]): Promise<void>;
+}
+
+const MAX_SUPERVISOR_RESTARTS = 20;
+
+/** A fresh web process and `workers` worker processes on a new queue prefix. */
+export async function startStack(
+  base: Omit<ChaosStackEnv, "queuePrefix" | "appUrl">,
+  options: { workers: number; concurrency?: number },
+): Promise<Stack> {
+  const port = await freePort();
+  const env: ChaosStackEnv = { ...base, queuePrefix: uniqueQueuePrefix("chaos"), appUrl: `http://127.0.0.1:${port}` };
+  const [web, ...workers] = await Promise.all([
+    startWeb(env, port),
+    ...Array.from({ length: options.workers }, (_, i) => startWorker(env, i, options.concurrency)),
+  ]);
+  const expected = new Set<number>();
+  let supervisorRestarts = 0;
+  let stopping = false;
+  const watch = (p: Proc) =>
+    void p.exited.then((code) => {
+      if (stopping || expected.has(p.pid)) return;
+      // The lines that say why: the first error-looking lines of its last output.
+      const lines = p.tail().split("\n");
+      const first = lines.findIndex((l) => /^\s*(\w*Error\b|error:)/.test(l) && !/captureStackTrace/.test(l));
+      const why = first >= 0 ? lines.slice(first, first + 7) : [];
+      stack.crashes.push(`${p.name} (pid ${p.pid}) exited with ${code}: ${(why.length ? why : lines.slice(-3)).map((l) => l.trim()).join(" ⏎ ").slice(0, 600)}`);
+      // Like a process supervisor (systemd Restart=always): a crashed worker comes back
+      // after a second, so "lost" measures lost reports, not dead processes. Bounded.
+      const index = stack.workers.findIndex((w) => w.proc === p);
+      if (index >= 0 && supervisorRestarts < MAX_SUPERVISOR_RESTARTS) {
+        supervisorRestarts += 1;
+        setTimeout(() => {
+          if (!stopping) stack.restartWorker(index).catch((err) => stack.crashes.push(`restart of worker-${index} failed: ${(err as Error).message.split("\n")[0]}`));
+        }, 1000);
+      }
+    });
+  const stack: Stack = {
+    env,
+    baseUrl: env.appUrl,
+    web: web as Proc,
+    workers: workers as WorkerProc[],
+    crashes: [],
+    expectExit: (pid) => void expected.add(pid),
+    async restartWorker(index) {
+      const w = await startWorker(env, index, options.concurrency);
+      stack.workers[index] = w;
+      watch(w.proc);
+      return w;
+    },
+    async stop() {
+      stopping = true;
+      await Promise.all([stack.web.stop(), ...stack.workers.map((w) => w.proc.stop())]);
+    },
+  };
+  watch(stack.web);
+  for (const w of stack.workers) watch(w.proc);
+  return stack;
+}
