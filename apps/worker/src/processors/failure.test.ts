@@ -1,7 +1,7 @@
 import { ReportDataError } from "@backline/reports";
 import { UnrecoverableError } from "bullmq";
 import { describe, expect, it } from "vitest";
-import { WaitAndRetry, describeFailure, sendSurelyFailed } from "./failure.ts";
+import { WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries } from "./failure.ts";
 
 describe("describeFailure", () => {
   it("treats an SMTP 5xx as permanent and quotes the server", () => {
@@ -43,5 +43,29 @@ describe("describeFailure", () => {
 
   it("keeps only the first line of an unknown error", () => {
     expect(describeFailure(new Error("boom\n    at stack"))).toEqual({ permanent: false, reason: "boom" });
+  });
+});
+
+describe("withOutageRetries", () => {
+  it("retries a write that fails with an outage until it succeeds", async () => {
+    let calls = 0;
+    const result = await withOutageRetries(async () => {
+      calls += 1;
+      if (calls < 3) throw new Error("Connection terminated unexpectedly");
+      return "recorded";
+    });
+    expect(result).toBe("recorded");
+    expect(calls).toBe(3);
+  });
+
+  it("does not retry other errors", async () => {
+    let calls = 0;
+    await expect(
+      withOutageRetries(async () => {
+        calls += 1;
+        throw new Error("check constraint violated");
+      }),
+    ).rejects.toThrow("check constraint");
+    expect(calls).toBe(1);
   });
 });

@@ -13,7 +13,7 @@ import { ReportCancelledError } from "@backline/report-service";
 import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
-import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, type Failure } from "./failure.ts";
+import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries, type Failure } from "./failure.ts";
 import { throttleProgress } from "./progress.ts";
 
 /** The query before rendering is the first 10 % of the bar. */
@@ -162,14 +162,18 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
         }),
       );
     }
+    let info;
     try {
-      const info = await ctx.mail.sendMail(message);
-      await markDeliverySent(ctx.db, claim.delivery.id, info.response);
+      info = await ctx.mail.sendMail(message);
     } catch (err) {
       // Left in `sending` when the server may have the message: the next claim knows.
       if (sendSurelyFailed(err)) await releaseDelivery(ctx.db, claim.delivery.id, (err as { response?: string }).response ?? (err as Error).message);
       throw err;
     }
+    // The server has it: recording that must survive a database blip, or the
+    // next attempt would have to treat the send as ambiguous and resend.
+    const response = info.response;
+    await withOutageRetries(() => markDeliverySent(ctx.db, claim.delivery.id, response));
   }
   const sent = await transitionReport(ctx.db, report.id, "sent", {
     message: claim.outcome === "already-sent" ? `Already emailed to ${report.ownerEmail}; not sending again` : `Emailed to ${report.ownerEmail}`,
