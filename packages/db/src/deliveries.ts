@@ -9,10 +9,11 @@ import type { Delivery, PrismaClient } from "./generated/prisma/client.ts";
 /**
  * How long a `sending` claim is honoured before we assume its worker is gone.
  * Another worker only gets the job once the first stopped renewing its job
- * lock (dead, or stuck for WORKER_LOCK_MS), so this is a second guard, sized
- * to outlast a send (the SMTP transport times out idle sockets well before).
+ * lock (dead, or stuck for WORKER_LOCK_MS, 5 s by default), so this is a second
+ * guard of the same length: by the time a takeover happens the lease has
+ * usually run out, and a worker killed mid-send costs no extra wait.
  */
-export const DELIVERY_LEASE_MS = 10_000;
+export const DELIVERY_LEASE_MS = 5_000;
 
 export type DeliveryClaim =
   | { outcome: "claimed"; delivery: Delivery; ambiguous: boolean }
