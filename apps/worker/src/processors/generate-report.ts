@@ -102,7 +102,6 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   const relativePath = `${report.id}.pdf`;
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
   const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
-  progress.report({ percent: 1, stage: "Querying data" });
   const result = await renderReportToFile({
     type,
     params: params.data,
