@@ -56,7 +56,9 @@ describe("claimDelivery", () => {
     expect(first.outcome).toBe("claimed");
     // The worker died (or the connection broke after DATA): the row stays `sending`.
     expect((await claimDelivery(db, { ...input, leaseMs: 60_000 })).outcome).toBe("busy");
-    const takeovers = await Promise.all([claimDelivery(db, { ...input, leaseMs: 0 }), claimDelivery(db, { ...input, leaseMs: 0 })]);
+    // Ten seconds later its lease (5 s) has run out; two workers try to take over at once.
+    await db.$executeRaw`update deliveries set claimed_at = now() - interval '10 seconds' where report_id = ${input.reportId}::uuid`;
+    const takeovers = await Promise.all([claimDelivery(db, { ...input, leaseMs: 5000 }), claimDelivery(db, { ...input, leaseMs: 5000 })]);
     const won = takeovers.filter((c) => c.outcome === "claimed");
     expect(won).toHaveLength(1);
     expect(won[0]).toMatchObject({ ambiguous: true, delivery: { claims: 2, messageId: input.messageId } });
