@@ -27,6 +27,8 @@ describe("ReportUpdateHub", () => {
     const b: ReportUpdate[] = [];
     const offA = await hub.subscribe(id, (u) => a.push(u));
     const offB = await hub.subscribe(id, (u) => b.push(u));
+    // NUMSUB is read on another connection: give the server a moment to show the subscription.
+    await waitUntil(async () => (await subscribers(channel)) > 0, { timeoutMs: 5000, what: "the subscription" });
     expect(await subscribers(channel)).toBe(1); // one Redis subscription for both pages
     expect(hub.openChannels).toBe(1);
 
