@@ -17,6 +17,7 @@ export interface Settings {
   pg: { reports: number; hits: number; perSecond: number };
   orphan: { reports: number };
   idem: { concurrent: number; conflicting: number };
+  busy: { reports: number; hogMs: number };
   /** How long to wait, after a scenario's faults, for every accepted report to turn final. */
   settleMs: number;
 }
@@ -29,6 +30,7 @@ export const FULL: Settings = {
   pg: { reports: 400, hits: 4, perSecond: 15 },
   orphan: { reports: 200 },
   idem: { concurrent: 1000, conflicting: 5 },
+  busy: { reports: 6, hogMs: 120_000 },
   settleMs: 240_000,
 };
 
@@ -40,6 +42,7 @@ export const SHORT: Settings = {
   pg: { reports: 80, hits: 2, perSecond: 12 },
   orphan: { reports: 30 },
   idem: { concurrent: 300, conflicting: 3 },
+  busy: { reports: 2, hogMs: 45_000 },
   settleMs: 90_000,
 };
 

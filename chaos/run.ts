@@ -16,6 +16,7 @@ import { log, phase, stopProgress, totalElapsedMs } from "../bench/progress.ts";
 import { connectPg, redisClient, waitTerminal } from "./client.ts";
 import { FULL, SHORT, startStack, type ChaosContext, type ScenarioOutcome } from "./context.ts";
 import { evaluate, failedResult, passed, renderScenario, renderSummary, type ScenarioResult } from "./metrics.ts";
+import { busyCpuScenario } from "./scenarios/busy-cpu.ts";
 import { idempotencyScenario } from "./scenarios/idempotency.ts";
 import { killWorkerScenario } from "./scenarios/kill-worker.ts";
 import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
@@ -32,6 +33,7 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
   { name: "pg-terminate", title: "workers' Postgres connections terminated mid-load", run: pgTerminateScenario },
   { name: "orphan-rows", title: "web died between insert and enqueue (simulated)", run: orphanRowsScenario },
   { name: "idempotency", title: "concurrent identical POSTs with one Idempotency-Key", run: idempotencyScenario },
+  { name: "busy-cpu", title: "big renders with both cores busy: no false stalls", run: busyCpuScenario },
 ];
 
 const { values: args } = parseArgs({
