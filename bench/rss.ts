@@ -18,7 +18,8 @@ export interface RssPeak {
   processes: Map<number, string>;
 }
 
-function readStatus(pid: number): { name: string; rss: number; hwm: number } | null {
+/** Name, VmRSS and VmHWM (KiB) of a process, or null if it is gone. */
+export function readStatus(pid: number): { name: string; rss: number; hwm: number } | null {
   try {
     const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
     const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);

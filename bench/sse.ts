@@ -15,11 +15,10 @@ import { createRedis } from "@backline/queue";
 import { publishReportChange } from "@backline/report-service";
 import { TARGETS, warmUp } from "./ack.ts";
 import { phase } from "./progress.ts";
-import { processTree, sampleRss, type RssPeak } from "./rss.ts";
+import { processTree, sampleRss, type RssPeak, readStatus } from "./rss.ts";
 import { nowMs, openSse, type SseClient, type SseFrame } from "./sse-client.ts";
 import { fmtMiB, fmtMs, summarize, table, type LatencySummary } from "./stats.ts";
 import { startWeb, type StackEnv } from "./stack.ts";
-import fs from "node:fs";
 import os from "node:os";
 
 export const SSE_SETTINGS = {
@@ -101,15 +100,6 @@ export interface SseMemory {
 
 // ---------------------------------------------------------------- memory readings
 
-function readStatus(pid: number): { name: string; rss: number; hwm: number } | null {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/status`, "utf8");
-    const field = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+)`, "m").exec(text)?.[1] ?? 0);
-    return { name: /^Name:\s+(.*)$/m.exec(text)?.[1] ?? "?", rss: field("VmRSS"), hwm: field("VmHWM") };
-  } catch {
-    return null;
-  }
-}
 
 /** VmRSS and VmHWM summed over the web process tree (`next start` + its server child). */
 function treeMemory(root: number): { rss: number; hwm: number; names: string } {

@@ -168,7 +168,8 @@ export interface StackEnv {
   smtpUrl?: string;
 }
 
-function appEnv(s: StackEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+/** The environment every web or worker process of a bench/chaos stack gets. */
+export function appEnv(s: StackEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
     NODE_ENV: "production",

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
-import { freePort, repoRoot, startProcess, waitForPort, type Proc } from "../bench/stack.ts";
+import { appEnv, freePort, repoRoot, startProcess, waitForPort, type Proc } from "../bench/stack.ts";
 
 export { freePort, killAllNow, onCleanup, repoRoot, runCleanup, type Proc } from "../bench/stack.ts";
 
@@ -26,19 +26,7 @@ export const WEB_PG_APP = "chaos-web";
 export const HARNESS_PG_APP = "chaos-harness";
 
 function env(s: ChaosStackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    NODE_ENV: "production",
-    NEXT_TELEMETRY_DISABLED: "1",
-    DATABASE_URL: s.databaseUrl,
-    REDIS_URL: s.redisUrl,
-    QUEUE_PREFIX: s.queuePrefix,
-    REPORTS_DIR: s.reportsDir,
-    APP_URL: s.appUrl,
-    SMTP_URL: s.smtpUrl,
-    RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs),
-    ...extra,
-  };
+  return appEnv(s, { RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs), ...extra });
 }
 
 export function missingBuilds(): string[] {
