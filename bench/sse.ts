@@ -153,7 +153,7 @@ interface Ctx {
 async function generatingReport(ctx: Ctx): Promise<Report> {
   const created = await createReport(ctx.db, { type: "sales-summary", params: {}, ownerEmail: OWNER });
   const started = await transitionReport(ctx.db, created.id, "generating", {
-    message: "Attempt 1 started",
+    message: "Attempt started",
     workerId: WORKER_ID,
     newAttempt: true,
     data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data" },

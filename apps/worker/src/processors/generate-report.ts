@@ -6,7 +6,7 @@
 // Every change is published for open status pages.
 import { rm } from "node:fs/promises";
 import path from "node:path";
-import { DELIVERY_LEASE_MS, FINAL_STATUSES, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
+import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError } from "@backline/report-service";
@@ -34,12 +34,23 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     throw new UnrecoverableError(`Invalid generate-report payload: ${payload.error.issues.map((i) => i.path.join(".") || "(root)").join(", ")}`);
   }
   const { reportId } = payload.data;
-  const report = await ctx.db.report.findUnique({ where: { id: reportId } });
-  if (!report) throw new UnrecoverableError(`Report ${reportId} does not exist`);
-  if (FINAL_STATUSES.includes(report.status)) {
+  // Start first, read after: the conditional start is the check (a Sent,
+  // Failed or Cancelled report can't be started), and it returns the row.
+  const started = await transitionReport(ctx.db, reportId, "generating", {
+    message: "Attempt started",
+    workerId: ctx.workerId,
+    newAttempt: true,
+    // failureReason stays until the report is sent: the next failure compares with it.
+    data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data" },
+  });
+  void ctx.publish(started);
+  if (!started) {
+    const report = await ctx.db.report.findUnique({ where: { id: reportId }, select: { status: true } });
+    if (!report) throw new UnrecoverableError(`Report ${reportId} does not exist`);
     ctx.log.info({ reportId, status: report.status }, "report already final; skipping");
     return { skipped: report.status };
   }
+  const report = started.report;
 
   const cancellation = ctx.cancellations.track(reportId);
   try {
@@ -57,7 +68,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     const waitsSoFar = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
     if (token && (err instanceof WaitAndRetry || (failure.outage && waitsSoFar < OUTAGE_WAITS))) {
       const delayMs = err instanceof WaitAndRetry ? err.delayMs : outageDelayMs(waitsSoFar);
-      await ctx.publish(
+      void ctx.publish(
         await transitionReport(ctx.db, report.id, "queued", {
           message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
           workerId: ctx.workerId,
@@ -89,19 +100,9 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   const params = type.params.safeParse(report.params);
   if (!params.success) throw new PermanentError(`Invalid parameters: ${describeIssues(params.error)}`);
 
-  const started = await transitionReport(ctx.db, report.id, "generating", {
-    message: `Attempt ${report.attempts + 1} started`,
-    workerId: ctx.workerId,
-    newAttempt: true,
-    // failureReason stays until the report is sent: the next failure compares with it.
-    data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data" },
-  });
-  await ctx.publish(started);
-  if (!started) return null;
-
   const relativePath = `${report.id}.pdf`;
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
-  const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
+  const progress = throttleProgress(async (p) => void ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
   const result = await renderReportToFile({
     type,
     params: params.data,
@@ -119,7 +120,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     workerId: ctx.workerId,
     data: { progress: 100, stage: "Emailing", filePath: relativePath, fileBytes: result.bytes, pageCount: result.pages },
   });
-  await ctx.publish(emailing);
+  void ctx.publish(emailing);
   if (!emailing) {
     // Cancelled (or otherwise moved on) while rendering: the PDF must not linger.
     await rm(filePath, { force: true });
@@ -154,7 +155,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
   if (claim.outcome === "claimed") {
     if (claim.ambiguous) {
       ctx.log.warn({ reportId: report.id, messageId: claim.delivery.messageId }, "resending after an ambiguous SMTP failure");
-      await ctx.publish(
+      void ctx.publish(
         await transitionReport(ctx.db, report.id, "emailing", {
           message: "Resending: the last attempt's connection broke after the message was sent, so the server may have it; same Message-ID",
           workerId: ctx.workerId,
@@ -179,7 +180,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     workerId: ctx.workerId,
     data: { stage: "Sent", messageId: claim.delivery.messageId, finishedAt: new Date(), failureReason: null },
   });
-  await ctx.publish(sent);
+  void ctx.publish(sent);
 }
 
 /**
@@ -204,6 +205,6 @@ async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: 
         workerId: ctx.workerId,
         data: { stage: "Waiting to retry", failureReason: failure.reason },
       });
-  await ctx.publish(change);
+  void ctx.publish(change);
   return final;
 }

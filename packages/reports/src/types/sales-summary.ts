@@ -112,13 +112,13 @@ async function query(db: PrismaClient, params: SalesSummaryParams): Promise<Sale
   // totals and the grand total together. grouping() tells which is which.
   const result = await db.$queryRaw<{ period: string | null; region: string | null; level: number; orders: number; revenue: bigint | null }[]>`
     with o as (
-      select to_char(date_trunc(${params.groupBy}, o.ordered_at, 'UTC'), 'YYYY-MM-DD') as period,
-             r.code as region, o.total_cents
+      select date_trunc(${params.groupBy}, o.ordered_at, 'UTC') as period, r.code as region, o.total_cents
       from orders o join regions r on r.id = o.region_id
       where o.ordered_at >= ${new Date(fromMs)} and o.ordered_at < ${toExclusive}
         and (${params.region ?? null}::text is null or r.code = ${params.region ?? null}::text)
     )
-    select period, region, grouping(period, region)::int as level,
+    -- Group on the timestamp and format the few result rows, not every order.
+    select to_char(period at time zone 'UTC', 'YYYY-MM-DD') as period, region, grouping(period, region)::int as level,
            count(*)::int as orders, coalesce(sum(total_cents), 0)::bigint as revenue
     from o
     group by grouping sets ((period, region), (period), ())`;
