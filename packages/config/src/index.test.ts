@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { EnvError, appEnv, databaseEnv, mailEnv, parseEnv, redisEnv, repoRoot, workerEnv } from "./index.ts";
+import { EnvError, appEnv, databaseEnv, mailEnv, parseEnv, redactUrl, redisEnv, repoRoot, workerEnv } from "./index.ts";
 
 const all = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape).extend(workerEnv.shape);
 
@@ -29,6 +29,12 @@ describe("parseEnv", () => {
     expect(root).not.toBe(process.cwd()); // tests run in packages/config
     expect(parseEnv(appEnv, { REPORTS_DIR: "out/pdfs" }).REPORTS_DIR).toBe(path.join(root, "out/pdfs"));
     expect(parseEnv(appEnv, { REPORTS_DIR: "/srv/pdfs" }).REPORTS_DIR).toBe("/srv/pdfs");
+  });
+
+  it("hides passwords in URLs it prints", () => {
+    expect(redactUrl("redis://:s3cret@cache:6379")).toBe("redis://:***@cache:6379");
+    expect(redactUrl("postgresql://app:pw@db/backline")).toBe("postgresql://app:***@db/backline");
+    expect(redactUrl("not a url")).toBe("not a url");
   });
 
   it("rejects a queue prefix that could break Redis key layout", () => {

@@ -83,7 +83,13 @@ export function repoRoot(from = process.cwd()): string {
   }
 }
 
-/** The URL a person would click for a given report's status page. */
-export function reportStatusUrl(appUrl: string, reportId: string): string {
-  return new URL(`/reports/${reportId}`, appUrl).toString();
+/** Hides a URL's password so it can be printed in an error line. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = "***";
+    return u.toString();
+  } catch {
+    return url;
+  }
 }

@@ -1,3 +1,4 @@
+import { redactUrl } from "@backline/config";
 import pg from "pg";
 
 /**
@@ -14,16 +15,5 @@ export async function checkDatabase(url: string, timeoutMs = 3000): Promise<stri
     return `Cannot reach PostgreSQL at DATABASE_URL=${redactUrl(url)}: ${(err as Error).message || String(err)}`;
   } finally {
     await client.end().catch(() => {});
-  }
-}
-
-/** Hides a password so a URL can be printed. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
   }
 }

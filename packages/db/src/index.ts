@@ -27,7 +27,6 @@ export function getPrisma(connectionString: string): PrismaClient {
 export { seedDemoData, demoDataWindow, REGIONS, DEMO_DATA_VERSION, type DemoDataOptions } from "./demo-data.ts";
 export {
   ALLOWED_TRANSITIONS,
-  FINAL_STATUSES,
   RETRY_RESET,
   canTransition,
   createReport,

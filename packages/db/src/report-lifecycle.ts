@@ -23,8 +23,6 @@ export const ALLOWED_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> 
   cancelled: ["queued", "generating"],
 };
 
-export const FINAL_STATUSES: readonly ReportStatus[] = ["sent", "failed", "cancelled"];
-
 export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
   return ALLOWED_TRANSITIONS[to].includes(from);
 }

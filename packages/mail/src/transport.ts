@@ -1,3 +1,4 @@
+import { redactUrl } from "@backline/config";
 import nodemailer from "nodemailer";
 
 export type MailTransport = ReturnType<typeof createMailTransport>;
@@ -20,7 +21,7 @@ export async function checkSmtp(smtpUrl: string): Promise<string | null> {
     await transport.verify();
     return null;
   } catch (err) {
-    return `Cannot reach the SMTP server at SMTP_URL=${smtpUrl.replace(/\/\/([^:@/]+):[^@/]+@/, "//$1:***@")}: ${(err as Error).message}`;
+    return `Cannot reach the SMTP server at SMTP_URL=${redactUrl(smtpUrl)}: ${(err as Error).message}`;
   } finally {
     transport.close();
   }

@@ -1,10 +1,11 @@
 // Redis connections, following BullMQ's production guidance: producers fail
 // fast (a web request must never hang on Redis), workers wait and reconnect.
+import { redactUrl } from "@backline/config";
 import { Redis, type RedisOptions } from "ioredis";
 
 export type ConnectionRole = "producer" | "worker";
 
-export function redisOptions(role: ConnectionRole): RedisOptions {
+function redisOptions(role: ConnectionRole): RedisOptions {
   return role === "producer"
     ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
     : { maxRetriesPerRequest: null, enableReadyCheck: true };
@@ -26,18 +27,8 @@ export async function checkRedis(url: string, timeoutMs = 3000): Promise<string 
     await redis.ping();
     return null;
   } catch (err) {
-    return `Cannot reach Redis at REDIS_URL=${redactRedisUrl(url)}: ${(err as Error).message || String(err)}`;
+    return `Cannot reach Redis at REDIS_URL=${redactUrl(url)}: ${(err as Error).message || String(err)}`;
   } finally {
     redis.disconnect();
-  }
-}
-
-function redactRedisUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = "***";
-    return u.toString();
-  } catch {
-    return url;
   }
 }
