@@ -7,7 +7,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createPrismaClient, seedDemoData } from "@backline/db";
-import { createScratchDatabase, uniqueQueuePrefix } from "@backline/test-kit";
+import { createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix } from "@backline/test-kit";
 import { e2eStack } from "./stack";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
@@ -74,6 +74,7 @@ export default async function globalSetup() {
       ),
     );
     await scratch.drop();
+    await deleteQueueKeys(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", env.QUEUE_PREFIX);
     await rm(reportsDir, { recursive: true, force: true });
   };
 }

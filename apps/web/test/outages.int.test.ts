@@ -1,14 +1,15 @@
 // The web app's promise when a backing service is down: a clear, fast answer
 // naming the setting to check — never a hang, never a stack trace.
-import { uniqueQueuePrefix } from "@backline/test-kit";
+import { deleteQueueKeys, uniqueQueuePrefix } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+const prefix = uniqueQueuePrefix("outage");
 let post: (r: Request) => Promise<Response>;
 let get: (r: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
 
 beforeAll(async () => {
   // Nothing listens on port 1.
-  Object.assign(process.env, { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/backline", QUEUE_PREFIX: uniqueQueuePrefix("outage") });
+  Object.assign(process.env, { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/backline", QUEUE_PREFIX: prefix });
   ({ POST: post } = await import("../app/api/reports/route.ts"));
   ({ GET: get } = (await import("../app/api/reports/[id]/route.ts")) as never);
 });
@@ -17,6 +18,7 @@ afterAll(async () => {
   await reportsQueue().close();
   const { publisher } = await import("../lib/server/reports.ts");
   publisher().disconnect();
+  await deleteQueueKeys(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", prefix);
 });
 
 describe("Postgres down", () => {

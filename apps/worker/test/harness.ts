@@ -10,7 +10,7 @@ import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/d
 import { createMailTransport } from "@backline/mail";
 import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
 import { reportCommands } from "@backline/report-service";
-import { createScratchDatabase, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
+import { createScratchDatabase, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
 import { pino } from "pino";
 import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
 
@@ -96,9 +96,9 @@ function makeStack(db: PrismaClient, label: string, onClose: (cleanup: () => Pro
   const redis = createRedis(REDIS_URL, "producer");
   const commands = reportCommands({ db, queue, redis, prefix });
   onClose(async () => {
-    await queue.obliterate({ force: true });
     await queue.close();
     redis.disconnect();
+    await deleteQueueKeys(REDIS_URL, prefix);
   });
   return { prefix, queue, redis, commands };
 }

@@ -40,7 +40,8 @@ describe("live progress", () => {
     const id = await request(commands, longParams);
     const unsubscribe = await hub.subscribe(id, (u) => updates.push(u));
     await h.startWorker(prefix);
-    await waitForStatus(id, "sent");
+    // The message itself, not the row: it travels over Redis after the database write.
+    await waitUntil(async () => updates.some((u) => u.report.status === "sent"), { what: "the sent update" });
     await unsubscribe();
 
     const report = await h.db.report.findUniqueOrThrow({ where: { id } });

@@ -13,3 +13,21 @@ export async function waitUntil<T>(probe: () => Promise<T | null | undefined | f
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/**
+ * Deletes every Redis key under a test's queue prefix (jobs, events, meta) —
+ * obliterate() leaves keys that workers write while they shut down.
+ */
+export async function deleteQueueKeys(redisUrl: string, prefix: string): Promise<number> {
+  const { Redis } = await import("ioredis");
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  try {
+    let deleted = 0;
+    for await (const keys of redis.scanStream({ match: `${prefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) deleted += await redis.unlink(...keys);
+    }
+    return deleted;
+  } finally {
+    redis.disconnect();
+  }
+}

@@ -14,10 +14,7 @@ export interface ProcessorContext {
   /** host:pid, recorded in each report event. */
   workerId: string;
   log: Logger;
-  /**
-   * Tells open status pages about a change (Redis pub/sub; never throws).
-   * Not awaited on the hot path: commands on one connection keep their order.
-   */
+  /** Tells open status pages about a change (Redis pub/sub; never throws). */
   publish: (change: ReportChange | null) => Promise<void>;
   cancellations: CancellationListener;
 }

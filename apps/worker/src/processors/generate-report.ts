@@ -43,7 +43,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     // failureReason stays until the report is sent: the next failure compares with it.
     data: { startedAt: new Date(), finishedAt: null, progress: 0, stage: "Querying data" },
   });
-  void ctx.publish(started);
+  await ctx.publish(started);
   if (!started) {
     const report = await ctx.db.report.findUnique({ where: { id: reportId }, select: { status: true } });
     if (!report) throw new UnrecoverableError(`Report ${reportId} does not exist`);
@@ -68,7 +68,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     const waitsSoFar = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
     if (token && (err instanceof WaitAndRetry || (failure.outage && waitsSoFar < OUTAGE_WAITS))) {
       const delayMs = err instanceof WaitAndRetry ? err.delayMs : outageDelayMs(waitsSoFar);
-      void ctx.publish(
+      await ctx.publish(
         await transitionReport(ctx.db, report.id, "queued", {
           message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
           workerId: ctx.workerId,
@@ -102,7 +102,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
 
   const relativePath = `${report.id}.pdf`;
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
-  const progress = throttleProgress(async (p) => void ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
+  const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
   const result = await renderReportToFile({
     type,
     params: params.data,
@@ -120,7 +120,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     workerId: ctx.workerId,
     data: { progress: 100, stage: "Emailing", filePath: relativePath, fileBytes: result.bytes, pageCount: result.pages },
   });
-  void ctx.publish(emailing);
+  await ctx.publish(emailing);
   if (!emailing) {
     // Cancelled (or otherwise moved on) while rendering: the PDF must not linger.
     await rm(filePath, { force: true });
@@ -155,7 +155,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
   if (claim.outcome === "claimed") {
     if (claim.ambiguous) {
       ctx.log.warn({ reportId: report.id, messageId: claim.delivery.messageId }, "resending after an ambiguous SMTP failure");
-      void ctx.publish(
+      await ctx.publish(
         await transitionReport(ctx.db, report.id, "emailing", {
           message: "Resending: the last attempt's connection broke after the message was sent, so the server may have it; same Message-ID",
           workerId: ctx.workerId,
@@ -180,7 +180,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     workerId: ctx.workerId,
     data: { stage: "Sent", messageId: claim.delivery.messageId, finishedAt: new Date(), failureReason: null },
   });
-  void ctx.publish(sent);
+  await ctx.publish(sent);
 }
 
 /**
@@ -205,6 +205,6 @@ async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: 
         workerId: ctx.workerId,
         data: { stage: "Waiting to retry", failureReason: failure.reason },
       });
-  void ctx.publish(change);
+  await ctx.publish(change);
   return final;
 }
