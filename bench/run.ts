@@ -21,7 +21,7 @@ import { sampleRss, type RssPeak } from "./rss.ts";
 import { startSmtpSink } from "./smtp-sink.ts";
 import { benchSse, formatSse, type SseResult } from "./sse.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtRatio, fmtSeconds, table } from "./stats.ts";
-import { freePort, killAllNow, onCleanup, repoRoot, runCleanup, startWeb } from "./stack.ts";
+import { exitCleanlyOnSignals, freePort, onCleanup, repoRoot, runCleanup, startWeb } from "./stack.ts";
 
 // ---------------------------------------------------------------- settings
 
@@ -87,20 +87,10 @@ const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 // ---------------------------------------------------------------- teardown on any exit
 
 let exitCode = 0;
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) {
-      // Second Ctrl-C: stop waiting for a polite shutdown.
-      killAllNow();
-      process.exit(130);
-    }
-    interrupted = true;
-    stopProgress();
-    console.error(`\n[bench] ${signal}: stopping processes and removing the scratch database, queue and files…`);
-    void runCleanup().then(() => process.exit(130));
-  });
-}
+const interrupted = exitCleanlyOnSignals((signal) => {
+  stopProgress();
+  console.error(`\n[bench] ${signal}: stopping processes and removing the scratch database, queue and files…`);
+});
 
 // ---------------------------------------------------------------- run
 
@@ -166,7 +156,7 @@ try {
   console.error(`\n[bench] failed: ${(err as Error).stack ?? String(err)}`);
   exitCode = 1;
 } finally {
-  if (!interrupted) {
+  if (!interrupted()) {
     await runCleanup();
     console.log(`\nTotal time ${fmtSeconds(totalElapsedMs())}; scratch database, queue keys, temp files and processes removed.`);
     process.exit(exitCode);

@@ -124,6 +124,27 @@ function signalGroup(pid: number, signal: NodeJS.Signals) {
 }
 
 /** Last resort on a second Ctrl-C: kill every process group we started, now. */
+/**
+ * First SIGINT/SIGTERM: `onFirst`, then clean up everything and exit 130; a
+ * second one stops waiting and kills every child at once. Returns whether an
+ * interrupt has come.
+ */
+export function exitCleanlyOnSignals(onFirst: (signal: NodeJS.Signals) => void): () => boolean {
+  let interrupted = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (interrupted) {
+        killAllNow();
+        process.exit(130);
+      }
+      interrupted = true;
+      onFirst(signal);
+      void runCleanup().then(() => process.exit(130));
+    });
+  }
+  return () => interrupted;
+}
+
 export function killAllNow(): void {
   for (const p of live) signalGroup(p.pid, "SIGKILL");
 }

@@ -24,7 +24,7 @@ import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
 import { smtpFaultsScenario } from "./scenarios/smtp-faults.ts";
 import { startChaosSmtpSink } from "./smtp-sink.ts";
-import { HARNESS_PG_APP, killAllNow, missingBuilds, onCleanup, runCleanup, startOwnRedis } from "./stack.ts";
+import { HARNESS_PG_APP, exitCleanlyOnSignals, missingBuilds, onCleanup, runCleanup, startOwnRedis } from "./stack.ts";
 
 const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Promise<ScenarioOutcome> }[] = [
   { name: "kill-worker", title: "kill -9 of workers at random moments", run: killWorkerScenario },
@@ -72,19 +72,10 @@ const baseDatabaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0
 
 // ---------------------------------------------------------------- teardown on any exit
 
-let interrupted = false;
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) {
-      killAllNow();
-      process.exit(130);
-    }
-    interrupted = true;
-    stopProgress();
-    console.error(`\n[chaos] ${signal}: stopping processes, our redis-server, the SMTP sink; dropping the scratch database…`);
-    void runCleanup().then(() => process.exit(130));
-  });
-}
+const interrupted = exitCleanlyOnSignals((signal) => {
+  stopProgress();
+  console.error(`\n[chaos] ${signal}: stopping processes, our redis-server, the SMTP sink; dropping the scratch database…`);
+});
 
 // ---------------------------------------------------------------- run
 
@@ -138,7 +129,7 @@ try {
   };
 
   for (const s of selected) {
-    if (interrupted) break;
+    if (interrupted()) break;
     const started = Date.now();
     log(`[chaos] ── ${s.name}: ${s.title}`);
     let result: ScenarioResult;

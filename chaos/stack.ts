@@ -8,7 +8,7 @@ import path from "node:path";
 import { Redis } from "ioredis";
 import { appEnv, freePort, repoRoot, startProcess, waitForPort, type Proc } from "../bench/stack.ts";
 
-export { freePort, killAllNow, onCleanup, repoRoot, runCleanup, type Proc } from "../bench/stack.ts";
+export { exitCleanlyOnSignals, freePort, onCleanup, repoRoot, runCleanup, type Proc } from "../bench/stack.ts";
 
 export interface ChaosStackEnv {
   databaseUrl: string;

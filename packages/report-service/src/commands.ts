@@ -93,8 +93,9 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
       if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
         return { ok: false, status: 400, error: "Invalid Idempotency-Key header", issues: [{ path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters" }] };
       }
-      const hash = requestHash(body);
-      if (key) {
+      // Only a keyed request needs its hash (to tell a replay from a reuse).
+      const hash = key ? requestHash(body) : undefined;
+      if (key && hash) {
         const earlier = await replay(key, hash);
         if (earlier) return earlier;
       }
@@ -116,11 +117,11 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
           type: type.id,
           params: params.data as Prisma.InputJsonValue,
           ownerEmail: request.data.email,
-          ...(key ? { idempotencyKey: key, requestHash: hash } : {}),
+          ...(key && hash ? { idempotencyKey: key, requestHash: hash } : {}),
         });
       } catch (err) {
         // A concurrent request with the same key won the insert: answer as it did.
-        if (key && isUniqueViolation(err)) return (await replay(key, hash))!;
+        if (key && hash && isUniqueViolation(err)) return (await replay(key, hash))!;
         throw err;
       }
       return enqueueOrDefer(report);
