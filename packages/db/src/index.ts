@@ -30,6 +30,8 @@ export {
   RETRY_RESET,
   canTransition,
   createReport,
+  createReportWithinCap,
+  ensureUser,
   noteReportEvent,
   recordProgress,
   transitionReport,

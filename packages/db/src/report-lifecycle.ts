@@ -30,27 +30,53 @@ export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
 export interface NewReport {
   type: string;
   params: Prisma.InputJsonValue;
-  ownerEmail: string;
+  /** Who asks: the report is theirs and is emailed to their address. */
+  owner: { id: string; email: string };
   idempotencyKey?: string;
   requestHash?: string;
 }
 
 /**
- * Writes a queued report and its first event — one statement, one round trip,
- * atomic on its own: this is the hot path of POST /api/reports, and Prisma's
- * nested create would spend five round trips and a transaction on it.
+ * Writes a queued report and its first event in one statement: this is the hot
+ * path of POST /api/reports, and Prisma's nested create would spend five round
+ * trips and a transaction on it.
  */
 export async function createReport(db: PrismaClient, input: NewReport): Promise<Report> {
-  const rows = await db.$queryRaw<Report[]>`
+  return (await insertReport(db, input, null))[0]!;
+}
+
+/**
+ * createReport, unless the owner already has `maxInFlight` reports queued,
+ * generating or emailing (then null). Still one statement: its condition calls
+ * `reports_in_flight_locked` (a migration), which takes the owner's advisory
+ * lock before counting, so concurrent requests count one after another and the
+ * cap holds exactly.
+ */
+export async function createReportWithinCap(db: PrismaClient, input: NewReport, maxInFlight: number): Promise<Report | null> {
+  return (await insertReport(db, input, maxInFlight))[0] ?? null;
+}
+
+function insertReport(db: PrismaClient, input: NewReport, maxInFlight: number | null) {
+  return db.$queryRaw<Report[]>`
     with report as (
-      insert into reports (id, type, params, owner_email, status, stage, idempotency_key, request_hash, updated_at)
-      values (${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.ownerEmail}, 'queued', 'Waiting for a worker',
-              ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, now())
+      insert into reports (id, type, params, user_id, owner_email, status, stage, idempotency_key, request_hash, updated_at)
+      select ${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.owner.id}::uuid, ${input.owner.email}, 'queued',
+             'Waiting for a worker', ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, now()
+      where ${maxInFlight}::int is null or reports_in_flight_locked(${input.owner.id}::uuid) < ${maxInFlight}::int
       returning *
     ), event as (
       insert into report_events (report_id, status, message) select id, 'queued', 'Request accepted' from report
     )
     select ${REPORT_COLUMNS} from report`;
+}
+
+/** The user with this address, created if new (reports made outside a web session: tests, tools, scheduled jobs). */
+export async function ensureUser(db: PrismaClient, email: string): Promise<{ id: string; email: string }> {
+  // One statement, so concurrent calls for a new address agree on one row (Prisma's upsert can race to a unique violation).
+  const rows = await db.$queryRaw<{ id: string; email: string }[]>`
+    insert into users (id, email, email_verified, updated_at) values (${uuidv7()}::uuid, ${email.toLowerCase()}, true, now())
+    on conflict (email) do update set email = excluded.email
+    returning id::text, email`;
   return rows[0]!;
 }
 
@@ -81,7 +107,7 @@ export interface TransitionOptions {
   newAttempt?: boolean;
 }
 
-const REPORT_COLUMNS = Prisma.sql`id::text, type, params, owner_email as "ownerEmail", status::text as status, progress, stage,
+const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
   failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
   message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
   updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt"`;

@@ -1,7 +1,7 @@
 // At most one email per report and recipient: the claim protocol on a real database.
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDelivery, createPrismaClient, createReport, markDeliverySent, releaseDelivery, type PrismaClient } from "../src/index.ts";
+import { claimDelivery, createPrismaClient, createReport, ensureUser, markDeliverySent, releaseDelivery, type PrismaClient } from "../src/index.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -15,7 +15,7 @@ afterAll(async () => {
 });
 
 async function newDelivery() {
-  const report = await createReport(db, { type: "sales-summary", params: {}, ownerEmail: "ana@example.com" });
+  const report = await createReport(db, { type: "sales-summary", params: {}, owner: await ensureUser(db, "ana@example.com") });
   return { reportId: report.id, recipient: "ana@example.com", messageId: `<report-${report.id}@test>` };
 }
 

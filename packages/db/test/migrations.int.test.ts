@@ -72,7 +72,24 @@ describe("prisma migrations through the wasm stand-in engine", () => {
         "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
       );
       expect(tables.rows.map((r) => r.table_name).sort()).toEqual(
-        ["_prisma_migrations", "customers", "deliveries", "orders", "products", "regions", "report_events", "reports", "seed_info"].sort(),
+        [
+          "_prisma_migrations",
+          "accounts",
+          "customers",
+          "deliveries",
+          "download_links",
+          "downloads",
+          "orders",
+          "products",
+          "regions",
+          "report_events",
+          "reports",
+          "seed_info",
+          "sessions",
+          "sign_in_emails",
+          "users",
+          "verifications",
+        ].sort(),
       );
       const applied = await client.query<{ migration_name: string }>(
         "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL ORDER BY migration_name",
@@ -82,6 +99,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
         "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' AND table_name = 'reports'",
       );
       expect(columns.rows).toContainEqual({ column_name: "owner_email", data_type: "text" });
+      expect(columns.rows).toContainEqual({ column_name: "user_id", data_type: "uuid" });
       expect(columns.rows).toContainEqual({ column_name: "status", data_type: "USER-DEFINED" });
     } finally {
       await client.end();
@@ -123,5 +141,30 @@ describe("engine selection", () => {
     expect(await chooseEngine(["migrate", "deploy"], { PRISMA_SCHEMA_ENGINE_BINARY: standInEngine })).toMatchObject({ engine: "custom" });
     expect(await chooseEngine(["studio"], {})).toMatchObject({ engine: "untouched" });
     await expect(chooseEngine(["migrate"], { BACKLINE_PRISMA_ENGINE: "rust" })).rejects.toThrow(/native, wasm or auto/);
+  });
+
+  it("gives reports made before accounts existed an owner: one user per address, case-insensitively", async () => {
+    const name = `${scratchName}_backfill`;
+    await withAdmin((c) => c.query(`CREATE DATABASE "${name}"`));
+    const client = new pg.Client({ connectionString: Object.assign(new URL(baseUrl.href), { pathname: `/${name}` }).href });
+    await client.connect();
+    try {
+      const accounts = migrationNames.findIndex((n) => n.endsWith("_accounts_and_download_links"));
+      const apply = async (n: string) => client.query(await readFile(path.join(migrationsDir, n, "migration.sql"), "utf8"));
+      for (const n of migrationNames.slice(0, accounts)) await apply(n);
+      await client.query(`INSERT INTO reports (id, type, params, owner_email, updated_at) VALUES
+        ('018f0000-0000-7000-8000-000000000001', 'sales-summary', '{}', 'Ana@Example.com', now()),
+        ('018f0000-0000-7000-8000-000000000002', 'sales-summary', '{}', 'ana@example.com', now()),
+        ('018f0000-0000-7000-8000-000000000003', 'sales-summary', '{}', 'ben@example.com', now())`);
+      await apply(migrationNames[accounts]!);
+      const owners = await client.query<{ id: string; email: string }>(
+        "SELECT r.id::text, u.email FROM reports r JOIN users u ON u.id = r.user_id ORDER BY r.id",
+      );
+      expect(owners.rows.map((r) => r.email)).toEqual(["ana@example.com", "ana@example.com", "ben@example.com"]);
+      expect((await client.query("SELECT count(*)::int AS n FROM users")).rows[0].n).toBe(2);
+    } finally {
+      await client.end();
+      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+    }
   });
 });

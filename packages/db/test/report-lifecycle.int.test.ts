@@ -2,7 +2,7 @@
 // forbidden ones change nothing, and racing writers cannot both win.
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createPrismaClient, createReport, recordProgress, transitionReport, type PrismaClient } from "../src/index.ts";
+import { createPrismaClient, createReport, ensureUser, recordProgress, transitionReport, type PrismaClient } from "../src/index.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -16,7 +16,7 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
-const newReport = () => createReport(db, { type: "sales-summary", params: {}, ownerEmail: "ana@example.com" });
+const newReport = async () => createReport(db, { type: "sales-summary", params: {}, owner: await ensureUser(db, "ana@example.com") });
 const history = async (id: string) => (await db.reportEvent.findMany({ where: { reportId: id }, orderBy: { id: "asc" } })).map((e) => e.status);
 
 describe("report lifecycle", () => {
@@ -81,5 +81,11 @@ describe("report lifecycle", () => {
       [0, "start"],
       [40, "Rendering page 4 of 10"],
     ]);
+  });
+
+  it("gives concurrent ensureUser calls for a new address one user, whatever the capitalisation", async () => {
+    const users = await Promise.all(Array.from({ length: 10 }, (_, i) => ensureUser(db, i % 2 ? "New@Example.com" : "new@example.com")));
+    expect(new Set(users.map((u) => u.id)).size).toBe(1);
+    expect(users[0]!.email).toBe("new@example.com");
   });
 });

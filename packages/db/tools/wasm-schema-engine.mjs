@@ -54,6 +54,20 @@ class EnginePg extends PrismaPg {
     super({ connectionString: url, Client: CatalogTextClient }, { schema: url && (new URL(url).searchParams.get("schema") ?? undefined) });
     this.url = url;
   }
+  // adapter-pg runs a script by splitting it on ";", which breaks a migration that defines a
+  // function (its body is full of semicolons). The native engine sends the script whole;
+  // so does this, as one simple-protocol query (Postgres runs its statements in order).
+  async connect() {
+    const adapter = await super.connect();
+    adapter.executeScript = async (script) => {
+      try {
+        await adapter.client.query(script);
+      } catch (error) {
+        adapter.onError(error);
+      }
+    };
+    return adapter;
+  }
   // Replaces adapter-pg's version, which builds the shadow pool from `{...config, database}`:
   // with a connectionString config the string wins, so its "shadow" would be the main
   // database. It also drops the database before ending the pool, which fails while pooled
