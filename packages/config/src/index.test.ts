@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { EnvError, appEnv, databaseEnv, mailEnv, parseEnv, redactUrl, redisEnv, repoRoot, workerEnv } from "./index.ts";
+import { EnvError, appEnv, authEnv, databaseEnv, downloadLinkEnv, mailEnv, parseEnv, redactUrl, redisEnv, repoRoot, workerEnv } from "./index.ts";
 
 const all = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape).extend(workerEnv.shape);
 
@@ -40,5 +40,23 @@ describe("parseEnv", () => {
   it("rejects a queue prefix that could break Redis key layout", () => {
     expect(() => parseEnv(redisEnv, { QUEUE_PREFIX: "has space" })).toThrow(/QUEUE_PREFIX/);
     expect(parseEnv(redisEnv, { QUEUE_PREFIX: "{bl}:test" }).QUEUE_PREFIX).toBe("{bl}:test");
+  });
+});
+
+describe("secrets", () => {
+  const secrets = authEnv.extend(downloadLinkEnv.shape);
+  it("refuses to start without them, naming each and how to make one", () => {
+    const missing = () => parseEnv(secrets, {});
+    expect(missing).toThrow(EnvError);
+    expect(missing).toThrow(/AUTH_SECRET: AUTH_SECRET is missing: set it to at least 32 random characters \(openssl rand -base64 32\).*DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/);
+    expect(() => parseEnv(secrets, { AUTH_SECRET: "short", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET must be at least 32 characters/);
+    expect(() => parseEnv(secrets, { AUTH_SECRET: "", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET is missing/);
+  });
+
+  it("takes them, with admin addresses and previous link secrets as lists", () => {
+    const env = parseEnv(secrets, { AUTH_SECRET: "a".repeat(32), DOWNLOAD_LINK_SECRET: "b".repeat(32), ADMIN_EMAILS: " Boss@Example.com, ops@example.com ,", DOWNLOAD_LINK_PREVIOUS_SECRETS: "c".repeat(32) });
+    expect(env.ADMIN_EMAILS).toEqual(["boss@example.com", "ops@example.com"]);
+    expect(env.DOWNLOAD_LINK_PREVIOUS_SECRETS).toEqual(["c".repeat(32)]);
+    expect(env.DOWNLOAD_LINK_TTL_HOURS).toBe(168);
   });
 });

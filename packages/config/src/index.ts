@@ -33,8 +33,55 @@ export const appEnv = z.object({
     .transform((dir) => path.resolve(repoRoot(), dir)),
 });
 
+/** A secret shared by every process that needs it; never defaulted, so a deployment can't run on a published value. */
+const secret = (name: string) =>
+  z.preprocess(
+    (value) => (value === "" ? undefined : value), // `NAME=` is as missing as no line at all
+    z
+      .string({ error: `${name} is missing: set it to at least 32 random characters (openssl rand -base64 32); \`npm run up\` writes one to .env` })
+      .min(32, `${name} must be at least 32 characters`),
+  );
+
+const commaList = z
+  .string()
+  .default("")
+  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+
+export const authEnv = z.object({
+  /** Signs session cookies (Better Auth). */
+  AUTH_SECRET: secret("AUTH_SECRET"),
+  /** These addresses are admins: they may see and act on every report. */
+  ADMIN_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
+  /** How long a sign-in link works. */
+  SIGN_IN_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+});
+
+export const downloadLinkEnv = z.object({
+  /** Signs download links (HMAC-SHA256); its key id travels in the link. */
+  DOWNLOAD_LINK_SECRET: secret("DOWNLOAD_LINK_SECRET"),
+  /** Comma-separated secrets still accepted after a rotation (links already emailed keep working until they expire). */
+  DOWNLOAD_LINK_PREVIOUS_SECRETS: commaList,
+  DOWNLOAD_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+});
+
+/** Abuse limits. Counters live in Redis, so they hold across web processes. */
+export const limitsEnv = z.object({
+  REPORTS_PER_USER_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  REPORTS_PER_IP_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+  /** Reports a user may have queued, generating or emailing at once. */
+  MAX_REPORTS_IN_FLIGHT_PER_USER: z.coerce.number().int().min(1).default(5),
+  SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
+  SIGN_IN_REQUESTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** Reverse proxies in front of the web app that append to X-Forwarded-For (see clientIp in apps/web). */
+  TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
+  /** Request bodies above this answer 413. */
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(16 * 1024),
+});
+
 export const mailEnv = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).default("smtp://127.0.0.1:1025"),
+  /** Emails per second across all workers (BullMQ's global limiter: each job sends at most one email). */
+  MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).default(20),
   MAIL_FROM: z.string().min(3).default("Backline <reports@backline.localhost>"),
   /** PDFs larger than this are linked instead of attached. */
   MAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024),
