@@ -7,8 +7,8 @@ export const QUEUES = {
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** BullMQ priority: lower runs first. Interactive work always goes ahead of bulk. */
-export const PRIORITY = { interactive: 1, bulk: 10 } as const;
+/** BullMQ priority: lower runs first. Someone waiting to sign in goes first; interactive work always goes ahead of bulk. */
+export const PRIORITY = { signIn: 1, interactive: 2, bulk: 10 } as const;
 
 export const jobOptions = (attempts: number): DefaultJobOptions => ({
   attempts,

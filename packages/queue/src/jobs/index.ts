@@ -2,13 +2,16 @@
 // keeps a Record<JobName, Processor>, so a job without a processor won't compile.
 import type { z } from "zod";
 import { generateReportJob } from "./generate-report.ts";
+import { sendSignInLinkJob } from "./send-sign-in-link.ts";
 
 export const jobs = {
   [generateReportJob.name]: generateReportJob,
+  [sendSignInLinkJob.name]: sendSignInLinkJob,
 } as const;
 
 export type JobName = keyof typeof jobs;
 export type JobPayload<N extends JobName> = z.infer<(typeof jobs)[N]["payload"]>;
 
 export { generateReportJob, type GenerateReportPayload } from "./generate-report.ts";
+export { sendSignInLinkJob, type SendSignInLinkPayload } from "./send-sign-in-link.ts";
 export type { JobDefinition } from "./define.ts";
