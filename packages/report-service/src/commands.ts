@@ -2,7 +2,7 @@
 // rules for the web app and the tests. Postgres first, Redis second: a report
 // exists once its row does; jobs and notifications follow.
 import { createHash } from "node:crypto";
-import { canTransition, createReport, noteReportEvent, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
+import { canTransition, createReport, createReportWithinCap, noteReportEvent, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
 import { enqueue } from "@backline/queue";
 import { getReportType, reportTypeIds } from "@backline/reports";
 import type { Queue } from "bullmq";
@@ -21,11 +21,23 @@ export interface ReportServiceDeps {
   prefix: string;
 }
 
+/** The report goes to the signed-in person's address, so the body names no recipient (an `email` field is an unknown field). */
 export const reportRequestSchema = z.strictObject({
-  type: z.string({ error: "Choose a report type" }),
+  type: z.string({ error: "Choose a report type" }).max(64),
   params: z.record(z.string(), z.unknown(), { error: "Must be an object" }).optional(),
-  email: z.email({ error: "Enter a valid email address" }).max(254),
 });
+
+/** Who is asking. Everyone sees only their own reports; admins see all. */
+export interface Actor {
+  userId: string;
+  email: string;
+  admin: boolean;
+}
+
+/** The report if this actor may see it. Someone else's report is as absent as a missing one (never a 403 that confirms it exists). */
+export function findVisibleReport(db: PrismaClient, id: string, actor: Actor): Promise<Report | null> {
+  return db.report.findFirst({ where: { id, ...(actor.admin ? {} : { userId: actor.userId }) } });
+}
 
 export interface FieldIssue {
   path: string;
@@ -34,7 +46,7 @@ export interface FieldIssue {
 
 export type CommandResult =
   | { ok: true; report: ReportView; /** an Idempotency-Key replay: this report already existed */ replayed?: boolean }
-  | { ok: false; status: 400 | 404 | 409 | 422 | 503; error: string; issues?: FieldIssue[] };
+  | { ok: false; status: 400 | 404 | 409 | 422 | 429 | 503; error: string; issues?: FieldIssue[]; retryAfterSeconds?: number };
 
 /** Printable ASCII, like Stripe's keys; a UUID per submission is what the form sends. */
 export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Idempotency-Key must be 1–255 printable ASCII characters");
@@ -52,8 +64,13 @@ const isUniqueViolation = (err: unknown) => {
   return e.code === "P2002" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 };
 
-const toIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
-  issues.map((i) => ({ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }));
+/** zod issues as `{path, message}`; an unknown field is named by its own path ("params.colour: Unknown field"). */
+export const toFieldIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
+  issues.flatMap((i) =>
+    i.code === "unrecognized_keys"
+      ? i.keys.map((key) => ({ path: [...prefix, ...i.path.map(String), key].join("."), message: "Unknown field" }))
+      : [{ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }],
+  );
 
 const notFound = { ok: false, status: 404, error: "Report not found" } as const;
 
@@ -72,9 +89,9 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     return { ok: true, report: toReportView(report) };
   }
 
-  /** The report an earlier request with this key made, if the request is the same. */
-  async function replay(key: string, hash: string): Promise<CommandResult | null> {
-    const existing = await db.report.findUnique({ where: { idempotencyKey: key } });
+  /** The report an earlier request of this user's with this key made, if the request is the same. */
+  async function replay(userId: string, key: string, hash: string): Promise<CommandResult | null> {
+    const existing = await db.report.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey: key } } });
     if (!existing) return null;
     if (existing.requestHash !== hash) {
       return { ok: false, status: 422, error: "This Idempotency-Key was already used with a different request", issues: [{ path: "Idempotency-Key", message: "Reused with a different body" }] };
@@ -88,48 +105,57 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
      * idempotency key, the same key and body give the same report (one row,
      * one job, one email) however often and however concurrently they come.
      */
-    async request(body: unknown, options: { idempotencyKey?: string } = {}): Promise<CommandResult> {
+    async request(body: unknown, actor: Actor, options: { idempotencyKey?: string; maxInFlight?: number } = {}): Promise<CommandResult> {
       const key = options.idempotencyKey;
       if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
         return { ok: false, status: 400, error: "Invalid Idempotency-Key header", issues: [{ path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters" }] };
-      }
-      // Only a keyed request needs its hash (to tell a replay from a reuse).
-      const hash = key ? requestHash(body) : undefined;
-      if (key && hash) {
-        const earlier = await replay(key, hash);
-        if (earlier) return earlier;
       }
       const request = reportRequestSchema.safeParse(body);
       const type = request.success ? getReportType(request.data.type) : undefined;
       if (!request.success || !type) {
         const issues = request.success
           ? [{ path: "type", message: `Unknown report type; expected one of ${reportTypeIds.join(", ")}` }]
-          : toIssues(request.error.issues);
+          : toFieldIssues(request.error.issues);
         return { ok: false, status: 400, error: "Invalid report request", issues };
       }
       const params = type.params.safeParse(request.data.params ?? {});
       if (!params.success) {
-        return { ok: false, status: 400, error: "Invalid report parameters", issues: toIssues(params.error.issues, ["params"]) };
+        return { ok: false, status: 400, error: "Invalid report parameters", issues: toFieldIssues(params.error.issues, ["params"]) };
       }
-      let report: Report;
+      // Only a keyed request needs its hash (to tell a replay from a reuse); hashed once valid, so it is small and flat.
+      const hash = key ? requestHash(body) : undefined;
+      if (key && hash) {
+        const earlier = await replay(actor.userId, key, hash);
+        if (earlier) return earlier;
+      }
+      let report: Report | null;
       try {
-        report = await createReport(db, {
+        const input = {
           type: type.id,
           params: params.data as Prisma.InputJsonValue,
-          ownerEmail: request.data.email,
+          owner: { id: actor.userId, email: actor.email },
           ...(key && hash ? { idempotencyKey: key, requestHash: hash } : {}),
-        });
+        };
+        report = options.maxInFlight === undefined ? await createReport(db, input) : await createReportWithinCap(db, input, options.maxInFlight);
       } catch (err) {
         // A concurrent request with the same key won the insert: answer as it did.
-        if (key && hash && isUniqueViolation(err)) return (await replay(key, hash))!;
+        if (key && hash && isUniqueViolation(err)) return (await replay(actor.userId, key, hash))!;
         throw err;
+      }
+      if (!report) {
+        return {
+          ok: false,
+          status: 429,
+          error: `You already have ${options.maxInFlight} reports in progress; wait for one to finish`,
+          retryAfterSeconds: 30,
+        };
       }
       return enqueueOrDefer(report);
     },
 
     /** Queued: its job is removed. Generating: the worker holding it stops at the next page. */
-    async cancel(id: string): Promise<CommandResult> {
-      const report = await db.report.findUnique({ where: { id } });
+    async cancel(id: string, actor: Actor): Promise<CommandResult> {
+      const report = await findVisibleReport(db, id, actor);
       if (!report) return notFound;
       if (!canTransition(report.status, "cancelled")) {
         return { ok: false, status: 409, error: `A ${report.status} report can't be cancelled; only queued or generating ones can.` };
@@ -147,8 +173,8 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     },
 
     /** Failed or Cancelled → Queued again: same id, history kept; the next attempt counts up. */
-    async retry(id: string): Promise<CommandResult> {
-      const report = await db.report.findUnique({ where: { id } });
+    async retry(id: string, actor: Actor): Promise<CommandResult> {
+      const report = await findVisibleReport(db, id, actor);
       if (!report) return notFound;
       if (report.status !== "failed" && report.status !== "cancelled") {
         return { ok: false, status: 409, error: `A ${report.status} report can't be retried; only failed or cancelled ones can.` };
