@@ -34,6 +34,7 @@ const running = await startReportWorker({
   prefix: env.QUEUE_PREFIX,
   concurrency: env.WORKER_CONCURRENCY,
   lockMs: env.WORKER_LOCK_MS,
+  mailMaxPerSecond: env.MAIL_MAX_PER_SECOND,
   context: { db, mail, log, env },
 });
 const reconcilerRedis = createRedis(env.REDIS_URL, "worker");

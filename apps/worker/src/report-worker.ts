@@ -18,6 +18,8 @@ export interface ReportWorkerOptions {
    * over. BullMQ's 30 s default means half a minute of nothing after a crash.
    */
   lockMs?: number;
+  /** Jobs started per second across every worker on this queue (BullMQ's limiter lives in Redis). Each sends at most one email, so this caps the SMTP rate. */
+  mailMaxPerSecond?: number;
   context: Pick<ProcessorContext, "db" | "mail" | "log" | "env"> & { workerId?: string };
 }
 
@@ -55,6 +57,7 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
       stalledInterval: Math.round((options.lockMs ?? 5000) / 2),
       // A job whose worker keeps dying is failed after this many takeovers.
       maxStalledCount: 2,
+      ...(options.mailMaxPerSecond ? { limiter: { max: options.mailMaxPerSecond, duration: 1000 } } : {}),
     },
   );
   // Lock renewal runs on this event loop: if rendering blocked it for longer

@@ -10,7 +10,7 @@ import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/d
 import { createMailTransport } from "@backline/mail";
 import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
 import { reportCommands } from "@backline/report-service";
-import { createScratchDatabase, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
+import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
 import { pino } from "pino";
 import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
 
@@ -59,7 +59,15 @@ export async function createHarness(options: { customers: number; orders: number
           db,
           mail: createMailTransport(smtp.url),
           log: pino({ level: "silent" }),
-          env: { REPORTS_DIR: reportsDir, APP_URL, MAIL_FROM: "Backline <reports@backline.test>", MAIL_ATTACHMENT_MAX_BYTES: 20 * 1024 * 1024 },
+          env: {
+            REPORTS_DIR: reportsDir,
+            APP_URL,
+            MAIL_FROM: "Backline <reports@backline.test>",
+            MAIL_ATTACHMENT_MAX_BYTES: 20 * 1024 * 1024,
+            DOWNLOAD_LINK_SECRET: TEST_SECRETS.DOWNLOAD_LINK_SECRET,
+            DOWNLOAD_LINK_PREVIOUS_SECRETS: [],
+            DOWNLOAD_LINK_TTL_HOURS: 168,
+          },
         },
       });
       onClose(() => running.close());
@@ -68,7 +76,7 @@ export async function createHarness(options: { customers: number; orders: number
     spawnWorker(prefix, env = {}) {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
         cwd: path.resolve(import.meta.dirname, ".."),
-        env: { ...process.env, DATABASE_URL: scratch.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, REPORTS_DIR: reportsDir, APP_URL, WORKER_CONCURRENCY: "1", ...env },
+        env: { ...process.env, DATABASE_URL: scratch.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, REPORTS_DIR: reportsDir, APP_URL, WORKER_CONCURRENCY: "1", ...TEST_SECRETS, ...env },
         stdio: ["ignore", "ignore", "inherit"],
       });
       onClose(async () => {

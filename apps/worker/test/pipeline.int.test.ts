@@ -2,9 +2,10 @@
 // email through a real SMTP server. Figures in the PDF are checked against SQL.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { createReport, type PrismaClient } from "@backline/db";
-import { InvalidJobPayloadError, enqueue } from "@backline/queue";
-import { pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
+import { createReport, ensureUser, type PrismaClient } from "@backline/db";
+import { InvalidJobPayloadError, PRIORITY, enqueue } from "@backline/queue";
+import { checkDownloadUrl } from "@backline/report-service";
+import { TEST_SECRETS, pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "./harness.ts";
@@ -26,7 +27,7 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 async function submit(type: string, params: unknown, email = "ana@example.com") {
-  const report = await createReport(db, { type, params: params as object, ownerEmail: email });
+  const report = await createReport(db, { type, params: params as object, owner: await ensureUser(db, email) });
   await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
   return report;
 }
@@ -71,6 +72,16 @@ describe("generate-report pipeline", () => {
     expect(pdf.contentType).toBe("application/pdf");
     expect(pdf.content.subarray(0, 5).toString()).toBe("%PDF-");
     expect(Buffer.compare(pdf.content, await readFile(file))).toBe(0);
+
+    // The email also carries a signed link for the owner, valid for 7 days, recorded so it can be revoked.
+    const link = new URL(/https?:\/\/\S+\/download\?\S+/.exec(mail.text ?? "")![0]);
+    const check = checkDownloadUrl(report.id, link.searchParams, { secret: TEST_SECRETS.DOWNLOAD_LINK_SECRET });
+    expect(check).toMatchObject({ ok: true, claims: { reportId: report.id, userId: report.userId } });
+    if (!check.ok) throw new Error("unreachable");
+    expect(check.claims.expires * 1000 - Date.now()).toBeGreaterThan(7 * 24 * 3600_000 - 120_000);
+    expect(await db.downloadLink.findMany({ where: { reportId: report.id } })).toEqual([
+      expect.objectContaining({ channel: "email", userId: report.userId, revokedAt: null, expiresAt: new Date(check.claims.expires * 1000) }),
+    ]);
 
     const start = new Date(`${from}T00:00:00Z`);
     const end = new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000); // `to` is inclusive
@@ -139,5 +150,25 @@ describe("payload validation", () => {
     const failed = await waitUntil(async () => ((await job.isFailed()) ? queue.getJob(job.id!) : null), { what: "bad job to fail" });
     expect(failed!.failedReason).toMatch(/Invalid generate-report payload/);
     expect(failed!.attemptsMade).toBe(1);
+  });
+});
+
+describe("send-sign-in-link", () => {
+  it("emails the link at sign-in priority, then wipes it from the row; an expired one is dropped unsent", async () => {
+    const row = await db.signInEmail.create({ data: { email: "fay@example.com", url: "http://localhost:3999/api/auth/magic-link/verify?token=abc", expiresAt: new Date(Date.now() + 600_000) } });
+    await enqueue(queue, "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn });
+    const mail = await smtp.waitFor((m) => m.subject === "Your Backline sign-in link" && (m.to && "text" in m.to ? m.to.text : "") === "fay@example.com");
+    expect(mail.text).toContain("token=abc");
+    const sent = await waitUntil(async () => {
+      const r = await db.signInEmail.findUniqueOrThrow({ where: { id: row.id } });
+      return r.sentAt ? r : null;
+    });
+    expect(sent.url).toBeNull();
+
+    const stale = await db.signInEmail.create({ data: { email: "gus@example.com", url: "http://localhost:3999/x?token=old", expiresAt: new Date(Date.now() - 1000) } });
+    await enqueue(queue, "send-sign-in-link", { signInEmailId: stale.id }, { jobId: stale.id, priority: PRIORITY.signIn });
+    await waitUntil(async () => (await db.signInEmail.findUniqueOrThrow({ where: { id: stale.id } })).url === null, { what: "the stale link to be wiped" });
+    expect((await db.signInEmail.findUniqueOrThrow({ where: { id: stale.id } })).sentAt).toBeNull();
+    expect(smtp.messages.some((m) => (m.to && "text" in m.to ? m.to.text : "") === "gus@example.com")).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Recovery on real services: the reconciler rebuilds lost Redis state from
 // Postgres (one active at a time), and a job whose worker is killed -9 is
 // taken over and emailed exactly once.
-import { createReport } from "@backline/db";
+import { createReport, ensureUser } from "@backline/db";
 import { createRedis, enqueue } from "@backline/queue";
 import { waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
@@ -27,7 +27,7 @@ function setup(label: string) {
   return { prefix, queue, reconciler };
 }
 
-const newReport = async (email: string) => (await createReport(h.db, { type: "sales-summary", params: {}, ownerEmail: email })).id;
+const newReport = async (email: string) => (await createReport(h.db, { type: "sales-summary", params: {}, owner: await ensureUser(h.db, email) })).id;
 const allSent = (ids: string[]) =>
   waitUntil(async () => (await h.db.report.count({ where: { id: { in: ids }, status: "sent" } })) === ids.length, { what: "every report to be sent" });
 
@@ -80,7 +80,7 @@ describe("crash recovery", () => {
   it("takes over a report whose worker was killed -9 mid-render, and emails it once", async () => {
     const { prefix, queue } = setup("crash");
     const child = h.spawnWorker(prefix, { WORKER_LOCK_MS: "3000" });
-    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), ownerEmail: "crash@example.com" });
+    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "crash@example.com") });
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
     await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status === "generating", { what: "the child worker to start", intervalMs: 10 });
     child.kill("SIGKILL");
@@ -102,8 +102,8 @@ describe("graceful shutdown", () => {
     const { prefix, queue } = setup("shutdown");
     const child = h.spawnWorker(prefix);
     const params = await longSalesSummaryParams(h.db);
-    const first = await createReport(h.db, { type: "sales-summary", params, ownerEmail: "drain@example.com" });
-    const second = await createReport(h.db, { type: "sales-summary", params, ownerEmail: "drain@example.com" });
+    const first = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
+    const second = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
     for (const id of [first.id, second.id]) await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
     await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: first.id } })).status === "generating", { what: "the first report to start", intervalMs: 10 });
 

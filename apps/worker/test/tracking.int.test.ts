@@ -1,9 +1,11 @@
 // Job tracking on real services: live progress over Redis pub/sub, cancel
 // across processes, retry after a real SMTP refusal, and queue position.
+import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import path from "node:path";
+import { ensureUser } from "@backline/db";
 import { createRedis } from "@backline/queue";
-import { ReportUpdateHub, estimateQueued, queuePosition, type ReportCommands, type ReportUpdate } from "@backline/report-service";
+import { ReportUpdateHub, estimateQueued, queuePosition, type Actor, type ReportCommands, type ReportUpdate } from "@backline/report-service";
 import { waitUntil } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_URL, createHarness, longSalesSummaryParams, type Harness } from "./harness.ts";
@@ -19,8 +21,12 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
+/** Cancels and retries here come from an admin, who may act on anyone's report. */
+const operator: Actor = { userId: randomUUID(), email: "ops@example.com", admin: true };
+
 async function request(commands: ReportCommands, params: object, email = "ana@example.com") {
-  const result = await commands.request({ type: "sales-summary", params, email });
+  const owner = await ensureUser(h.db, email);
+  const result = await commands.request({ type: "sales-summary", params }, { userId: owner.id, email: owner.email, admin: false });
   if (!result.ok) throw new Error(`request failed: ${result.error}`);
   return result.report.id;
 }
@@ -67,7 +73,7 @@ describe("cancel", () => {
     const id = await request(commands, longParams, "cancel-me@example.com");
     await waitUntil(async () => (await statusOf(id)) === "generating", { what: "generation to start", intervalMs: 10 });
 
-    const result = await commands.cancel(id);
+    const result = await commands.cancel(id, operator);
     expect(result.ok).toBe(true);
     const job = await waitUntil(
       async () => {
@@ -87,7 +93,7 @@ describe("cancel", () => {
     expect(h.emailsFor(id)).toBe(0);
 
     // Cancelling again, or a sent report, is a conflict.
-    expect(await commands.cancel(id)).toMatchObject({ ok: false, status: 409 });
+    expect(await commands.cancel(id, operator)).toMatchObject({ ok: false, status: 409 });
     child.kill("SIGTERM");
   });
 
@@ -95,7 +101,7 @@ describe("cancel", () => {
     const { queue, commands } = h.stack("cancel-queued");
     const id = await request(commands, {});
     expect(await queue.getJob(id)).toBeDefined();
-    expect((await commands.cancel(id)).ok).toBe(true);
+    expect((await commands.cancel(id, operator)).ok).toBe(true);
     expect(await queue.getJob(id)).toBeUndefined();
     expect(await statusOf(id)).toBe("cancelled");
   });
@@ -109,7 +115,7 @@ describe("retry", () => {
     const id = await request(commands, {}, REFUSED);
     await waitForStatus(id, "failed");
     expect((await h.db.report.findUniqueOrThrow({ where: { id } })).failureReason).toMatch(/rejected/);
-    expect(await commands.retry(id)).toMatchObject({ ok: true });
+    expect(await commands.retry(id, operator)).toMatchObject({ ok: true });
 
     refuse = false;
     await waitForStatus(id, "sent");
@@ -121,7 +127,7 @@ describe("retry", () => {
     expect(report.events.map((e) => e.status)).toEqual(expect.arrayContaining(["failed", "queued", "sent"]));
     expect(h.emailsFor(id)).toBe(1);
     // A sent report can't be retried.
-    expect(await commands.retry(id)).toMatchObject({ ok: false, status: 409 });
+    expect(await commands.retry(id, operator)).toMatchObject({ ok: false, status: 409 });
   });
 });
 

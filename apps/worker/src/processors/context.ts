@@ -10,7 +10,10 @@ import type { WorkerEnv } from "../env.ts";
 export interface ProcessorContext {
   db: PrismaClient;
   mail: MailTransport;
-  env: Pick<WorkerEnv, "REPORTS_DIR" | "APP_URL" | "MAIL_FROM" | "MAIL_ATTACHMENT_MAX_BYTES">;
+  env: Pick<
+    WorkerEnv,
+    "REPORTS_DIR" | "APP_URL" | "MAIL_FROM" | "MAIL_ATTACHMENT_MAX_BYTES" | "DOWNLOAD_LINK_SECRET" | "DOWNLOAD_LINK_PREVIOUS_SECRETS" | "DOWNLOAD_LINK_TTL_HOURS"
+  >;
   /** host:pid, recorded in each report event. */
   workerId: string;
   log: Logger;

@@ -9,7 +9,7 @@ import path from "node:path";
 import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
-import { ReportCancelledError } from "@backline/report-service";
+import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
 import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
@@ -134,6 +134,14 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
  * send only with the claim, record the server's answer.
  */
 async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
+  const link = await issueDownloadLink(ctx.db, {
+    reportId: report.id,
+    userId: report.userId,
+    channel: "email",
+    appUrl: ctx.env.APP_URL,
+    ttlHours: ctx.env.DOWNLOAD_LINK_TTL_HOURS,
+    keys: { secret: ctx.env.DOWNLOAD_LINK_SECRET, previousSecrets: ctx.env.DOWNLOAD_LINK_PREVIOUS_SECRETS },
+  });
   const message = buildReportEmail({
     reportId: report.id,
     to: report.ownerEmail,
@@ -145,6 +153,8 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     filePath: pdf.filePath,
     fileBytes: pdf.bytes,
     attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
+    downloadUrl: link.url,
+    downloadExpiresAt: link.expiresAt,
   });
   const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: String(message.messageId) });
   if (claim.outcome === "busy") {

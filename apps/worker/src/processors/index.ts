@@ -3,9 +3,11 @@
 import type { JobName } from "@backline/queue";
 import type { Processor } from "./context.ts";
 import { processGenerateReport } from "./generate-report.ts";
+import { processSendSignInLink } from "./send-sign-in-link.ts";
 
 export const processors: { [N in JobName]: Processor<N> } = {
   "generate-report": processGenerateReport,
+  "send-sign-in-link": processSendSignInLink,
 };
 
 export type { Processor, ProcessorContext } from "./context.ts";
