@@ -1,50 +1,40 @@
 // POST /api/reports and GET /api/reports/:id, called as Next calls them, on a
 // real scratch database and a real Redis queue with its own prefix.
 import { QUEUES, createProducerQueue } from "@backline/queue";
-import { createScratchDatabase, uniqueQueuePrefix, type ScratchDatabase } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
-const prefix = uniqueQueuePrefix("web");
-let scratch: ScratchDatabase;
+let app: WebApp;
 let queue: Queue;
-let routes: { POST: (r: Request) => Promise<Response> };
-let statusRoute: { GET: (r: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response> };
-let countRows: () => Promise<number>;
+let ana: string;
 
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  Object.assign(process.env, { DATABASE_URL: scratch.url, QUEUE_PREFIX: prefix, APP_URL: "http://app.test" });
-  routes = await import("../app/api/reports/route.ts");
-  statusRoute = (await import("../app/api/reports/[id]/route.ts")) as never;
-  const { db } = await import("../lib/server/db.ts");
-  countRows = () => db().report.count();
-  queue = createProducerQueue(QUEUES.reports, { redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379", prefix });
+  app = await startWebApp({ MAX_BODY_BYTES: "16384" });
+  queue = createProducerQueue(QUEUES.reports, { redisUrl: process.env.REDIS_URL!, prefix: app.prefix });
+  ana = await app.signIn("ana@example.com");
 });
-
 afterAll(async () => {
-  await queue?.obliterate({ force: true }).catch(() => {});
   await queue?.close();
-  const { reportsQueue } = await import("../lib/server/queue.ts");
-  await reportsQueue().close();
-  const { publisher } = await import("../lib/server/reports.ts");
-  publisher().disconnect();
-  const { db } = await import("../lib/server/db.ts");
-  await db().$disconnect();
-  await scratch?.drop();
+  await app?.close();
 });
 
-const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }) =>
-  routes.POST(new Request("http://app.test/api/reports", { method: "POST", headers, body: typeof body === "string" ? body : JSON.stringify(body) }));
-const get = (id: string) => statusRoute.GET(new Request(`http://app.test/api/reports/${id}`), { params: Promise.resolve({ id }) });
+const post = (body: unknown, headers: Record<string, string> = { "content-type": "application/json" }, cookie = ana) =>
+  app.fetch("/api/reports", { method: "POST", headers, cookie, body: typeof body === "string" ? body : JSON.stringify(body) });
+const get = (id: string) => app.fetch(`/api/reports/${id}`, { cookie: ana });
+const countRows = () => app.db.report.count();
 
 describe("POST /api/reports", () => {
-  it("accepts {type, email} alone: 202, a queued row, and one job whose id is the report id", async () => {
-    const response = await post({ type: "sales-summary", email: "ana@example.com" });
+  it("accepts {type} alone: 202, a queued row owned by the signed-in user and addressed to them, and one job whose id is the report id", async () => {
+    const response = await post({ type: "sales-summary" });
     expect(response.status).toBe(202);
     const body = await response.json();
-    expect(body).toMatchObject({ type: "sales-summary", status: "queued", statusUrl: `http://app.test/reports/${body.id}` });
+    expect(body).toMatchObject({ type: "sales-summary", status: "queued", statusUrl: `${APP_URL}/reports/${body.id}` });
     expect(response.headers.get("location")).toBe(`/api/reports/${body.id}`);
+
+    const row = await app.db.report.findUniqueOrThrow({ where: { id: body.id }, include: { user: true } });
+    expect(row.user.email).toBe("ana@example.com");
+    expect(row.ownerEmail).toBe("ana@example.com");
 
     const job = await queue.getJob(body.id);
     expect(job?.name).toBe("generate-report");
@@ -58,41 +48,63 @@ describe("POST /api/reports", () => {
     expect(status.downloadUrl).toBeUndefined();
   });
 
+  it("answers 401 without a session, and writes nothing", async () => {
+    const rowsBefore = await countRows();
+    const response = await post({ type: "sales-summary" }, { "content-type": "application/json" }, "");
+    expect(response.status).toBe(401);
+    expect(await response.json()).toEqual({ error: "Sign in first", issues: [] });
+    const forged = await post({ type: "sales-summary" }, { "content-type": "application/json" }, "backline.session_token=forged.c2lnbmF0dXJl");
+    expect(forged.status).toBe(401);
+    expect(await countRows()).toBe(rowsBefore);
+  });
+
   it("answers 400 naming each bad field, and writes and enqueues nothing", async () => {
     const rowsBefore = await countRows();
     const jobsBefore = await queue.count();
-    const response = await post({ type: "sales-summary", email: "not-an-email", params: { from: "2025-13-01", groupBy: "hour" } });
-    expect(response.status).toBe(400);
-    const body = await response.json();
-    const paths = body.issues.map((i: { path: string }) => i.path);
-    expect(paths).toContain("email");
-    const paramsResponse = await post({ type: "sales-summary", email: "ana@example.com", params: { from: "2025-13-01", groupBy: "hour" } });
+    const paramsResponse = await post({ type: "sales-summary", params: { from: "2025-13-01", groupBy: "hour" } });
+    expect(paramsResponse.status).toBe(400);
     const paramPaths = (await paramsResponse.json()).issues.map((i: { path: string }) => i.path);
     expect(paramPaths).toEqual(expect.arrayContaining(["params.from", "params.groupBy"]));
+    const range = await post({ type: "sales-summary", params: { from: "2020-01-01", to: "2026-01-01" } });
+    expect((await range.json()).issues[0]).toMatchObject({ path: "params.to", message: expect.stringMatching(/at most 1,098 days/) });
     expect(await countRows()).toBe(rowsBefore);
     expect(await queue.count()).toBe(jobsBefore);
   });
 
-  it("rejects an unknown report type, unknown fields, malformed JSON and non-JSON bodies", async () => {
-    const unknown = await post({ type: "nope", email: "ana@example.com" });
+  it("rejects an unknown report type, unknown fields (naming them), malformed JSON, non-JSON and oversized bodies", async () => {
+    const unknown = await post({ type: "nope" });
     expect(unknown.status).toBe(400);
     expect((await unknown.json()).issues[0].path).toBe("type");
 
-    const extra = await post({ type: "sales-summary", email: "ana@example.com", admin: true });
+    // The recipient is always the signed-in user: naming one is an unknown field.
+    const extra = await post({ type: "sales-summary", email: "someone-else@example.com", admin: true });
     expect(extra.status).toBe(400);
+    expect((await extra.json()).issues).toEqual([
+      { path: "email", message: "Unknown field" },
+      { path: "admin", message: "Unknown field" },
+    ]);
+    const extraParam = await post({ type: "sales-summary", params: { colour: "red" } });
+    expect((await extraParam.json()).issues).toEqual([{ path: "params.colour", message: "Unknown field" }]);
 
     const malformed = await post("{not json");
     expect(malformed.status).toBe(400);
     expect((await malformed.json()).error).toBe("Malformed JSON body");
 
     expect((await post("type=x", { "content-type": "application/x-www-form-urlencoded" })).status).toBe(415);
-    expect((await post({ type: "sales-summary", email: "a@b.co", params: { region: "x".repeat(70_000) } })).status).toBe(413);
+    const huge = await post({ type: "sales-summary", params: { region: "x".repeat(20_000) } });
+    expect(huge.status).toBe(413);
+    expect((await huge.json()).error).toBe("Request body is larger than 16384 bytes");
   });
 });
 
 describe("GET /api/reports/:id", () => {
-  it("answers 404 for an unknown or malformed id", async () => {
+  it("answers 404 for an unknown or malformed id, and 400 naming an unknown query field", async () => {
     expect((await get("018f0000-0000-7000-8000-000000000000")).status).toBe(404);
-    expect((await get("../../etc/passwd")).status).toBe(404);
+    expect((await get("not-a-uuid")).status).toBe(404);
+    expect((await get(encodeURIComponent("../../etc/passwd"))).status).toBe(404);
+    const created = await (await post({ type: "sales-summary" })).json();
+    const odd = await app.fetch(`/api/reports/${created.id}?verbose=1`, { cookie: ana });
+    expect(odd.status).toBe(400);
+    expect((await odd.json()).issues).toEqual([{ path: "verbose", message: "Unknown field" }]);
   });
 });

@@ -1,47 +1,23 @@
 // The tracking API as Next calls it, on a scratch database and real Redis:
 // the SSE stream (snapshot, history, live updates, Last-Event-ID resume),
-// cancel/retry answers, and "My reports" listing.
-import { createPrismaClient, transitionReport, type PrismaClient } from "@backline/db";
-import { createScratchDatabase, uniqueQueuePrefix, type ScratchDatabase } from "@backline/test-kit";
+// cancel/retry answers, and "My reports" listing — each as a signed-in user.
+import { transitionReport } from "@backline/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startWebApp, type WebApp } from "./web-app.ts";
 
-type Ctx = { params: Promise<{ id: string }> };
-type Handler = (r: Request, ctx: Ctx) => Promise<Response>;
-let scratch: ScratchDatabase;
-let db: PrismaClient;
-let post: (r: Request) => Promise<Response>;
-let list: (r: Request) => Promise<Response>;
-let events: Handler;
-let cancel: Handler;
-let retry: Handler;
-
+let app: WebApp;
+let ana: string;
 beforeAll(async () => {
-  scratch = await createScratchDatabase();
-  Object.assign(process.env, { DATABASE_URL: scratch.url, QUEUE_PREFIX: uniqueQueuePrefix("web-tracking"), APP_URL: "http://app.test" });
-  db = createPrismaClient(scratch.url);
-  ({ POST: post, GET: list } = await import("../app/api/reports/route.ts"));
-  ({ GET: events } = (await import("../app/api/reports/[id]/events/route.ts")) as never);
-  ({ POST: cancel } = (await import("../app/api/reports/[id]/cancel/route.ts")) as never);
-  ({ POST: retry } = (await import("../app/api/reports/[id]/retry/route.ts")) as never);
+  app = await startWebApp();
+  ana = await app.signIn("ana@example.com");
 });
+afterAll(() => app?.close());
 
-afterAll(async () => {
-  const { reportsQueue } = await import("../lib/server/queue.ts");
-  await reportsQueue().obliterate({ force: true });
-  await reportsQueue().close();
-  const { publisher } = await import("../lib/server/reports.ts");
-  publisher().disconnect();
-  const { db: webDb } = await import("../lib/server/db.ts");
-  await webDb().$disconnect();
-  await db.$disconnect();
-  await scratch.drop();
-});
-
-const ctx = (id: string): Ctx => ({ params: Promise.resolve({ id }) });
-async function create(email = "ana@example.com") {
-  const response = await post(new Request("http://app.test/api/reports", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ type: "sales-summary", email }) }));
+async function create(cookie = ana) {
+  const response = await app.fetch("/api/reports", { method: "POST", cookie, json: { type: "sales-summary" } });
   return ((await response.json()) as { id: string }).id;
 }
+const post = (path: string, cookie = ana) => app.fetch(path, { method: "POST", cookie });
 
 type Frame = { event: string; id?: string; data: unknown };
 
@@ -77,7 +53,7 @@ describe("GET /api/reports/:id/events", () => {
   it("sends a snapshot and the history, then live updates as the report changes", async () => {
     const id = await create();
     const abort = new AbortController();
-    const response = await events(new Request(`http://app.test/api/reports/${id}/events`, { signal: abort.signal }), ctx(id));
+    const response = await app.fetch(`/api/reports/${id}/events`, { signal: abort.signal, cookie: ana });
     expect(response.headers.get("content-type")).toMatch(/text\/event-stream/);
     const stream = sseReader(response);
     const first = await stream.take(2);
@@ -86,7 +62,7 @@ describe("GET /api/reports/:id/events", () => {
     expect(first[1]!.data).toMatchObject({ status: "queued", message: "Request accepted" });
 
     // A change made elsewhere (here: cancel) arrives live.
-    const cancelled = await cancel(new Request(`http://app.test/api/reports/${id}/cancel`, { method: "POST" }), ctx(id));
+    const cancelled = await post(`/api/reports/${id}/cancel`);
     expect(cancelled.status).toBe(200);
     const live = await stream.take(2);
     expect(live.map((f) => f.event)).toEqual(["update", "history"]);
@@ -95,7 +71,7 @@ describe("GET /api/reports/:id/events", () => {
     await stream.close();
 
     // Reconnecting with Last-Event-ID resumes after it: only the cancel event is new.
-    const resume = sseReader(await events(new Request(`http://app.test/api/reports/${id}/events`, { headers: { "Last-Event-ID": first[1]!.id! } }), ctx(id)));
+    const resume = sseReader(await app.fetch(`/api/reports/${id}/events`, { headers: { "Last-Event-ID": first[1]!.id! }, cookie: ana }));
     const resumed = await resume.take(3, 2000);
     expect(resumed.map((f) => f.event)).toEqual(["snapshot", "history"]);
     expect(resumed[1]!.data).toMatchObject({ status: "cancelled" });
@@ -104,32 +80,32 @@ describe("GET /api/reports/:id/events", () => {
 
   it("answers 404 for unknown reports", async () => {
     const unknown = "018f0000-0000-7000-8000-000000000000";
-    expect((await events(new Request("http://app.test/x"), ctx(unknown))).status).toBe(404);
-    expect((await events(new Request("http://app.test/x"), ctx("nope"))).status).toBe(404);
+    expect((await app.fetch(`/api/reports/${unknown}/events`, { cookie: ana })).status).toBe(404);
+    expect((await app.fetch("/api/reports/nope/events", { cookie: ana })).status).toBe(404);
   });
 });
 
 describe("POST /api/reports/:id/cancel and /retry", () => {
   it("answer 409 with a reason for a status that doesn't allow them, 404 for unknown ids", async () => {
     const id = await create();
-    const conflict = await retry(new Request("http://app.test/x", { method: "POST" }), ctx(id));
+    const conflict = await post(`/api/reports/${id}/retry`);
     expect(conflict.status).toBe(409);
     expect((await conflict.json()).error).toMatch(/queued report can't be retried/);
 
-    await transitionReport(db, id, "generating", { message: "start" });
-    await transitionReport(db, id, "emailing", { message: "pdf" });
-    await transitionReport(db, id, "sent", { message: "sent" });
-    const late = await cancel(new Request("http://app.test/x", { method: "POST" }), ctx(id));
+    await transitionReport(app.db, id, "generating", { message: "start" });
+    await transitionReport(app.db, id, "emailing", { message: "pdf" });
+    await transitionReport(app.db, id, "sent", { message: "sent" });
+    const late = await post(`/api/reports/${id}/cancel`);
     expect(late.status).toBe(409);
     expect((await late.json()).error).toMatch(/sent report can't be cancelled/);
 
-    expect((await cancel(new Request("http://app.test/x", { method: "POST" }), ctx("018f0000-0000-7000-8000-000000000000"))).status).toBe(404);
+    expect((await post("/api/reports/018f0000-0000-7000-8000-000000000000/cancel")).status).toBe(404);
   });
 
   it("retry puts a cancelled report back in the queue under the same id", async () => {
     const id = await create();
-    expect((await cancel(new Request("http://app.test/x", { method: "POST" }), ctx(id))).status).toBe(200);
-    const retried = await retry(new Request("http://app.test/x", { method: "POST" }), ctx(id));
+    expect((await post(`/api/reports/${id}/cancel`)).status).toBe(200);
+    const retried = await post(`/api/reports/${id}/retry`);
     expect(retried.status).toBe(200);
     expect(await retried.json()).toMatchObject({ id, status: "queued", progress: 0 });
     const { reportsQueue } = await import("../lib/server/queue.ts");
@@ -138,23 +114,24 @@ describe("POST /api/reports/:id/cancel and /retry", () => {
 });
 
 describe("GET /api/reports (My reports)", () => {
-  it("lists one address's reports newest first, filtered, a page at a time", async () => {
-    const email = `list-${Date.now()}@example.com`;
-    const ids = [await create(email), await create(email), await create(email)];
-    await cancel(new Request("http://app.test/x", { method: "POST" }), ctx(ids[1]!));
-    const get = async (query: string) => (await list(new Request(`http://app.test/api/reports?${query}`))).json();
+  it("lists the signed-in user's own reports newest first, filtered, a page at a time", async () => {
+    const me = await app.signIn(`list-${Date.now()}@example.com`);
+    const ids = [await create(me), await create(me), await create(me)];
+    await create(); // ana's: never in my list
+    await post(`/api/reports/${ids[1]}/cancel`, me);
+    const get = async (query: string) => (await app.fetch(`/api/reports?${query}`, { cookie: me })).json();
 
-    const all = await get(`email=${email}`);
+    const all = await get("");
     expect(all.items.map((r: { id: string }) => r.id)).toEqual([...ids].reverse());
-    expect((await get(`email=${email}&status=cancelled`)).items.map((r: { id: string }) => r.id)).toEqual([ids[1]]);
+    expect((await get("status=cancelled")).items.map((r: { id: string }) => r.id)).toEqual([ids[1]]);
 
-    const first = await get(`email=${email}&limit=2`);
+    const first = await get("limit=2");
     expect(first.items).toHaveLength(2);
-    const second = await get(`email=${email}&limit=2&cursor=${first.nextCursor}`);
+    const second = await get(`limit=2&cursor=${first.nextCursor}`);
     expect(second.items.map((r: { id: string }) => r.id)).toEqual([ids[0]]);
     expect(second.nextCursor).toBeNull();
 
-    const bad = await list(new Request("http://app.test/api/reports?email=nope&status=lost"));
+    const bad = await app.fetch("/api/reports?email=someone@example.com&status=lost", { cookie: me });
     expect(bad.status).toBe(400);
     expect((await bad.json()).issues.map((i: { path: string }) => i.path).sort()).toEqual(["email", "status"]);
   });
