@@ -7,8 +7,8 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { createPrismaClient, seedDemoData } from "@backline/db";
-import { createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix } from "@backline/test-kit";
-import { e2eStack } from "./stack";
+import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix } from "@backline/test-kit";
+import { ADMIN_EMAIL, e2eStack } from "./stack";
 
 const repoRoot = path.resolve(import.meta.dirname, "../../..");
 
@@ -31,6 +31,14 @@ export default async function globalSetup() {
     PORT: String(e2eStack.appPort),
     REPORTS_DIR: reportsDir,
     WORKER_CONCURRENCY: "2",
+    ...TEST_SECRETS,
+    ADMIN_EMAILS: ADMIN_EMAIL,
+    // Every request here comes from 127.0.0.1 and the fuzz test sends 10,000:
+    // the limits themselves are tested in the integration tests.
+    REPORTS_PER_USER_PER_MINUTE: "100000",
+    REPORTS_PER_IP_PER_MINUTE: "100000",
+    SIGN_IN_REQUESTS_PER_IP_PER_HOUR: "100000",
+    MAX_REPORTS_IN_FLIGHT_PER_USER: "50",
   };
   const children: ChildProcess[] = [];
   const start = (name: string, cmd: string, args: string[], cwd: string) => {

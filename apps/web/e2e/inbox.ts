@@ -5,24 +5,38 @@ import { e2eStack } from "./stack";
 export interface InboxEmail {
   id: string;
   subject: string;
+  text: string;
   to: { address: string }[];
   headers: Record<string, string>;
   attachments?: { fileName?: string; generatedFileName?: string; contentType: string }[];
 }
 
-export async function waitForEmail(to: string, timeoutMs = 60_000): Promise<InboxEmail> {
+export async function inbox(): Promise<InboxEmail[]> {
+  return (await (await fetch(`${e2eStack.inboxUrl}/api/email`)).json()) as InboxEmail[];
+}
+
+/** The newest email to `to` that matches (by default, any). */
+export async function waitForEmail(to: string, { match = () => true, timeoutMs = 60_000 }: { match?: (email: InboxEmail) => boolean; timeoutMs?: number } = {}): Promise<InboxEmail> {
   let found: InboxEmail | undefined;
   await expect
     .poll(
       async () => {
-        const emails = (await (await fetch(`${e2eStack.inboxUrl}/api/email`)).json()) as InboxEmail[];
-        found = emails.find((e) => e.to.some((t) => t.address === to));
+        found = (await inbox()).filter((e) => e.to.some((t) => t.address === to) && match(e)).at(-1);
         return Boolean(found);
       },
       { timeout: timeoutMs, message: `email to ${to} in the dev inbox` },
     )
     .toBe(true);
   return found!;
+}
+
+export const reportEmail = (to: string, reportId: string, timeoutMs?: number) => waitForEmail(to, { match: (e) => e.headers["x-report-id"] === reportId, timeoutMs });
+
+/** The first link in an email's text that matches. */
+export function linkIn(email: InboxEmail, pattern: RegExp): string {
+  const link = email.text.match(/https?:\/\/\S+/g)?.find((url) => pattern.test(url));
+  if (!link) throw new Error(`no link matching ${pattern} in "${email.subject}"`);
+  return link;
 }
 
 export async function downloadAttachment(email: InboxEmail): Promise<Buffer> {

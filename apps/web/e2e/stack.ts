@@ -22,3 +22,6 @@ export const e2eStack = {
     return `http://127.0.0.1:${this.inboxPort}`;
   },
 };
+
+/** Listed in ADMIN_EMAILS for the stack: may see every report. */
+export const ADMIN_EMAIL = "admin@backline.test";
