@@ -3,10 +3,26 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source.
-  transpilePackages: ["@backline/config", "@backline/db", "@backline/queue", "@backline/reports", "@backline/mail"],
+  transpilePackages: ["@backline/config", "@backline/db", "@backline/queue", "@backline/reports", "@backline/mail", "@backline/report-service"],
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit"],
   poweredByHeader: false,
+  // On every response, static files included (the CSP itself is set per request in proxy.ts).
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          // "no-referrer" would make browsers send `Origin: null` on our own form posts (Fetch spec), failing the CSRF check.
+          { key: "Referrer-Policy", value: "same-origin" },
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=(), payment=()" },
+          { key: "Cross-Origin-Opener-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
   turbopack: { root: path.resolve(import.meta.dirname, "../..") },
 };
 

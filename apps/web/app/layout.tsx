@@ -1,5 +1,7 @@
 import type { Metadata, Viewport } from "next";
 import Link from "next/link";
+import { pageActor } from "@/lib/server/session";
+import { signOut } from "./sign-out-action";
 import "./globals.css";
 
 export const metadata: Metadata = {
@@ -9,7 +11,9 @@ export const metadata: Metadata = {
 
 export const viewport: Viewport = { width: "device-width", initialScale: 1, themeColor: "#1d4ed8" };
 
-export default function RootLayout({ children }: { children: React.ReactNode }) {
+export default async function RootLayout({ children }: { children: React.ReactNode }) {
+  // Reading the request also makes every page dynamic, which the per-request CSP nonce needs.
+  const actor = await pageActor();
   return (
     <html lang="en">
       <body>
@@ -23,10 +27,25 @@ export default function RootLayout({ children }: { children: React.ReactNode }) 
             </span>
             Backline
           </Link>
-          <nav aria-label="Main">
-            <Link href="/">New report</Link>
-            <Link href="/reports">My reports</Link>
-          </nav>
+          {actor ? (
+            <nav aria-label="Main">
+              <Link href="/">New report</Link>
+              <Link href="/reports">{actor.admin ? "All reports" : "My reports"}</Link>
+              <form action={signOut} className="account">
+                <span className="account-email" title={actor.email}>
+                  {actor.email}
+                  {actor.admin && <span className="tag">admin</span>}
+                </span>
+                <button type="submit" className="link-button">
+                  Sign out
+                </button>
+              </form>
+            </nav>
+          ) : (
+            <nav aria-label="Main">
+              <Link href="/sign-in">Sign in</Link>
+            </nav>
+          )}
         </header>
         <main id="main" className="container">
           {children}

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { reportTypes } from "@backline/reports";
 import { ReportForm, type ReportTypeOption } from "@/components/report-form";
 import { db } from "@/lib/server/db";
+import { requireActor } from "@/lib/server/session";
 
 // The layout's title template only applies below the root segment.
 export const metadata: Metadata = { title: { absolute: "New report · Backline" } };
@@ -9,6 +10,7 @@ export const metadata: Metadata = { title: { absolute: "New report · Backline" 
 export const dynamic = "force-dynamic";
 
 export default async function NewReportPage() {
+  const actor = await requireActor("/");
   const types: ReportTypeOption[] = Object.values(reportTypes).map((type) => ({
     id: type.id,
     title: type.title,
@@ -23,7 +25,7 @@ export default async function NewReportPage() {
     <>
       <h1>Generate a report</h1>
       <p className="lede">Pick a report and its parameters. We build the PDF in the background and email it to you — you can watch it happen.</p>
-      <ReportForm types={types} customers={customers} />
+      <ReportForm types={types} customers={customers} email={actor.email} />
     </>
   );
 }

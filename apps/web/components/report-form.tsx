@@ -1,10 +1,10 @@
 "use client";
 // The "Generate report" form. Fields come from each report type's form spec;
-// errors come back from the API keyed by path ("params.from", "email").
+// errors come back from the API keyed by path ("params.from"). The PDF goes to
+// the signed-in person's address.
 import type { FormField } from "@backline/reports";
 import { useRouter } from "next/navigation";
-import { useEffect, useId, useState, type FormEvent } from "react";
-import { EMAIL_KEY } from "./remembered-email";
+import { useId, useState, type FormEvent } from "react";
 
 export interface ReportTypeOption {
   id: string;
@@ -17,18 +17,19 @@ export interface ReportTypeOption {
 interface Props {
   types: ReportTypeOption[];
   customers: { id: number; name: string }[];
+  /** The signed-in person's address, where the PDF is emailed. */
+  email: string;
 }
 
 type Values = Record<string, string>;
 
-export function ReportForm({ types, customers }: Props) {
+export function ReportForm({ types, customers, email }: Props) {
   const router = useRouter();
   const formId = useId();
   const [typeId, setTypeId] = useState(types[0]?.id ?? "");
   const [values, setValues] = useState<Record<string, Values>>(() =>
     Object.fromEntries(types.map((t) => [t.id, Object.fromEntries(Object.entries(t.defaults).map(([k, v]) => [k, v === undefined ? "" : String(v)]))])),
   );
-  const [email, setEmail] = useState("");
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [submitting, setSubmitting] = useState(false);
@@ -36,9 +37,6 @@ export function ReportForm({ types, customers }: Props) {
   const [idempotencyKey, setIdempotencyKey] = useState(newKey);
 
   const type = types.find((t) => t.id === typeId);
-
-  // After hydration, so server and client render the same first frame.
-  useEffect(() => setEmail((current) => current || localStorage.getItem(EMAIL_KEY) || ""), []);
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -55,11 +53,10 @@ export function ReportForm({ types, customers }: Props) {
       const response = await fetch("/api/reports", {
         method: "POST",
         headers: { "Content-Type": "application/json", "Idempotency-Key": idempotencyKey },
-        body: JSON.stringify({ type: type.id, params, email }),
+        body: JSON.stringify({ type: type.id, params }),
       });
       const body = await response.json();
       if (response.status === 202) {
-        localStorage.setItem(EMAIL_KEY, email);
         router.push(`/reports/${body.id}`);
         return;
       }
@@ -141,32 +138,13 @@ export function ReportForm({ types, customers }: Props) {
         </fieldset>
       )}
 
-      <div className="field">
-        <label htmlFor={fieldId("email")}>Email the PDF to</label>
-        <input
-          id={fieldId("email")}
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          placeholder="you@example.com"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={errors.email ? true : undefined}
-          aria-describedby={describedBy("email")}
-        />
-        {errors.email && (
-          <span className="error" id={`${fieldId("email")}-error`}>
-            {errors.email}
-          </span>
-        )}
-      </div>
-
       <div className="actions">
         <button className="button" type="submit" disabled={submitting}>
           {submitting ? "Sending request…" : "Generate report"}
         </button>
-        <span className="muted">You’ll get a live status page right away.</span>
+        <span className="muted">
+          The PDF is emailed to <strong>{email}</strong>; you’ll get a live status page right away.
+        </span>
       </div>
     </form>
   );
@@ -179,7 +157,6 @@ function newKey(): string {
 }
 
 function labelFor(type: ReportTypeOption | undefined, path: string) {
-  if (path === "email") return "Email";
   return type?.form.find((f) => f.name === path)?.label ?? path;
 }
 

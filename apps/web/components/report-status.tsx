@@ -11,9 +11,11 @@ interface Props {
   initial: ReportView;
   initialEvents: ReportEventView[];
   params: { label: string; value: string }[];
+  /** Server-rendered sections shown after the details (the downloads record). */
+  children?: React.ReactNode;
 }
 
-export function ReportStatusView({ initial, initialEvents, params }: Props) {
+export function ReportStatusView({ initial, initialEvents, params, children }: Props) {
   const { report, events, connection, accept } = useReportStream(initial, initialEvents);
   const now = useNow(!isFinal(report.status));
   const [busy, setBusy] = useState(false);
@@ -131,6 +133,7 @@ export function ReportStatusView({ initial, initialEvents, params }: Props) {
           </dd>
         </dl>
       </section>
+      {children}
       <p>
         <Link href="/">Generate another report</Link> · <Link href="/reports">My reports</Link>
       </p>

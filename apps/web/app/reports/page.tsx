@@ -1,29 +1,25 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { reportTypes } from "@backline/reports";
-import { RememberedEmail } from "@/components/remembered-email";
 import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-view";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
+import { requireActor } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "My reports" };
 export const dynamic = "force-dynamic";
 
-// Until sign-in exists (issue #5) the list is keyed by the email reports were sent to.
 export default async function MyReportsPage(props: PageProps<"/reports">) {
+  const actor = await requireActor("/reports");
   const raw = Object.fromEntries(Object.entries(await props.searchParams).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
-  const query = raw.email ? listQuerySchema.safeParse(raw) : null;
-  const page = query?.success ? await listReports(query.data) : null;
+  const query = listQuerySchema.safeParse(raw);
+  const page = query.success ? await listReports(actor, query.data) : null;
   const nextHref = page?.nextCursor ? `/reports?${new URLSearchParams({ ...raw, cursor: page.nextCursor })}` : null;
 
   return (
     <>
-      <h1>My reports</h1>
-      <p className="lede">Every report sent to an address, newest first.</p>
+      <h1>{actor.admin ? "All reports" : "My reports"}</h1>
+      <p className="lede">{actor.admin ? "Everyone's reports (you are an admin), newest first." : "Every report you asked for, newest first."}</p>
       <form className="card filters" method="get" action="/reports">
-        <div className="field">
-          <label htmlFor="list-email">Email</label>
-          <RememberedEmail id="list-email" defaultValue={raw.email ?? ""} />
-        </div>
         <div className="field">
           <label htmlFor="list-status">Status</label>
           <select id="list-status" name="status" defaultValue={raw.status ?? ""}>
@@ -51,7 +47,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
         </button>
       </form>
 
-      {query && !query.success && (
+      {!query.success && (
         <div className="alert error" role="alert" style={{ marginTop: 20 }}>
           {query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}
         </div>
@@ -68,6 +64,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
                 <thead>
                   <tr>
                     <th scope="col">Report</th>
+                    {actor.admin && <th scope="col">Owner</th>}
                     <th scope="col">Status</th>
                     <th scope="col">Requested</th>
                     <th scope="col">Took</th>
@@ -79,6 +76,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
                       <td>
                         <Link href={`/reports/${r.id}`}>{reportTypes[r.type as keyof typeof reportTypes]?.title ?? r.type}</Link>
                       </td>
+                      {actor.admin && <td>{r.ownerEmail}</td>}
                       <td>
                         <span className="badge" data-status={r.status}>
                           {STATUS_LABELS[r.status]}

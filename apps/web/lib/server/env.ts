@@ -1,10 +1,16 @@
 // The web app's environment, parsed once per process.
 import "server-only";
-import { appEnv, databaseEnv, parseEnv, redisEnv } from "@backline/config";
+import { appEnv, authEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv } from "@backline/config";
 
-export const webEnvSchema = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape);
+export const webEnvSchema = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(authEnv.shape).extend(downloadLinkEnv.shape).extend(limitsEnv.shape);
 
 let cached: ReturnType<typeof webEnvSchema.parse> | undefined;
 export function webEnv() {
   return (cached ??= parseEnv(webEnvSchema));
+}
+
+/** The download-link keys in the shape @backline/report-service takes. */
+export function downloadLinkKeys() {
+  const env = webEnv();
+  return { secret: env.DOWNLOAD_LINK_SECRET, previousSecrets: env.DOWNLOAD_LINK_PREVIOUS_SECRETS };
 }

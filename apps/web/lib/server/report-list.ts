@@ -1,12 +1,12 @@
-// "My reports": one person's reports, filtered and paginated.
+// "My reports": the signed-in person's reports (an admin's: everyone's), filtered and paginated.
 import "server-only";
+import type { Actor } from "@backline/report-service";
 import { reportTypeIds } from "@backline/reports";
 import { z } from "zod";
 import { REPORT_STATUSES, type ReportStatus } from "@/lib/report-view";
 import { db } from "./db";
 
 export const listQuerySchema = z.strictObject({
-  email: z.email({ error: "Enter a valid email address" }),
   status: z.enum(REPORT_STATUSES as [ReportStatus, ...ReportStatus[]]).optional(),
   type: z.enum(reportTypeIds).optional(),
   cursor: z.uuid({ error: "Invalid cursor" }).optional(),
@@ -16,10 +16,10 @@ export const listQuerySchema = z.strictObject({
 export type ListQuery = z.infer<typeof listQuerySchema>;
 
 /** Newest first. UUIDv7 ids sort by creation time, so the id is the cursor. */
-export async function listReports(q: ListQuery) {
+export async function listReports(actor: Actor, q: ListQuery) {
   const rows = await db().report.findMany({
     where: {
-      ownerEmail: q.email,
+      ...(actor.admin ? {} : { userId: actor.userId }),
       ...(q.status ? { status: q.status } : {}),
       ...(q.type ? { type: q.type } : {}),
       ...(q.cursor ? { id: { lt: q.cursor } } : {}),

@@ -1,19 +1,32 @@
 // POST /api/reports — validate, persist, enqueue, answer 202. Never renders.
-// Honours Idempotency-Key: same key and body → the same report; other body → 422.
-// GET /api/reports?email=&status=&type=&cursor= — a person's reports, newest first.
-import { toReportView } from "@backline/report-service";
+// The report is the signed-in user's and is emailed to their address. Limited
+// per user and per client address (429 + Retry-After) and by reports in flight.
+// Honours Idempotency-Key (per user): same key and body → the same report; other body → 422.
+// GET /api/reports?status=&type=&cursor= — your reports (an admin's: everyone's), newest first.
+import { toFieldIssues, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
+import { clientIp, spend } from "@/lib/server/rate-limits";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
 import { commands } from "@/lib/server/reports";
+import { apiActor } from "@/lib/server/session";
 
 export async function POST(request: Request) {
-  const read = await readJsonBody(request);
-  if (!read.ok) return read.response;
   try {
+    const who = await apiActor(request);
+    if ("response" in who) return who.response;
+    const read = await readJsonBody(request);
+    if (!read.ok) return read.response;
+    const limited = await spend([
+      ["reportsPerUser", who.actor.userId],
+      ["reportsPerIp", clientIp(request.headers)],
+    ]);
+    if (limited) return limited;
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-    const result = await commands().request(read.body, { idempotencyKey });
-    if (!result.ok) return jsonError(result.status, result.error, result.issues);
+    const result = await commands().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
+    if (!result.ok) {
+      return jsonError(result.status, result.error, result.issues, result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : undefined);
+    }
     const { id, type, status } = result.report;
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
     const headers: Record<string, string> = { Location: `/api/reports/${id}` };
@@ -25,12 +38,14 @@ export async function POST(request: Request) {
 }
 
 export async function GET(request: Request) {
-  const query = listQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!query.success) {
-    return jsonError(400, "Invalid query", query.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })));
-  }
   try {
-    const page = await listReports(query.data);
+    const who = await apiActor(request);
+    if ("response" in who) return who.response;
+    const query = listQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    if (!query.success) {
+      return jsonError(400, "Invalid query", toFieldIssues(query.error.issues));
+    }
+    const page = await listReports(who.actor, query.data);
     return Response.json({ items: page.items.map(toReportView), nextCursor: page.nextCursor }, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return unavailable(err);

@@ -1,33 +1,41 @@
-// GET /reports/:id/download — streams the finished PDF from REPORTS_DIR.
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
-import { Readable } from "node:stream";
-import { getReportType } from "@backline/reports";
+// GET /reports/:id/download — the finished PDF.
+// With ?user&expires&kid&sig (the emailed link): the signature is the
+// permission, no session needed. Tampered → 403, expired or revoked → 410 with
+// a way to get a fresh link. Without them: the signed-in owner (or an admin).
+import { checkDownloadUrl, findIssuedLink, findVisibleReport } from "@backline/report-service";
 import { db } from "@/lib/server/db";
-import { webEnv } from "@/lib/server/env";
-import { jsonError } from "@/lib/server/http";
+import { downloadLinkKeys, webEnv } from "@/lib/server/env";
+import { linkProblemPage, servePdf } from "@/lib/server/downloads";
+import { unavailable } from "@/lib/server/http";
 import { isReportId } from "@/lib/server/report-view";
+import { actorFrom } from "@/lib/server/session";
 
-export async function GET(_request: Request, ctx: RouteContext<"/reports/[id]/download">) {
+const SIGNED_FIELDS = ["user", "expires", "kid", "sig"];
+const noPdf = () => linkProblemPage(404, null, "There is no PDF for this report, or it isn't yours.");
+
+export async function GET(request: Request, ctx: RouteContext<"/reports/[id]/download">) {
   const { id } = await ctx.params;
-  if (!isReportId(id)) return jsonError(404, "Report not found");
-  const report = await db().report.findUnique({ where: { id } });
-  if (!report?.filePath || !(report.status === "emailing" || report.status === "sent")) return jsonError(404, "No PDF for this report yet");
+  try {
+    if (!isReportId(id)) return noPdf();
+    const query = new URL(request.url).searchParams;
+    if ([...query.keys()].some((k) => SIGNED_FIELDS.includes(k))) return await signedDownload(request, id, query);
 
-  const file = path.resolve(webEnv().REPORTS_DIR, report.filePath);
-  const size = await stat(file).then((s) => s.size, () => null);
-  if (size === null) return jsonError(404, "The PDF file is missing");
-  const type = getReportType(report.type);
-  const params = type?.params.safeParse(report.params);
-  const fileName = type && params?.success ? type.fileName(params.data) : `${report.type}.pdf`;
+    const actor = await actorFrom(request.headers);
+    if (!actor) return Response.redirect(new URL(`/sign-in?next=${encodeURIComponent(`/reports/${id}`)}`, webEnv().APP_URL), 303);
+    const report = await findVisibleReport(db(), id, actor);
+    return (report && (await servePdf(report, request, { userId: actor.userId }))) ?? noPdf();
+  } catch (err) {
+    return unavailable(err);
+  }
+}
 
-  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
-    headers: {
-      "Content-Type": "application/pdf",
-      "Content-Length": String(size),
-      "Content-Disposition": `attachment; filename="${fileName.replace(/[^\w.-]/g, "_")}"`,
-      "Cache-Control": "no-store",
-    },
-  });
+async function signedDownload(request: Request, id: string, query: URLSearchParams): Promise<Response> {
+  const check = checkDownloadUrl(id, query, downloadLinkKeys());
+  if (!check.ok && check.reason === "tampered") return linkProblemPage(403, null, "This link was changed or is incomplete. Use the link exactly as it was emailed to you.");
+  if (!check.ok) return linkProblemPage(410, id, "This link has expired. Links work for a limited time; you can get a fresh one.");
+  const link = await findIssuedLink(db(), check.claims);
+  if (!link || link.revokedAt) return linkProblemPage(410, id, "This link was revoked by the report's owner. You can get a fresh one if it's yours.");
+  // The link's user must still own the report.
+  const report = await db().report.findFirst({ where: { id, userId: check.claims.userId } });
+  return (report && (await servePdf(report, request, { userId: check.claims.userId, linkId: link.id }))) ?? noPdf();
 }

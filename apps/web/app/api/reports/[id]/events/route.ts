@@ -6,16 +6,16 @@
 import { toEventView, toReportView, type ReportUpdate } from "@backline/report-service";
 import { createResponse } from "better-sse";
 import { db } from "@/lib/server/db";
-import { jsonError } from "@/lib/server/http";
+import { withVisibleReport } from "@/lib/server/report-route";
 import { updateHub } from "@/lib/server/reports";
-import { isReportId } from "@/lib/server/report-view";
 
 export const dynamic = "force-dynamic";
 
 export async function GET(request: Request, ctx: RouteContext<"/api/reports/[id]/events">) {
-  const { id } = await ctx.params;
-  if (!isReportId(id)) return jsonError(404, "Report not found");
-  if (!(await db().report.findUnique({ where: { id }, select: { id: true } }))) return jsonError(404, "Report not found");
+  return withVisibleReport(request, (await ctx.params).id, async ({ id }) => stream(request, id));
+}
+
+function stream(request: Request, id: string) {
 
   // no-transform: Next would otherwise gzip the stream, costing about twice the
   // memory per open page and a few ms per update.

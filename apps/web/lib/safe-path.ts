@@ -1,0 +1,9 @@
+// Where to go after signing in: only a path on this site (never `//host` or a
+// full URL), so a crafted sign-in link can't send someone elsewhere.
+export function isSitePath(value: unknown): value is string {
+  return typeof value === "string" && value.length <= 2048 && /^\/(?![/\\])[^\s]*$/.test(value);
+}
+
+export function safeNextPath(value: unknown, fallback = "/"): string {
+  return isSitePath(value) ? value : fallback;
+}

@@ -1,0 +1,65 @@
+// Sign-in with emailed magic links (Better Auth, Prisma adapter): users,
+// sessions and pending links live in Postgres. The link email is not sent from
+// here: it becomes a `sign_in_emails` row and a job, and a worker sends it
+// through the same SMTP pipeline as reports.
+import "server-only";
+import { PRIORITY, enqueue } from "@backline/queue";
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import { APIError } from "better-auth/api";
+import { nextCookies } from "better-auth/next-js";
+import { magicLink } from "better-auth/plugins/magic-link";
+import { db } from "./db";
+import { webEnv } from "./env";
+import { reportsQueue } from "./queue";
+
+/** Cookie names: backline.session_token (with the __Secure- prefix over https). */
+export const SESSION_COOKIE_PREFIX = "backline";
+
+function createAuth() {
+  const env = webEnv();
+  const linkTtlSeconds = env.SIGN_IN_LINK_TTL_MINUTES * 60;
+  return betterAuth({
+    appName: "Backline",
+    baseURL: env.APP_URL,
+    basePath: "/api/auth",
+    secret: env.AUTH_SECRET,
+    database: prismaAdapter(db(), { provider: "postgresql" }),
+    trustedOrigins: [new URL(env.APP_URL).origin],
+    // Limits are ours (Redis-backed, shared by every web process): see rate-limits.ts.
+    rateLimit: { enabled: false },
+    telemetry: { enabled: false },
+    session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
+    advanced: {
+      cookiePrefix: SESSION_COOKIE_PREFIX,
+      database: { generateId: "uuid" },
+      // HttpOnly and SameSite=Lax always; Secure (and the __Secure- prefix) whenever APP_URL is https.
+      useSecureCookies: env.APP_URL.startsWith("https:"),
+      defaultCookieAttributes: { httpOnly: true, sameSite: "lax" },
+    },
+    plugins: [
+      magicLink({
+        expiresIn: linkTtlSeconds,
+        // Only a hash of the token is stored: a database reader can't sign in with it.
+        storeToken: "hashed",
+        async sendMagicLink({ email, url }) {
+          const row = await db().signInEmail.create({ data: { email, url, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
+          try {
+            await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn, attempts: 5 });
+          } catch {
+            await db().signInEmail.delete({ where: { id: row.id } }).catch(() => {});
+            throw new APIError("SERVICE_UNAVAILABLE", { message: "Can't send sign-in emails right now (the job queue is unreachable); try again in a minute" });
+          }
+        },
+      }),
+      nextCookies(),
+    ],
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;
+
+const globalForAuth = globalThis as unknown as { backlineAuth?: Auth };
+export function auth(): Auth {
+  return (globalForAuth.backlineAuth ??= createAuth());
+}

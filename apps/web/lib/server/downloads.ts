@@ -1,0 +1,64 @@
+// Serving a report's PDF: who may, and the record of each download.
+import "server-only";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import { Readable } from "node:stream";
+import type { Report } from "@backline/db";
+import { escapeHtml } from "@backline/mail/text";
+import { getReportType } from "@backline/reports";
+import { db } from "./db";
+import { webEnv } from "./env";
+import { clientIp } from "./rate-limits";
+
+/** Route-handler pages (403/410) are plain HTML with inline styles only, so their CSP allows exactly that. */
+export const DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/** The PDF as an attachment, after recording who downloaded it (a download that can't be recorded doesn't happen). */
+export async function servePdf(report: Report, request: Request, who: { userId: string; linkId?: string }): Promise<Response | null> {
+  if (!report.filePath || !(report.status === "emailing" || report.status === "sent")) return null;
+  const file = path.resolve(webEnv().REPORTS_DIR, report.filePath);
+  const size = await stat(file).then((s) => s.size, () => null);
+  if (size === null) return null;
+  await db().download.create({
+    data: { reportId: report.id, userId: who.userId, linkId: who.linkId ?? null, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null },
+  });
+  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
+    headers: {
+      "Content-Type": "application/pdf",
+      "Content-Length": String(size),
+      "Content-Disposition": contentDisposition(pdfFileName(report)),
+      "Cache-Control": "no-store",
+      "Content-Security-Policy": DOWNLOAD_CSP,
+    },
+  });
+}
+
+function pdfFileName(report: Report): string {
+  const type = getReportType(report.type);
+  const params = type?.params.safeParse(report.params);
+  return type && params?.success ? type.fileName(params.data) : `${report.type}.pdf`;
+}
+
+/** An ASCII fallback plus the RFC 5987 form, so no name can break out of the header. */
+export function contentDisposition(fileName: string): string {
+  const ascii = fileName.replace(/[^\w.-]/g, "_");
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/**
+ * The page a bad link lands on. Expired and revoked links (410) offer a fresh
+ * one: the button asks the API, which checks the visitor is the signed-in owner.
+ */
+export function linkProblemPage(status: 403 | 404 | 410, reportId: string | null, message: string): Response {
+  const fresh =
+    status === 410 && reportId
+      ? `<form method="post" action="/api/reports/${reportId}/download-links"><button type="submit">Get a fresh link</button></form>
+<p class="hint">You'll be asked to sign in first if you aren't.</p>`
+      : `<p><a href="/">Go to Backline</a></p>`;
+  const title = status === 410 ? "This download link no longer works" : status === 404 ? "Report not found" : "This download link is not valid";
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · Backline</title>
+<style>body{font-family:system-ui,sans-serif;color:#1f2937;background:#f6f7f9;margin:0;padding:48px 16px}main{max-width:520px;margin:0 auto;background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:28px}h1{font-size:1.4rem;margin:0 0 12px}button{font:inherit;background:#1d4ed8;color:#fff;border:0;border-radius:8px;padding:10px 18px;cursor:pointer}button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}.hint{color:#4b5563;font-size:.9rem}a{color:#1d4ed8}</style></head>
+<body><main><h1>${title}</h1><p>${escapeHtml(message)}</p>${fresh}</main></body></html>`;
+  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP } });
+}

@@ -1,0 +1,49 @@
+// The shared frame of every /api/reports/:id route: a signed-in actor (401
+// otherwise; a plain HTML form post is sent to sign in instead), an id that is
+// a UUID and a report they may see (404 otherwise, whether it is missing or
+// someone else's), infrastructure trouble → 503.
+import "server-only";
+import type { Report } from "@backline/db";
+import { findVisibleReport, type Actor, type CommandResult } from "@backline/report-service";
+import { db } from "./db";
+import { webEnv } from "./env";
+import { jsonError, refuseBody, unavailable } from "./http";
+import { isReportId } from "./report-view";
+import { apiActor } from "./session";
+
+export const reportNotFound = () => jsonError(404, "Report not found");
+
+/** A browser's own form submission (no script), answered with redirects rather than JSON. */
+export const isFormPost = (request: Request) => /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
+
+/** The frame itself: who asks, a well-formed id, no body on a POST; then `handle`. */
+async function withReportRequest(request: Request, id: string, handle: (actor: Actor) => Promise<Response>): Promise<Response> {
+  try {
+    const who = await apiActor(request);
+    if ("response" in who) {
+      const back = isReportId(id) ? `/reports/${id}` : "/reports";
+      return isFormPost(request) ? Response.redirect(new URL(`/sign-in?next=${encodeURIComponent(back)}`, webEnv().APP_URL), 303) : who.response;
+    }
+    if (!isReportId(id)) return reportNotFound();
+    const refused = request.method === "POST" ? await refuseBody(request) : null;
+    if (refused) return refused;
+    return await handle(who.actor);
+  } catch (err) {
+    return unavailable(err);
+  }
+}
+
+export function withVisibleReport(request: Request, id: string, handle: (report: Report, actor: Actor) => Promise<Response>): Promise<Response> {
+  return withReportRequest(request, id, async (actor) => {
+    const report = await findVisibleReport(db(), id, actor);
+    return report ? handle(report, actor) : reportNotFound();
+  });
+}
+
+/** POST /api/reports/:id/{cancel,retry}: the command itself looks the report up as the actor. */
+export function runReportCommand(request: Request, id: string, command: (id: string, actor: Actor) => Promise<CommandResult>): Promise<Response> {
+  return withReportRequest(request, id, async (actor) => {
+    const result = await command(id, actor);
+    return result.ok ? Response.json(result.report) : jsonError(result.status, result.error, result.issues);
+  });
+}

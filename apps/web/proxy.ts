@@ -1,0 +1,63 @@
+// Runs before every route. Two jobs:
+// 1. CSRF: a state-changing request (anything but GET/HEAD/OPTIONS) must come
+//    from our own origin — its Origin header equals APP_URL's. Browsers send
+//    Origin on every cross-site POST, so a forged form or fetch is refused
+//    here, before any route sees it; session cookies are SameSite=Lax besides.
+// 2. Security headers: a per-request nonce CSP on pages (Next puts the nonce on
+//    its own scripts), a deny-all CSP on everything else.
+import { appEnv, parseEnv } from "@backline/config";
+import { NextResponse, type NextRequest } from "next/server";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+let appOrigin: string | undefined;
+
+export function proxy(request: NextRequest) {
+  appOrigin ??= new URL(parseEnv(appEnv).APP_URL).origin;
+  if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin) {
+    return NextResponse.json(
+      { error: "Cross-site request refused: the Origin header must be this site's own", issues: [{ path: "Origin", message: `Expected ${appOrigin}` }] },
+      { status: 403, headers: { "Content-Security-Policy": API_CSP } },
+    );
+  }
+  const path = request.nextUrl.pathname;
+  // Download responses (a PDF, or a small page about a bad link) set their own.
+  if (path.endsWith("/download")) return NextResponse.next();
+  if (path.startsWith("/api/")) {
+    const response = NextResponse.next();
+    response.headers.set("Content-Security-Policy", API_CSP);
+    return response;
+  }
+  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  const csp = pageCsp(nonce);
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("Content-Security-Policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  response.headers.set("Content-Security-Policy", csp);
+  return response;
+}
+
+const API_CSP = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+
+function pageCsp(nonce: string): string {
+  const dev = process.env.NODE_ENV === "development";
+  return [
+    "default-src 'self'",
+    // React's dev build needs eval for its error overlays; production never does.
+    `script-src 'self' 'nonce-${nonce}' 'strict-dynamic'${dev ? " 'unsafe-eval'" : ""}`,
+    // Inline style attributes (the progress bar's width) are not script; stylesheets come from 'self'.
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'self'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+export const config = {
+  // Static build output needs no CSP (it is not a document) and must stay cacheable.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+};
