@@ -11,6 +11,20 @@ declare module "autocannon" {
     p99: number;
     total: number;
   }
+  interface RequestParams {
+    method?: string;
+    path?: string;
+    headers: Record<string, string>;
+    body?: string | Buffer;
+  }
+  interface Request {
+    method?: string;
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string;
+    /** Called before each send of this request; the headers object is the request's own copy. */
+    setupRequest?: (req: RequestParams, context: Record<string, unknown>) => RequestParams;
+  }
   interface Options {
     url: string;
     connections?: number;
@@ -21,6 +35,7 @@ declare module "autocannon" {
     body?: string;
     timeout?: number;
     pipelining?: number;
+    requests?: Request[];
   }
   interface Result {
     requests: Histogram;

@@ -1,7 +1,8 @@
 // The pipeline's baseline, run as its own process (like a worker) so it gets
 // its own core and event loop: query the sales-summary data once, then render
 // the same PDF and email it, BENCH_COUNT times in a plain loop — no queue, no
-// status rows, no progress writes. Whatever the worker is slower than this is
+// status rows, no progress writes, no download-link row (the link in the
+// email is signed the same way, just not recorded). Whatever the worker is slower than this is
 // the cost of the queue/DB machinery around the same work.
 //
 // Protocol (JSON lines on stdout): {"event":"ready"} once connected and the
@@ -13,7 +14,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { createPrismaClient } from "@backline/db";
 import { buildReportEmail, createMailTransport } from "@backline/mail";
+import { signDownloadUrl } from "@backline/report-service";
 import { renderReportToFile, salesSummary } from "@backline/reports";
+import { TEST_SECRETS } from "@backline/test-kit";
 
 const count = Number(process.env.BENCH_COUNT ?? 0);
 const outDir = process.env.BENCH_OUT_DIR!;
@@ -26,6 +29,9 @@ const emit = (event: string, fields: Record<string, unknown> = {}) => process.st
 
 // The same parameters the web app stores for {"type":"sales-summary"}: all defaults.
 const params = salesSummary.params.parse({});
+// The worker emails a signed download link valid for DOWNLOAD_LINK_TTL_HOURS (default a week).
+const LINK_TTL_S = 7 * 24 * 3600;
+const ownerId = randomUUID();
 const db = createPrismaClient(process.env.DATABASE_URL);
 const data = await salesSummary.query(db, params);
 await db.$disconnect();
@@ -56,6 +62,7 @@ for (let i = 0; i < count; i++) {
   const result = await renderReportToFile({ type: salesSummary, params, data, filePath, reportId, generatedAt: new Date() });
   bytes += result.bytes;
   pages += result.pages;
+  const expires = Math.floor(Date.now() / 1000) + LINK_TTL_S;
   await mail.sendMail(
     buildReportEmail({
       reportId,
@@ -68,6 +75,8 @@ for (let i = 0; i < count; i++) {
       filePath,
       fileBytes: result.bytes,
       attachmentMaxBytes: 10 * 1024 * 1024,
+      downloadUrl: signDownloadUrl(appUrl, { reportId, userId: ownerId, expires }, { secret: TEST_SECRETS.DOWNLOAD_LINK_SECRET }),
+      downloadExpiresAt: new Date(expires * 1000),
     }),
   );
   if ((i + 1) % 10 === 0 || i + 1 === count) emit("progress", { done: i + 1 });

@@ -2,7 +2,7 @@
 // (queue → Postgres status changes → PDF → SMTP), against a bare loop doing
 // the same render + send without the queue and the database.
 import path from "node:path";
-import { createReport, type PrismaClient } from "@backline/db";
+import { createReport, ensureUser, type PrismaClient } from "@backline/db";
 import { QUEUES, createProducerQueue, enqueue } from "@backline/queue";
 import { salesSummary } from "@backline/reports";
 import type pg from "pg";
@@ -120,10 +120,11 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
   const params = salesSummary.params.parse({});
   const queue = createProducerQueue(QUEUES.reports, { redisUrl: ctx.stack.redisUrl, prefix: queuePrefix });
   const ids: string[] = [];
+  const owner = await ensureUser(ctx.db, "bench@example.com");
   try {
     for (let i = 0; i < count; i += 25) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(25, count - i) }, () => createReport(ctx.db, { type: salesSummary.id, params, ownerEmail: "bench@example.com" })),
+        Array.from({ length: Math.min(25, count - i) }, () => createReport(ctx.db, { type: salesSummary.id, params, owner })),
       );
       await Promise.all(batch.map((r) => enqueue(queue, "generate-report", { reportId: r.id }, { jobId: r.id })));
       ids.push(...batch.map((r) => r.id));

@@ -13,11 +13,12 @@ import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
 import { checkRedis } from "@backline/queue";
 import { createScratchDatabase, uniqueQueuePrefix } from "@backline/test-kit";
 import pg from "pg";
-import { TARGETS, closedLoop, openLoop, warmUp, type ClosedLoopResult, type OpenLoopResult } from "./ack.ts";
+import { POST_LABEL, TARGETS, closedLoop, openLoop, postTarget, quiesce, warmUp, type ClosedLoopResult, type OpenLoopResult } from "./ack.ts";
 import { runBareLoops, runWorker, type BareResult, type PipelineContext, type WorkerRunResult } from "./pipeline.ts";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { deleteQueueKeys } from "./redis-keys.ts";
 import { sampleRss, type RssPeak } from "./rss.ts";
+import { sessionCache, sessionCookies, sessionPool } from "./sessions.ts";
 import { startSmtpSink } from "./smtp-sink.ts";
 import { benchSse, formatSse, type SseResult } from "./sse.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtRatio, fmtSeconds, table } from "./stats.ts";
@@ -29,6 +30,8 @@ const ACK_RATE = 300; // req/s, open loop
 const ACK_OPEN_S = 20;
 const ACK_CONNECTIONS = 50; // closed loop
 const ACK_CLOSED_S = 10;
+/** Signed-in users the acknowledgement POSTs are spread over, round robin (see postTarget in ack.ts). */
+const ACK_USERS = 500;
 const SEED = { customers: 2000, orders: 120_000 };
 const WORKER_CONCURRENCIES = [1, 2, 4];
 const TARGET_P99_RATIO = 1.5;
@@ -166,6 +169,18 @@ try {
 // ---------------------------------------------------------------- phases
 
 async function benchAck(port: number, stack: Parameters<typeof startWeb>[0]): Promise<AckFigures> {
+  const sessions = phase("ack: sign in users", ACK_USERS, "sessions", "user + session rows, signed cookies");
+  const pool = sessionPool(stack.databaseUrl, "bench-harness");
+  let post: ReturnType<typeof postTarget>;
+  try {
+    const cookieFor = sessionCache(pool);
+    const emails = Array.from({ length: ACK_USERS }, (_, i) => `bench-ack-${i}@example.com`);
+    post = postTarget(stack.appUrl, await sessionCookies(cookieFor, emails));
+  } finally {
+    await pool.end();
+  }
+  sessions.done();
+
   const start = phase("ack: start web (next start)", 1, "", `port ${port}`);
   const web = await startWeb(stack, port);
   const sampler = sampleRss(web.pid);
@@ -174,19 +189,23 @@ async function benchAck(port: number, stack: Parameters<typeof startWeb>[0]): Pr
   const warm = phase("ack: warm-up", 2, "routes");
   await warmUp(port, TARGETS.bare);
   warm.update(1);
-  await warmUp(port, TARGETS.post);
+  await warmUp(port, post);
   warm.done();
 
   // Bare then POST for each mode, so both routes see the same server age; a
-  // short pause lets the previous run's tail (sockets, GC) settle.
-  const pause = () => new Promise((r) => setTimeout(r, 1500));
+  // short pause lets the previous run's tail (sockets, GC) settle, and if the
+  // server is still answering requests a run gave up on, it waits for that too.
+  const pause = async () => {
+    await new Promise((r) => setTimeout(r, 1500));
+    await quiesce(port);
+  };
   const openBare = await openLoop(port, TARGETS.bare, ACK_RATE, ACK_OPEN_S);
   await pause();
-  const openPost = await openLoop(port, TARGETS.post, ACK_RATE, ACK_OPEN_S);
+  const openPost = await openLoop(port, post, ACK_RATE, ACK_OPEN_S);
   await pause();
   const closedBare = await closedLoop(port, TARGETS.bare, ACK_CONNECTIONS, ACK_CLOSED_S);
   await pause();
-  const closedPost = await closedLoop(port, TARGETS.post, ACK_CONNECTIONS, ACK_CLOSED_S);
+  const closedPost = await closedLoop(port, post, ACK_CONNECTIONS, ACK_CLOSED_S);
 
   const webRss = sampler.stop();
   await web.stop();
@@ -227,7 +246,11 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
 
   if (ack) {
     const { bare, post } = ack.open;
-    out.push("", `ACKNOWLEDGEMENT — open loop: ${ACK_RATE} req/s for ${ACK_OPEN_S} s, fixed schedule, latency from each request's scheduled send time`);
+    out.push(
+      "",
+      `ACKNOWLEDGEMENT — open loop: ${ACK_RATE} req/s for ${ACK_OPEN_S} s, fixed schedule, latency from each request's scheduled send time`,
+      `  POST signed in (session cookie + Origin), round robin over ${ACK_USERS} users: it includes the session lookup (Postgres) and the rate-limit counters (Redis, limits lifted); the bare GET is anonymous`,
+    );
     const row = (name: string, f: (r: OpenLoopResult) => string, ratio?: (b: OpenLoopResult, p: OpenLoopResult) => string) => [
       name,
       f(bare),
@@ -237,7 +260,7 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
     const lat = (k: "p50" | "p95" | "p99" | "max") => row(k, (r) => fmtMs(r.latency[k]), (b, p) => fmtRatio(p.latency[k] / b.latency[k]));
     out.push(
       table(
-        ["", `${TARGETS.bare.label} (bare)`, TARGETS.post.label, "POST / bare"],
+        ["", `${TARGETS.bare.label} (bare)`, POST_LABEL, "POST / bare"],
         [
           lat("p50"),
           lat("p95"),
@@ -250,14 +273,17 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
         ],
       ),
     );
-    for (const r of [bare, post]) if (r.firstError) out.push(`  first error on ${r.target}: ${r.firstError}`);
+    for (const r of [bare, post]) {
+      if (r.firstError) out.push(`  first error on ${r.target}: ${r.firstError}`);
+      if (r.firstNon2xx && r.firstNon2xx !== r.firstError) out.push(`  first non-2xx answer on ${r.target}: ${r.firstNon2xx}`);
+    }
 
     const cb = ack.closed.bare;
     const cp = ack.closed.post;
     out.push("", `ACKNOWLEDGEMENT — closed loop: ${ACK_CONNECTIONS} concurrent connections for ${ACK_CLOSED_S} s (autocannon; throughput at saturation)`);
     out.push(
       table(
-        ["", `${TARGETS.bare.label} (bare)`, TARGETS.post.label, "POST / bare"],
+        ["", `${TARGETS.bare.label} (bare)`, POST_LABEL, "POST / bare"],
         [
           ["requests/s (2xx)", fmtRate(cb.rate), fmtRate(cp.rate), fmtPct(cp.rate / cb.rate)],
           ["p50", fmtMs(cb.p50), fmtMs(cp.p50), fmtRatio(cp.p50 / cb.p50)],

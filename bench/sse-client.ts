@@ -3,7 +3,9 @@
 // built in): it sends the headers a browser sends — including
 // Accept-Encoding, so any response compression is exercised — and decodes
 // gzip/deflate/br if the server uses it. BENCH_SSE_ENCODING=identity makes
-// the clients ask for an uncompressed stream instead (for comparison).
+// the clients ask for an uncompressed stream instead (for comparison). Like
+// a browser on the status page, it sends the signed-in user's session cookie:
+// the stream is only for the report's owner (anyone else gets a 404).
 //
 // Each frame is stamped with the time its bytes arrived (the start of the
 // `data` callback that completed it), before any JSON parsing, so the cost of
@@ -34,8 +36,9 @@ export function openSse(
   port: number,
   path: string,
   onFrame: (frame: SseFrame, receivedAt: number) => void,
-  timeoutMs = 30_000,
+  options: { timeoutMs?: number; /** Cookie header value: the report owner's session. */ cookie?: string } = {},
 ): SseClient {
+  const timeoutMs = options.timeoutMs ?? 30_000;
   let resolveOpened!: (v: { status: number; encoding: string | null }) => void;
   let rejectOpened!: (err: Error) => void;
   const opened = new Promise<{ status: number; encoding: string | null }>((res, rej) => ((resolveOpened = res), (rejectOpened = rej)));
@@ -75,7 +78,12 @@ export function openSse(
       path,
       method: "GET",
       agent,
-      headers: { accept: "text/event-stream", "cache-control": "no-cache", "accept-encoding": process.env.BENCH_SSE_ENCODING ?? "gzip, deflate, br" },
+      headers: {
+        accept: "text/event-stream",
+        "cache-control": "no-cache",
+        "accept-encoding": process.env.BENCH_SSE_ENCODING ?? "gzip, deflate, br",
+        ...(options.cookie ? { cookie: options.cookie } : {}),
+      },
     },
     (res) => {
       clearTimeout(openTimer);

@@ -10,9 +10,11 @@
 // from one clock, with no cross-process clock skew.
 import http from "node:http";
 import { monitorEventLoopDelay } from "node:perf_hooks";
-import { createReport, recordProgress, transitionReport, type PrismaClient, type Report } from "@backline/db";
+import { createReport, ensureUser, recordProgress, transitionReport, type PrismaClient, type Report } from "@backline/db";
 import { createRedis } from "@backline/queue";
 import { publishReportChange } from "@backline/report-service";
+import { TEST_SECRETS, createSessionCookie } from "@backline/test-kit";
+import pg from "pg";
 import { TARGETS, warmUp } from "./ack.ts";
 import { phase } from "./progress.ts";
 import { processTree, sampleRss, type RssPeak, readStatus } from "./rss.ts";
@@ -40,6 +42,7 @@ export const SSE_SETTINGS = {
 } as const;
 
 const WORKER_ID = "bench-sse-worker";
+/** Owns every report of this phase; the pages are that user's browser tabs (its session cookie). */
 const OWNER = "bench-sse@example.com";
 const STAGE = (k: number) => `Rendering page ${k}`;
 /** The worker's throttle marks the first write and every 10 % step as a milestone (an event in the history). */
@@ -147,11 +150,13 @@ interface Ctx {
   publisher: ReturnType<typeof createRedis>;
   prefix: string;
   agent: http.Agent;
+  /** Cookie header value: OWNER's session (the event stream is only for the report's owner). */
+  cookie: string;
 }
 
 /** A report in `generating`, as the worker leaves it when it starts (so recordProgress is accepted). */
 async function generatingReport(ctx: Ctx): Promise<Report> {
-  const created = await createReport(ctx.db, { type: "sales-summary", params: {}, ownerEmail: OWNER });
+  const created = await createReport(ctx.db, { type: "sales-summary", params: {}, owner: await ensureUser(ctx.db, OWNER) });
   const started = await transitionReport(ctx.db, created.id, "generating", {
     message: "Attempt started",
     workerId: WORKER_ID,
@@ -215,7 +220,7 @@ async function openPages(ctx: Ctx, reportId: string, count: number, steps: numbe
           if (/^Rendering page \d+$/.test((JSON.parse(frame.data) as { message: string }).message)) page.history += 1;
         }
       },
-      SSE_SETTINGS.connectTimeoutMs,
+      { timeoutMs: SSE_SETTINGS.connectTimeoutMs, cookie: ctx.cookie },
     );
     page.client.opened.then(
       (o) => ((page.status = o.status), (page.encoding = o.encoding)),
@@ -334,9 +339,10 @@ export async function benchSse(stack: StackEnv, port: number, db: PrismaClient):
   await sleep(1000);
   const coldRssKiB = await settledRss(web.pid, 3, 200);
 
+  const cookie = await ownerCookie(stack.databaseUrl);
   const publisher = createRedis(stack.redisUrl, "worker");
   const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
-  const ctx: Ctx = { port, db, publisher, prefix: stack.queuePrefix, agent };
+  const ctx: Ctx = { port, db, publisher, prefix: stack.queuePrefix, agent, cookie };
   try {
     // ------------------------------------------------ memory (fresh server)
     const memory = await measureConnectionMemory(ctx, web.pid, coldRssKiB);
@@ -449,6 +455,17 @@ export async function benchSse(stack: StackEnv, port: number, db: PrismaClient):
     agent.destroy();
     publisher.disconnect();
     await web.stop();
+  }
+}
+
+/** A signed-in session of OWNER's (user and session rows, cookie signed with the web's AUTH_SECRET). */
+async function ownerCookie(databaseUrl: string): Promise<string> {
+  const client = new pg.Client({ connectionString: databaseUrl, application_name: "bench-harness" });
+  await client.connect();
+  try {
+    return await createSessionCookie(client, OWNER, TEST_SECRETS.AUTH_SECRET);
+  } finally {
+    await client.end();
   }
 }
 

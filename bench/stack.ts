@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { TEST_SECRETS } from "@backline/test-kit";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -189,10 +190,35 @@ export interface StackEnv {
   smtpUrl?: string;
 }
 
-/** The environment every web or worker process of a bench/chaos stack gets. */
+/**
+ * Abuse limits lifted for load runs. The defaults (10 reports a minute per
+ * user, 30 per address, 5 in flight per user, 30 sign-ins an hour per address)
+ * would answer most of a bench's or a chaos run's requests 429 — every request
+ * comes from 127.0.0.1 — and MAIL_MAX_PER_SECOND (the worker's global BullMQ
+ * limiter, default 20/s) would cap the pipeline figures at the limiter's rate
+ * rather than what the worker can do. The bench and chaos measure throughput
+ * and recovery, not the limits (the web's own tests cover those).
+ */
+export const UNTHROTTLED_LIMITS = {
+  REPORTS_PER_USER_PER_MINUTE: "1000000",
+  REPORTS_PER_IP_PER_MINUTE: "1000000",
+  MAX_REPORTS_IN_FLIGHT_PER_USER: "1000000",
+  SIGN_IN_REQUESTS_PER_IP_PER_HOUR: "1000000",
+  SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: "1000000",
+  MAIL_MAX_PER_SECOND: "100000",
+} as const;
+
+/**
+ * The environment every web or worker process of a bench/chaos stack gets:
+ * the test-only secrets (both apps refuse to start without AUTH_SECRET and
+ * DOWNLOAD_LINK_SECRET; session cookies the harness makes are signed with the
+ * same AUTH_SECRET) and the limits lifted (see UNTHROTTLED_LIMITS).
+ */
 export function appEnv(s: StackEnv, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return {
     ...process.env,
+    ...TEST_SECRETS,
+    ...UNTHROTTLED_LIMITS,
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     DATABASE_URL: s.databaseUrl,

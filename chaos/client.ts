@@ -1,8 +1,21 @@
 // Talking to the stack the way a user (HTTP) and an operator (SQL, Redis) would.
 import { Redis } from "ioredis";
 import pg from "pg";
+import { authHeaders, sessionCookies } from "../bench/sessions.ts";
 
 // ---------------------------------------------------------------- HTTP
+
+/**
+ * The web app of a stack, as its users reach it. A report goes to the address
+ * of the user who asked for it, so "a report to X" is a POST signed in as X:
+ * `cookieFor(X)` is X's session cookie (created once per address; see
+ * bench/sessions.ts). Per-address behaviour (the sink refusing an address,
+ * owner_email in SQL checks) keeps working that way.
+ */
+export interface Api {
+  baseUrl: string;
+  cookieFor(email: string): Promise<string>;
+}
 
 export interface SubmitResult {
   status: number; // 0: no answer (network error or timeout)
@@ -14,13 +27,23 @@ export interface SubmitResult {
 
 // Node's fetch (undici) opens as many sockets per origin as there are requests
 // in flight, which is what the concurrency scenario needs; each request is
-// bounded by its own timeout.
-export async function submitReport(baseUrl: string, body: unknown, options: { idempotencyKey?: string; timeoutMs?: number } = {}): Promise<SubmitResult> {
+// bounded by its own timeout. Sent as `email`'s user (session cookie) from the
+// app's own Origin, as its pages would; the cookie is at hand before the clock starts.
+export async function submitReport(
+  api: Api,
+  body: unknown,
+  options: { email: string; idempotencyKey?: string; timeoutMs?: number },
+): Promise<SubmitResult> {
+  const cookie = await api.cookieFor(options.email);
   const started = performance.now();
   try {
-    const res = await fetch(`${baseUrl}/api/reports`, {
+    const res = await fetch(`${api.baseUrl}/api/reports`, {
       method: "POST",
-      headers: { "content-type": "application/json", ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}) },
+      headers: {
+        "content-type": "application/json",
+        ...authHeaders(api.baseUrl, cookie),
+        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
+      },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
@@ -43,23 +66,27 @@ export async function submitReport(baseUrl: string, body: unknown, options: { id
   }
 }
 
-export const reportBody = (email: string) => ({ type: "sales-summary", email, params: {} });
+/** The request body: no recipient in it (the report goes to the signed-in user). */
+export const reportBody = () => ({ type: "sales-summary", params: {} });
 
 /**
  * Submits `count` reports with at most `concurrency` requests in flight,
- * optionally paced to `perSecond`. Emails vary (`<tag>-<n>@chaos.test`)
- * unless `emailFor` says otherwise.
+ * optionally paced to `perSecond`. Emails (so users) vary
+ * (`<tag>-<n>@chaos.test`) unless `emailFor` says otherwise; every one's
+ * session is made before the first request, so the pace and the timings are
+ * the web's alone.
  */
 export async function submitMany(
-  baseUrl: string,
+  api: Api,
   count: number,
   options: { concurrency?: number; perSecond?: number; tag: string; emailFor?: (i: number) => string; onResult?: (r: SubmitResult, i: number) => void; stop?: () => boolean },
 ): Promise<SubmitResult[]> {
   const results: SubmitResult[] = new Array(count);
   let next = 0;
-  const startedAt = Date.now();
   const concurrency = options.concurrency ?? 16;
   const emailFor = options.emailFor ?? ((i: number) => `${options.tag}-${i % 97}-${i}@chaos.test`);
+  await sessionCookies(api.cookieFor, [...new Set(Array.from({ length: count }, (_, i) => emailFor(i)))]);
+  const startedAt = Date.now();
   await Promise.all(
     Array.from({ length: Math.min(concurrency, count) }, async () => {
       while (next < count) {
@@ -70,7 +97,7 @@ export async function submitMany(
           const wait = due - Date.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
         }
-        const r = await submitReport(baseUrl, reportBody(emailFor(i)));
+        const r = await submitReport(api, reportBody(), { email: emailFor(i) });
         results[i] = r;
         options.onResult?.(r, i);
       }

@@ -1,11 +1,13 @@
 // What every scenario gets: the shared scratch database, the private Redis,
 // the SMTP sink, and a way to bring up a fresh stack (web + workers) on its own
-// queue prefix.
+// queue prefix, reached by HTTP as signed-in users (Stack is an Api).
 import type { PrismaClient } from "@backline/db";
 import { uniqueQueuePrefix } from "@backline/test-kit";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Phase } from "../bench/progress.ts";
+import { sessionCache } from "../bench/sessions.ts";
+import type { Api } from "./client.ts";
 import type { ChaosSmtpSink } from "./smtp-sink.ts";
 import { freePort, startWeb, startWorker, type ChaosStackEnv, type OwnRedis, type Proc, type WorkerProc } from "./stack.ts";
 
@@ -68,9 +70,11 @@ export interface ScenarioOutcome {
   crashes?: string[];
 }
 
-export interface Stack {
+export interface Stack extends Api {
   env: ChaosStackEnv;
   baseUrl: string;
+  /** The session cookie of the user with this address (made on first ask, then reused): POSTs "to" an address are made as its user. */
+  cookieFor(email: string): Promise<string>;
   web: Proc;
   workers: WorkerProc[];
   /** Replaces worker `index` with a freshly started one. */
@@ -104,10 +108,15 @@ export interface ChaosContext {
 
 const MAX_SUPERVISOR_RESTARTS = 20;
 
-/** A fresh web process and `workers` worker processes on a new queue prefix. */
+/**
+ * A fresh web process and `workers` worker processes on a new queue prefix.
+ * `sessions` is a connection to the stack's database, for the users' session
+ * rows (see bench/sessions.ts).
+ */
 export async function startStack(
   base: Omit<ChaosStackEnv, "queuePrefix" | "appUrl">,
   options: { workers: number; concurrency?: number },
+  sessions: pg.Pool | pg.Client,
 ): Promise<Stack> {
   const port = await freePort();
   const env: ChaosStackEnv = { ...base, queuePrefix: uniqueQueuePrefix("chaos"), appUrl: `http://127.0.0.1:${port}` };
@@ -139,6 +148,7 @@ export async function startStack(
   const stack: Stack = {
     env,
     baseUrl: env.appUrl,
+    cookieFor: sessionCache(sessions),
     web: web as Proc,
     workers: workers as WorkerProc[],
     crashes: [],

@@ -13,6 +13,7 @@ import { parseArgs } from "node:util";
 import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
 import { createScratchDatabase } from "@backline/test-kit";
 import { log, phase, stopProgress, totalElapsedMs } from "../bench/progress.ts";
+import { sessionPool } from "../bench/sessions.ts";
 import { connectPg, redisClient, waitTerminal } from "./client.ts";
 import { FULL, SHORT, startStack, type ChaosContext, type ScenarioOutcome } from "./context.ts";
 import { evaluate, failedResult, passed, renderScenario, renderSummary, type ScenarioResult } from "./metrics.ts";
@@ -105,6 +106,10 @@ try {
   onCleanup("close SMTP sink", () => sink.close());
   const pg = await connectPg(scratch.url, HARNESS_PG_APP);
   onCleanup("close pg", () => pg.end());
+  // The users' sessions (each address a scenario posts "to" signs in once): a
+  // few connections of their own, so making them never waits on the harness's queries.
+  const sessions = sessionPool(scratch.url, HARNESS_PG_APP);
+  onCleanup("close sessions pool", () => sessions.end());
   setup.done(`db ${scratch.name}, redis ${redis.url}, smtp ${sink.url}`);
 
   const ctx: ChaosContext = {
@@ -125,7 +130,7 @@ try {
       bar.done(end.allTerminal ? "all final" : "timed out");
     },
     startStack: (options) =>
-      startStack({ databaseUrl: scratch.url, redisUrl: redis.url, reportsDir, smtpUrl: sink.url, reconcileIntervalMs: 10_000 }, options),
+      startStack({ databaseUrl: scratch.url, redisUrl: redis.url, reportsDir, smtpUrl: sink.url, reconcileIntervalMs: 10_000 }, options, sessions),
   };
 
   for (const s of selected) {

@@ -33,7 +33,7 @@ export async function busyCpuScenario(ctx: ChaosContext): Promise<ScenarioOutcom
     const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
     const bar = ctx.phase("busy-cpu: submitting", reports, "reports");
     for (let i = 0; i < reports; i++) {
-      const r = await submitReport(stack.baseUrl, { type: "sales-summary", email: `busy-${i}@chaos.test`, params: { from, to, groupBy: "day" } });
+      const r = await submitReport(stack, { type: "sales-summary", params: { from, to, groupBy: "day" } }, { email: `busy-${i}@chaos.test` });
       answers[r.status] = (answers[r.status] ?? 0) + 1;
       if (r.id) ids.push(r.id);
       bar.update(i + 1);

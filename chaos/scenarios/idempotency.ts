@@ -1,10 +1,15 @@
 // 6. A thousand identical POST /api/reports at once, all with one
 // Idempotency-Key, plus a few with that key and a different body (→ 422).
-// Exactly one row, one job, one email.
+// Exactly one row, one job, one email. Keys are per user, so every request
+// comes from the same signed-in user (one session cookie); "a different body"
+// is different params (the body names no recipient any more).
 import { randomUUID } from "node:crypto";
 import { jobsPresent, reportBody, submitReport } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { bump, fmtS } from "./util.ts";
+
+/** A valid request other than reportBody(): same type, other params (a valid body, so the answer is about the key, not a 400). */
+const otherBody = (i: number) => ({ type: "sales-summary", params: { groupBy: i % 2 === 0 ? "week" : "month" } });
 
 export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOutcome> {
   const { concurrent, conflicting } = ctx.settings.idem;
@@ -12,15 +17,16 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
   try {
     const key = `chaos-${randomUUID()}`;
     const email = `idem-${key.slice(6, 14)}@chaos.test`;
-    // Warm the route (Next compiles/loads it on first hit) so the burst is the test.
-    await submitReport(stack.baseUrl, { type: "nope" });
+    // Warm the route (Next compiles/loads it on first hit) and sign the user in
+    // (its session is made on first use), so the burst is the test. A 400: no row.
+    await submitReport(stack, { type: "nope" }, { email });
     const bar = ctx.phase("idempotency: burst", concurrent + conflicting, "answers");
     let n = 0;
     const started = Date.now();
     const all = await Promise.all([
-      ...Array.from({ length: concurrent }, () => submitReport(stack.baseUrl, reportBody(email), { idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n))),
+      ...Array.from({ length: concurrent }, () => submitReport(stack, reportBody(), { email, idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n))),
       ...Array.from({ length: conflicting }, (_, i) =>
-        submitReport(stack.baseUrl, reportBody(`idem-other-${i}@chaos.test`), { idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n)),
+        submitReport(stack, otherBody(i), { email, idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n)),
       ),
     ]);
     const burstMs = Date.now() - started;
@@ -33,7 +39,8 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     const idsSeen = new Set(same.filter((r) => r.id).map((r) => r.id!));
     const replayed = same.filter((r) => r.replayed).length;
 
-    const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE idempotency_key = $1 OR owner_email = $2 OR owner_email LIKE 'idem-other-%'", [key, email]);
+    // Every row this user has (the key's and any made from the other bodies), and any with the key at all.
+    const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE idempotency_key = $1 OR owner_email = $2", [key, email]);
     const rowIds = rows.map((r) => r.id);
     const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, rowIds);
     const answerList = (a: Record<string, number>) => Object.entries(a).map(([c, k]) => `${c === "0" ? "no answer" : c}×${k}`).join(", ");

@@ -23,7 +23,7 @@ export async function killWorkerScenario(ctx: ChaosContext): Promise<ScenarioOut
   try {
     const bar = ctx.phase("kill-worker: submitting", reports, "reports");
     let done = 0;
-    const submitting = submitMany(stack.baseUrl, reports, {
+    const submitting = submitMany(stack, reports, {
       tag: "kill",
       concurrency: 8,
       // Spread the load so kills land on a busy fleet for the whole run.

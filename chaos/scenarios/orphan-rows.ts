@@ -6,7 +6,7 @@
 // and then does *not* enqueue, which is what such a crash leaves behind. The
 // workers' reconciler must find them and enqueue them (every
 // RECONCILE_INTERVAL_MS, for rows older than its 5 s grace) within ~30 s.
-import { createReport, type Prisma } from "@backline/db";
+import { createReport, ensureUser, type Prisma } from "@backline/db";
 import { salesSummary } from "@backline/reports";
 import { jobsPresent } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
@@ -24,7 +24,7 @@ export async function orphanRowsScenario(ctx: ChaosContext): Promise<ScenarioOut
     const insertedAt = new Map<string, number>();
     for (let i = 0; i < reports; i += 20) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(20, reports - i) }, (_, j) => createReport(ctx.db, { type: salesSummary.id, params, ownerEmail: `orphan-${i + j}@chaos.test` })),
+        Array.from({ length: Math.min(20, reports - i) }, async (_, j) => createReport(ctx.db, { type: salesSummary.id, params, owner: await ensureUser(ctx.db, `orphan-${i + j}@chaos.test`) })),
       );
       for (const r of batch) {
         ids.push(r.id);

@@ -16,7 +16,7 @@ export async function pgTerminateScenario(ctx: ChaosContext): Promise<ScenarioOu
   try {
     const bar = ctx.phase("pg-terminate: submitting", reports, "reports");
     let done = 0;
-    const load = submitMany(stack.baseUrl, reports, {
+    const load = submitMany(stack, reports, {
       tag: "pg",
       concurrency: 8,
       perSecond,

@@ -16,7 +16,7 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
   try {
     const bar = ctx.phase("redis-restart: submitting", reports, "reports");
     let done = 0;
-    await submitMany(stack.baseUrl, reports, {
+    await submitMany(stack, reports, {
       tag: "redis",
       concurrency: 32,
       onResult: (r) => {
@@ -25,6 +25,11 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
         bar.update(++done, `${ids.length} accepted`);
       },
     });
+    // The users who ask while Redis is down sign in beforehand (sessions live
+    // in Postgres, not Redis; while Redis is away the web's rate limits count in memory).
+    const outageEmails = Array.from({ length: duringOutage }, (_, i) => `redis-down-${i}@chaos.test`);
+    await Promise.all(outageEmails.map((email) => stack.cookieFor(email)));
+
     const { rows: before } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')", [ids]);
     const queuedAtStop = Number(before[0]?.n ?? 0);
 
@@ -36,7 +41,7 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     const outage: { status: number; ms: number; error: string | null }[] = [];
     const outageAnswers: Record<string, number> = {};
     for (let i = 0; i < duringOutage; i++) {
-      const r = await submitReport(stack.baseUrl, reportBody(`redis-down-${i}@chaos.test`), { timeoutMs: 15_000 });
+      const r = await submitReport(stack, reportBody(), { email: outageEmails[i]!, timeoutMs: 15_000 });
       outage.push(r);
       bump(outageAnswers, r.status);
       bump(answers, r.status);

@@ -17,7 +17,7 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
   const submit = async (phase: "down" | "busy" | "reject", count: number, perSecond: number, emailFor?: (i: number) => string) => {
     const bar = ctx.phase(`smtp: ${phase} – submitting`, count, "reports");
     let done = 0;
-    await submitMany(stack.baseUrl, count, {
+    await submitMany(stack, count, {
       tag: `smtp-${phase}`,
       concurrency: 8,
       perSecond,
