@@ -2,7 +2,8 @@
 // and Redis, migrates, seeds, builds, then runs web + worker + dev inbox until
 // Ctrl-C. Every failure is one line that names the setting to fix.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { randomBytes } from "node:crypto";
+import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { appEnv, databaseEnv, EnvError, mailEnv, parseEnv, redisEnv } from "@backline/config";
@@ -23,6 +24,8 @@ function fail(line: string): never {
   for (const child of children) signalGroup(child, "SIGTERM");
   process.exit(1);
 }
+
+ensureSecrets();
 
 let env: ReturnType<typeof loadEnv>;
 function loadEnv() {
@@ -66,12 +69,27 @@ await waitForPort("127.0.0.1", env.PORT, "the web app");
 
 console.log(`
   \x1b[1mBackline is running\x1b[0m
-  Web app     ${env.APP_URL}
+  Web app     ${env.APP_URL}   (sign in with any address${useDevInbox ? "; the link arrives in the dev inbox" : ""})
   ${useDevInbox ? `Dev inbox   ${inboxUrl}` : `SMTP        ${env.SMTP_URL}`}
   Press Ctrl-C to stop everything.
 `);
 
 // ---------------------------------------------------------------------------
+
+/**
+ * Web and worker refuse to start without their secrets. A first run writes
+ * random ones to the repository's .env (git-ignored), which every process
+ * reads; secrets already in the environment or in .env are kept.
+ */
+function ensureSecrets() {
+  const file = path.join(root, ".env");
+  const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
+  const missing = ["AUTH_SECRET", "DOWNLOAD_LINK_SECRET"].filter((name) => !process.env[name] && !new RegExp(`^${name}=`, "m").test(existing));
+  if (missing.length === 0) return;
+  const lines = missing.map((name) => `${name}=${randomBytes(32).toString("base64url")}`);
+  appendFileSync(file, `${existing && !existing.endsWith("\n") ? "\n" : ""}# Written by npm run up: keep private, keep stable (changing them signs everyone out and breaks emailed links).\n${lines.join("\n")}\n`);
+  say(`Wrote a new ${missing.join(" and ")} to .env`);
+}
 
 async function ensureRedis() {
   if (!(await checkRedis(env.REDIS_URL))) return;
