@@ -68,6 +68,18 @@ describe("report creation limits", () => {
     const user = await app.db.user.findUniqueOrThrow({ where: { email: "eve@example.com" } });
     expect(await app.db.report.count({ where: { userId: user.id } })).toBe(3);
   });
+
+  it("counts a retry against the cap on reports in flight (429 with Retry-After, the report stays cancelled)", async () => {
+    const hal = await app.signIn("hal@example.com");
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await (await create(hal, `203.0.113.${10 + i}`)).json()).id);
+    expect((await app.fetch(`/api/reports/${ids[0]}/cancel`, { method: "POST", cookie: hal })).status).toBe(200);
+    expect((await create(hal, "203.0.113.13")).status).toBe(202); // at the cap again, one cancelled
+    const refused = await app.fetch(`/api/reports/${ids[0]}/retry`, { method: "POST", cookie: hal });
+    expect(refused.headers.get("retry-after")).toBe("30");
+    await expect429(refused, /3 reports in progress/);
+    expect((await app.db.report.findUniqueOrThrow({ where: { id: ids[0] } })).status).toBe("cancelled");
+  });
 });
 
 describe("sign-in link limits", () => {

@@ -105,6 +105,8 @@ export interface TransitionOptions {
   data?: ReportPatch;
   /** Count this as a new attempt (a worker starting the report). */
   newAttempt?: boolean;
+  /** Only if the owner has fewer reports in flight than this (a retry counts against the same cap as a new request). */
+  maxInFlight?: number;
 }
 
 const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
@@ -148,9 +150,9 @@ function toChange(row: ChangeRow | undefined): ReportChange | null {
 }
 
 /**
- * Moves a report to `to` if its current status allows it. Returns the updated
- * row and its new event, or null when the report is missing or in a status
- * that forbids the move.
+ * Moves a report to `to` if its current status allows it (and the owner is
+ * under `maxInFlight`, when given). Returns the updated row and its new event,
+ * or null when the report is missing or the move is not allowed.
  */
 export async function transitionReport(db: PrismaClient, id: string, to: ReportStatus, options: TransitionOptions): Promise<ReportChange | null> {
   const sets = [
@@ -159,10 +161,11 @@ export async function transitionReport(db: PrismaClient, id: string, to: ReportS
     Prisma.sql`updated_at = now()`,
     ...setClauses(options.data ?? {}),
   ];
+  const withinCap = options.maxInFlight === undefined ? Prisma.empty : Prisma.sql`and reports_in_flight_locked(user_id) < ${options.maxInFlight}::int`;
   const rows = await db.$queryRaw<ChangeRow[]>`
     with report as (
       update reports set ${Prisma.join(sets)}
-      where id = ${id}::uuid and status = any(${[...ALLOWED_TRANSITIONS[to]]}::"ReportStatus"[])
+      where id = ${id}::uuid and status = any(${[...ALLOWED_TRANSITIONS[to]]}::"ReportStatus"[]) ${withinCap}
       returning ${REPORT_COLUMNS}
     ), event as (
       insert into report_events (report_id, status, progress, message, attempt, worker_id)

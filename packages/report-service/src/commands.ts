@@ -142,14 +142,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
         if (key && hash && isUniqueViolation(err)) return (await replay(actor.userId, key, hash))!;
         throw err;
       }
-      if (!report) {
-        return {
-          ok: false,
-          status: 429,
-          error: `You already have ${options.maxInFlight} reports in progress; wait for one to finish`,
-          retryAfterSeconds: 30,
-        };
-      }
+      if (!report) return inFlightCapReached(options.maxInFlight!);
       return enqueueOrDefer(report);
     },
 
@@ -173,7 +166,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     },
 
     /** Failed or Cancelled → Queued again: same id, history kept; the next attempt counts up. */
-    async retry(id: string, actor: Actor): Promise<CommandResult> {
+    async retry(id: string, actor: Actor, options: { maxInFlight?: number } = {}): Promise<CommandResult> {
       const report = await findVisibleReport(db, id, actor);
       if (!report) return notFound;
       if (report.status !== "failed" && report.status !== "cancelled") {
@@ -186,7 +179,13 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
       const change = await transitionReport(db, id, "queued", {
         message: `Retry requested (attempt ${report.attempts + 1} next)`,
         data: RETRY_RESET,
+        maxInFlight: options.maxInFlight,
       });
+      if (!change && options.maxInFlight !== undefined) {
+        // Refused by the cap, unless someone else moved the report meanwhile.
+        const now = await db.report.findUnique({ where: { id }, select: { status: true } });
+        if (now?.status === report.status) return inFlightCapReached(options.maxInFlight);
+      }
       if (!change || !canTransition(change.report.status, "generating")) {
         return { ok: false, status: 409, error: "The report changed status meanwhile; reload and try again." };
       }
@@ -197,3 +196,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
 }
 
 export type ReportCommands = ReturnType<typeof reportCommands>;
+
+function inFlightCapReached(maxInFlight: number): CommandResult {
+  return { ok: false, status: 429, error: `You already have ${maxInFlight} reports in progress; wait for one to finish`, retryAfterSeconds: 30 };
+}

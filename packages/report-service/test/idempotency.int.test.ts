@@ -115,6 +115,21 @@ describe("reports in flight per user", () => {
     // Someone else is not held back by carla's cap.
     expect(await commands.request(body(), ben, { maxInFlight: 3 })).toMatchObject({ ok: true });
   });
+
+  it("counts a retry against the same cap, exactly under a concurrent burst of retries", async () => {
+    const dora = await actor("dora@example.com");
+    const made = await Promise.all(Array.from({ length: 4 }, () => commands.request(body(), dora)));
+    const ids = made.map((r) => (r.ok ? r.report.id : ""));
+    for (const id of ids) expect(await commands.cancel(id, dora)).toMatchObject({ ok: true });
+    // Two back in flight, so one slot is left under a cap of 3, and four retries race for it.
+    expect(await commands.retry(ids[0]!, dora, { maxInFlight: 3 })).toMatchObject({ ok: true });
+    expect(await commands.retry(ids[1]!, dora, { maxInFlight: 3 })).toMatchObject({ ok: true });
+    const others = await Promise.all([ids[2]!, ids[3]!].map((id) => commands.retry(id, dora, { maxInFlight: 3 })));
+    expect(others.filter((r) => r.ok)).toHaveLength(1);
+    expect(others.find((r) => !r.ok)).toEqual({ ok: false, status: 429, error: "You already have 3 reports in progress; wait for one to finish", retryAfterSeconds: 30 });
+    const statuses = await db.report.groupBy({ by: ["status"], where: { userId: dora.userId }, _count: true });
+    expect(Object.fromEntries(statuses.map((s) => [s.status, s._count]))).toEqual({ queued: 3, cancelled: 1 });
+  });
 });
 
 describe("ownership", () => {

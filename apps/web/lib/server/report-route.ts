@@ -13,6 +13,11 @@ import { apiActor } from "./session";
 
 export const reportNotFound = () => jsonError(404, "Report not found");
 
+/** A refused command as JSON, with Retry-After when it says when to come back. */
+export function commandRefused(result: Extract<CommandResult, { ok: false }>): Response {
+  return jsonError(result.status, result.error, result.issues, result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : undefined);
+}
+
 /** A browser's own form submission (no script), answered with redirects rather than JSON. */
 export const isFormPost = (request: Request) => /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
 
@@ -44,6 +49,6 @@ export function withVisibleReport(request: Request, id: string, handle: (report:
 export function runReportCommand(request: Request, id: string, command: (id: string, actor: Actor) => Promise<CommandResult>): Promise<Response> {
   return withReportRequest(request, id, async (actor) => {
     const result = await command(id, actor);
-    return result.ok ? Response.json(result.report) : jsonError(result.status, result.error, result.issues);
+    return result.ok ? Response.json(result.report) : commandRefused(result);
   });
 }

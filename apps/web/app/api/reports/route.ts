@@ -8,6 +8,7 @@ import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
 import { clientIp, spend } from "@/lib/server/rate-limits";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
+import { commandRefused } from "@/lib/server/report-route";
 import { commands } from "@/lib/server/reports";
 import { apiActor } from "@/lib/server/session";
 
@@ -24,9 +25,7 @@ export async function POST(request: Request) {
     if (limited) return limited;
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
     const result = await commands().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
-    if (!result.ok) {
-      return jsonError(result.status, result.error, result.issues, result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : undefined);
-    }
+    if (!result.ok) return commandRefused(result);
     const { id, type, status } = result.report;
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
     const headers: Record<string, string> = { Location: `/api/reports/${id}` };
