@@ -3,7 +3,7 @@
 // Ctrl-C. Every failure is one line that names the setting to fix.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { appEnv, databaseEnv, EnvError, mailEnv, parseEnv, redisEnv } from "@backline/config";
@@ -83,11 +83,12 @@ console.log(`
  */
 function ensureSecrets() {
   const file = path.join(root, ".env");
-  const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
-  const missing = ["AUTH_SECRET", "DOWNLOAD_LINK_SECRET"].filter((name) => !process.env[name] && !new RegExp(`^${name}=`, "m").test(existing));
+  // An empty `NAME=` line counts as missing (as the apps see it) and is dropped for the new one.
+  const existing = (existsSync(file) ? readFileSync(file, "utf8") : "").replace(/^(AUTH_SECRET|DOWNLOAD_LINK_SECRET)=[ \t]*\r?$\n?/gm, "");
+  const missing = ["AUTH_SECRET", "DOWNLOAD_LINK_SECRET"].filter((name) => !process.env[name] && !new RegExp(`^${name}=\\S`, "m").test(existing));
   if (missing.length === 0) return;
   const lines = missing.map((name) => `${name}=${randomBytes(32).toString("base64url")}`);
-  appendFileSync(file, `${existing && !existing.endsWith("\n") ? "\n" : ""}# Written by npm run up: keep private, keep stable (changing them signs everyone out and breaks emailed links).\n${lines.join("\n")}\n`);
+  writeFileSync(file, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}# Written by npm run up: keep private, keep stable (changing them signs everyone out and breaks emailed links).\n${lines.join("\n")}\n`);
   say(`Wrote a new ${missing.join(" and ")} to .env`);
 }
 

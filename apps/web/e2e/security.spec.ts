@@ -180,6 +180,7 @@ test("web and worker refuse to start without their secrets, in one line naming t
   const worker = await run(process.execPath, ["dist/main.js"], "apps/worker");
   expect(worker.code).toBe(1);
   expect(worker.out).toMatch(/DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/);
+  expect(worker.out).toMatch(/AUTH_SECRET: AUTH_SECRET is missing/); // it opens the sealed sign-in links
   expect(worker.out).not.toMatch(/\n\s+at /);
 });
 

@@ -1,8 +1,9 @@
 // Magic-link sign-in through the real Better Auth handlers on a real database
-// and queue: the link becomes a row and a job carrying only the row's id, the
-// token is stored hashed, the link works once, and sign-out ends the session.
+// and queue: the link becomes a row (sealed) and a job carrying only the row's
+// id, the token is stored hashed, the link works once, and sign-out ends the session.
 import { QUEUES, createProducerQueue } from "@backline/queue";
-import { signedSessionCookie } from "@backline/test-kit";
+import { openSignInLink } from "@backline/report-service";
+import { TEST_SECRETS, signedSessionCookie } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
@@ -20,9 +21,10 @@ describe("magic-link sign-in", () => {
     const response = await askForLink("Dana@Example.com", { callbackURL: "/reports" });
     expect(response.status).toBe(200);
     const row = await app.db.signInEmail.findFirstOrThrow({ where: { email: "dana@example.com" } });
-    const link = new URL(row.url!);
+    const link = new URL(openSignInLink(row.sealedUrl!, row.email, TEST_SECRETS.AUTH_SECRET)!);
     expect(link.origin + link.pathname).toBe(`${APP_URL}/api/auth/magic-link/verify`);
     const token = link.searchParams.get("token")!;
+    expect(row.sealedUrl).not.toContain(token); // the link waits for its email sealed
 
     const queue = createProducerQueue(QUEUES.reports, { redisUrl: process.env.REDIS_URL!, prefix: app.prefix });
     const job = await queue.getJob(row.id);

@@ -5,6 +5,7 @@
 // and returns the session cookie. Only proxy.ts (CSRF, headers) is not in the
 // path; the end-to-end tests cover it over HTTP.
 import { createPrismaClient, type PrismaClient } from "@backline/db";
+import { openSignInLink } from "@backline/report-service";
 import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix, type ScratchDatabase } from "@backline/test-kit";
 
 export const APP_URL = "http://app.test";
@@ -63,7 +64,8 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
     const asked = await fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL }, json: { email } });
     if (asked.status !== 200) throw new Error(`sign-in request answered ${asked.status}: ${await asked.text()}`);
     const pending = await db.signInEmail.findFirstOrThrow({ where: { email: email.toLowerCase(), sentAt: null }, orderBy: { id: "desc" } });
-    const verified = await fetch(new URL(pending.url!).pathname + new URL(pending.url!).search);
+    const link = new URL(openSignInLink(pending.sealedUrl!, pending.email, TEST_SECRETS.AUTH_SECRET)!);
+    const verified = await fetch(link.pathname + link.search);
     const cookie = verified.headers.getSetCookie().find((c) => c.startsWith("backline.session_token="));
     if (verified.status !== 302 || !cookie) throw new Error(`magic link answered ${verified.status} without a session cookie`);
     return cookie.split(";")[0]!;

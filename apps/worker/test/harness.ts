@@ -64,6 +64,7 @@ export async function createHarness(options: { customers: number; orders: number
             APP_URL,
             MAIL_FROM: "Backline <reports@backline.test>",
             MAIL_ATTACHMENT_MAX_BYTES: 20 * 1024 * 1024,
+            AUTH_SECRET: TEST_SECRETS.AUTH_SECRET,
             DOWNLOAD_LINK_SECRET: TEST_SECRETS.DOWNLOAD_LINK_SECRET,
             DOWNLOAD_LINK_PREVIOUS_SECRETS: [],
             DOWNLOAD_LINK_TTL_HOURS: 168,

@@ -4,7 +4,7 @@ import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import { createReport, ensureUser, type PrismaClient } from "@backline/db";
 import { InvalidJobPayloadError, PRIORITY, enqueue } from "@backline/queue";
-import { checkDownloadUrl } from "@backline/report-service";
+import { checkDownloadUrl, sealSignInLink } from "@backline/report-service";
 import { TEST_SECRETS, pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -154,8 +154,11 @@ describe("payload validation", () => {
 });
 
 describe("send-sign-in-link", () => {
-  it("emails the link at sign-in priority, then wipes it from the row; an expired one is dropped unsent", async () => {
-    const row = await db.signInEmail.create({ data: { email: "fay@example.com", url: "http://localhost:3999/api/auth/magic-link/verify?token=abc", expiresAt: new Date(Date.now() + 600_000) } });
+  it("emails the link at sign-in priority, then wipes it from the row; an expired or unreadable one is dropped unsent", async () => {
+    const sealed = (email: string, url: string, secret: string = TEST_SECRETS.AUTH_SECRET) => sealSignInLink(url, email, secret);
+    const row = await db.signInEmail.create({
+      data: { email: "fay@example.com", sealedUrl: sealed("fay@example.com", "http://localhost:3999/api/auth/magic-link/verify?token=abc"), expiresAt: new Date(Date.now() + 600_000) },
+    });
     await enqueue(queue, "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn });
     const mail = await smtp.waitFor((m) => m.subject === "Your Backline sign-in link" && (m.to && "text" in m.to ? m.to.text : "") === "fay@example.com");
     expect(mail.text).toContain("token=abc");
@@ -163,12 +166,18 @@ describe("send-sign-in-link", () => {
       const r = await db.signInEmail.findUniqueOrThrow({ where: { id: row.id } });
       return r.sentAt ? r : null;
     });
-    expect(sent.url).toBeNull();
+    expect(sent.sealedUrl).toBeNull();
 
-    const stale = await db.signInEmail.create({ data: { email: "gus@example.com", url: "http://localhost:3999/x?token=old", expiresAt: new Date(Date.now() - 1000) } });
-    await enqueue(queue, "send-sign-in-link", { signInEmailId: stale.id }, { jobId: stale.id, priority: PRIORITY.signIn });
-    await waitUntil(async () => (await db.signInEmail.findUniqueOrThrow({ where: { id: stale.id } })).url === null, { what: "the stale link to be wiped" });
-    expect((await db.signInEmail.findUniqueOrThrow({ where: { id: stale.id } })).sentAt).toBeNull();
-    expect(smtp.messages.some((m) => (m.to && "text" in m.to ? m.to.text : "") === "gus@example.com")).toBe(false);
+    const stale = await db.signInEmail.create({ data: { email: "gus@example.com", sealedUrl: sealed("gus@example.com", "http://localhost:3999/x?token=old"), expiresAt: new Date(Date.now() - 1000) } });
+    // Sealed by a web app with another AUTH_SECRET (a half-done rotation): it can't be opened, so it isn't sent.
+    const foreign = await db.signInEmail.create({
+      data: { email: "hal@example.com", sealedUrl: sealed("hal@example.com", "http://localhost:3999/x?token=other", "another-auth-secret-0123456789abcdef"), expiresAt: new Date(Date.now() + 600_000) },
+    });
+    for (const { id } of [stale, foreign]) {
+      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, { jobId: id, priority: PRIORITY.signIn });
+      await waitUntil(async () => (await db.signInEmail.findUniqueOrThrow({ where: { id } })).sealedUrl === null, { what: "the link to be wiped" });
+      expect((await db.signInEmail.findUniqueOrThrow({ where: { id } })).sentAt).toBeNull();
+    }
+    expect(smtp.messages.some((m) => ["gus@example.com", "hal@example.com"].includes(m.to && "text" in m.to ? m.to.text : ""))).toBe(false);
   });
 });

@@ -15,3 +15,4 @@ export {
   type DownloadLinkKeys,
   type LinkCheck,
 } from "./download-links.ts";
+export { openSignInLink, sealSignInLink } from "./sign-in-links.ts";

@@ -75,7 +75,7 @@ CREATE TABLE "verifications" (
 CREATE TABLE "sign_in_emails" (
     "id" UUID NOT NULL,
     "email" TEXT NOT NULL,
-    "url" TEXT,
+    "sealed_url" TEXT,
     "expires_at" TIMESTAMPTZ(3) NOT NULL,
     "sent_at" TIMESTAMPTZ(3),
     "created_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,

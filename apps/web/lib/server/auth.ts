@@ -1,9 +1,10 @@
 // Sign-in with emailed magic links (Better Auth, Prisma adapter): users,
 // sessions and pending links live in Postgres. The link email is not sent from
-// here: it becomes a `sign_in_emails` row and a job, and a worker sends it
-// through the same SMTP pipeline as reports.
+// here: it becomes a `sign_in_emails` row (the link sealed) and a job, and a
+// worker sends it through the same SMTP pipeline as reports.
 import "server-only";
 import { PRIORITY, enqueue } from "@backline/queue";
+import { sealSignInLink } from "@backline/report-service";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { APIError } from "better-auth/api";
@@ -40,10 +41,11 @@ function createAuth() {
     plugins: [
       magicLink({
         expiresIn: linkTtlSeconds,
-        // Only a hash of the token is stored: a database reader can't sign in with it.
+        // Only a hash of the token is stored, and the link waits for its email sealed: a database reader can't sign in.
         storeToken: "hashed",
         async sendMagicLink({ email, url }) {
-          const row = await db().signInEmail.create({ data: { email, url, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
+          const sealedUrl = sealSignInLink(url, email, env.AUTH_SECRET);
+          const row = await db().signInEmail.create({ data: { email, sealedUrl, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
           try {
             await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn, attempts: 5 });
           } catch {

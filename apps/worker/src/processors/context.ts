@@ -12,7 +12,14 @@ export interface ProcessorContext {
   mail: MailTransport;
   env: Pick<
     WorkerEnv,
-    "REPORTS_DIR" | "APP_URL" | "MAIL_FROM" | "MAIL_ATTACHMENT_MAX_BYTES" | "DOWNLOAD_LINK_SECRET" | "DOWNLOAD_LINK_PREVIOUS_SECRETS" | "DOWNLOAD_LINK_TTL_HOURS"
+    | "REPORTS_DIR"
+    | "APP_URL"
+    | "MAIL_FROM"
+    | "MAIL_ATTACHMENT_MAX_BYTES"
+    | "AUTH_SECRET"
+    | "DOWNLOAD_LINK_SECRET"
+    | "DOWNLOAD_LINK_PREVIOUS_SECRETS"
+    | "DOWNLOAD_LINK_TTL_HOURS"
   >;
   /** host:pid, recorded in each report event. */
   workerId: string;
