@@ -51,6 +51,9 @@ describe("secrets", () => {
     expect(missing).toThrow(/AUTH_SECRET: AUTH_SECRET is missing: set it to at least 32 random characters \(openssl rand -base64 32\).*DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/);
     expect(() => parseEnv(secrets, { AUTH_SECRET: "short", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET must be at least 32 characters/);
     expect(() => parseEnv(secrets, { AUTH_SECRET: "", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET is missing/);
+    expect(() => parseEnv(secrets, { AUTH_SECRET: "a".repeat(32), DOWNLOAD_LINK_SECRET: "x".repeat(32), DOWNLOAD_LINK_PREVIOUS_SECRETS: `${"c".repeat(32)},short` })).toThrow(
+      /DOWNLOAD_LINK_PREVIOUS_SECRETS: each old secret must be at least 32 characters/,
+    );
   });
 
   it("takes them, with admin addresses and previous link secrets as lists", () => {

@@ -60,7 +60,7 @@ export const downloadLinkEnv = z.object({
   /** Signs download links (HMAC-SHA256); its key id travels in the link. */
   DOWNLOAD_LINK_SECRET: secret("DOWNLOAD_LINK_SECRET"),
   /** Comma-separated secrets still accepted after a rotation (links already emailed keep working until they expire). */
-  DOWNLOAD_LINK_PREVIOUS_SECRETS: commaList,
+  DOWNLOAD_LINK_PREVIOUS_SECRETS: commaList.refine((list) => list.every((s) => s.length >= 32), "each old secret must be at least 32 characters, as it was when current"),
   DOWNLOAD_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
 });
 
