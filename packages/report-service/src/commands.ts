@@ -142,7 +142,11 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
         if (key && hash && isUniqueViolation(err)) return (await replay(actor.userId, key, hash))!;
         throw err;
       }
-      if (!report) return inFlightCapReached(options.maxInFlight!);
+      if (!report) {
+        // A concurrent duplicate may have taken the last slot: then this is its replay, not a refusal.
+        const earlier = key && hash ? await replay(actor.userId, key, hash) : null;
+        return earlier ?? inFlightCapReached(options.maxInFlight!);
+      }
       return enqueueOrDefer(report);
     },
 

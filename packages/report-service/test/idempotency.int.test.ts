@@ -72,6 +72,16 @@ describe("Idempotency-Key", () => {
     expect(await db.report.count({ where: { idempotencyKey: key } })).toBe(1);
   });
 
+  it("answers concurrent duplicates that take the last in-flight slot with the one report, not a 429", async () => {
+    const key = randomUUID();
+    const last = await actor("last-slot@example.com");
+    expect(await commands.request(body(), last, { maxInFlight: 2 })).toMatchObject({ ok: true });
+    const results = await Promise.all(Array.from({ length: 10 }, () => commands.request(body(), last, { idempotencyKey: key, maxInFlight: 2 })));
+    expect(new Set(results.map((r) => (r.ok ? r.report.id : `error ${r.status}`))).size).toBe(1);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(await db.report.count({ where: { userId: last.userId } })).toBe(2);
+  });
+
   it("scopes keys to their user: the same key from someone else is their own new report, never the first user's", async () => {
     const key = randomUUID();
     const mine = await commands.request(body(), ana, { idempotencyKey: key });
