@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 const prefix = uniqueQueuePrefix("outage");
 let post: (r: Request) => Promise<Response>;
 let get: (r: Request, ctx: { params: Promise<{ id: string }> }) => Promise<Response>;
+let authPost: (r: Request) => Promise<Response>;
 
 /** A well-signed session cookie, so the request gets as far as looking the session up in the database that is down. */
 const signedSessionCookie = () => signed(randomBytes(16).toString("hex"), TEST_SECRETS.AUTH_SECRET);
@@ -16,6 +17,7 @@ beforeAll(async () => {
   Object.assign(process.env, { DATABASE_URL: "postgresql://postgres@127.0.0.1:1/backline", QUEUE_PREFIX: prefix, ...TEST_SECRETS });
   ({ POST: post } = await import("../app/api/reports/route.ts"));
   ({ GET: get } = (await import("../app/api/reports/[id]/route.ts")) as never);
+  ({ POST: authPost } = await import("../app/api/auth/[...all]/route.ts"));
 });
 afterAll(async () => {
   const { reportsQueue } = await import("../lib/server/queue.ts");
@@ -44,5 +46,17 @@ describe("Postgres down", () => {
     const id = "018f0000-0000-7000-8000-000000000000";
     const response = await get(new Request(`http://app.test/api/reports/${id}`, { headers: { cookie: signedSessionCookie() } }), { params: Promise.resolve({ id }) });
     expect(response.status).toBe(503);
+  });
+
+  it("asking for a sign-in link answers 503 naming DATABASE_URL (not Better Auth's bare 500)", async () => {
+    const response = await authPost(
+      new Request(`${process.env.APP_URL ?? "http://localhost:3000"}/api/auth/sign-in/magic-link`, {
+        method: "POST",
+        headers: { "content-type": "application/json", origin: process.env.APP_URL ?? "http://localhost:3000", "x-forwarded-for": "192.0.2.1" },
+        body: JSON.stringify({ email: "ana@example.com" }),
+      }),
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toEqual({ error: "The database is unavailable; check DATABASE_URL", issues: [] });
   });
 });

@@ -30,6 +30,8 @@ function createAuth() {
     // Limits are ours (Redis-backed, shared by every web process): see rate-limits.ts.
     rateLimit: { enabled: false },
     telemetry: { enabled: false },
+    // Errors that aren't Better Auth's own (the database is down) reach our route, which answers 503 naming the setting.
+    onAPIError: { throw: true },
     session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
     advanced: {
       cookiePrefix: SESSION_COOKIE_PREFIX,
