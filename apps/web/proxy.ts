@@ -4,15 +4,21 @@
 //    Origin on every cross-site POST, so a forged form or fetch is refused
 //    here, before any route sees it; session cookies are SameSite=Lax besides.
 // 2. Security headers: a per-request nonce CSP on pages (Next puts the nonce on
-//    its own scripts), a deny-all CSP on everything else.
+//    its own scripts), a deny-all CSP on everything else; HSTS when APP_URL is https.
 import { appEnv, parseEnv } from "@backline/config";
 import { NextResponse, type NextRequest } from "next/server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-let appOrigin: string | undefined;
+/** The one route whose responses (a PDF, or a small page about a bad link) set their own CSP. */
+const DOWNLOAD_PATH = /^\/reports\/[^/]+\/download$/;
+let site: { origin: string; hsts: string | null } | undefined;
 
 export function proxy(request: NextRequest) {
-  appOrigin ??= new URL(parseEnv(appEnv).APP_URL).origin;
+  site ??= siteOf(parseEnv(appEnv).APP_URL);
+  return withHsts(guard(request, site.origin), site.hsts);
+}
+
+function guard(request: NextRequest, appOrigin: string): NextResponse {
   if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin) {
     return NextResponse.json(
       { error: "Cross-site request refused: the Origin header must be this site's own", issues: [{ path: "Origin", message: `Expected ${appOrigin}` }] },
@@ -20,20 +26,29 @@ export function proxy(request: NextRequest) {
     );
   }
   const path = request.nextUrl.pathname;
-  // Download responses (a PDF, or a small page about a bad link) set their own.
-  if (path.endsWith("/download")) return NextResponse.next();
+  if (DOWNLOAD_PATH.test(path)) return NextResponse.next();
   if (path.startsWith("/api/")) {
     const response = NextResponse.next();
     response.headers.set("Content-Security-Policy", API_CSP);
     return response;
   }
-  const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
-  const csp = pageCsp(nonce);
+  // Next reads the nonce from the request's CSP header and puts it on its own scripts.
+  const csp = pageCsp(Buffer.from(crypto.randomUUID()).toString("base64"));
   const requestHeaders = new Headers(request.headers);
-  requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("Content-Security-Policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
+  return response;
+}
+
+function siteOf(appUrl: string) {
+  const url = new URL(appUrl);
+  // Browsers only keep HSTS from an https response, so it is sent only when the site is https (not every subdomain is assumed to be).
+  return { origin: url.origin, hsts: url.protocol === "https:" ? "max-age=31536000" : null };
+}
+
+function withHsts(response: NextResponse, hsts: string | null): NextResponse {
+  if (hsts) response.headers.set("Strict-Transport-Security", hsts);
   return response;
 }
 
