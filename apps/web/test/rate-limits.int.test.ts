@@ -1,6 +1,7 @@
 // Abuse limits through the real routes, counted in real Redis: a burst over a
 // limit gets 429 with Retry-After and writes nothing; per user, per client
 // address, per sign-in address; the cap on reports in flight.
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
@@ -90,5 +91,11 @@ describe("sign-in link limits", () => {
     await expect429(await ask("fay@example.com"), /at most 2 sign-in emails per hour to this address/);
     expect(await app.db.signInEmail.count({ where: { email: "fay@example.com" } })).toBe(2);
     expect((await ask("gil@example.com")).status).toBe(200);
+    // The counters' keys are hashed: Redis holds neither the addresses nor the network address.
+    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
+    const keys = await redis.keys(`${app.prefix}:rate:*`);
+    await redis.quit();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.filter((k) => /fay@|gil@|192\.0\.2\.200/.test(k))).toEqual([]);
   });
 });

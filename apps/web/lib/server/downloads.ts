@@ -7,9 +7,9 @@ import { Readable } from "node:stream";
 import type { Report } from "@backline/db";
 import { escapeHtml } from "@backline/mail/text";
 import { getReportType } from "@backline/reports";
+import { clientIp } from "./client-ip";
 import { db } from "./db";
 import { webEnv } from "./env";
-import { clientIp } from "./rate-limits";
 
 /** Route-handler pages (403/410) are plain HTML with inline styles only, so their CSP allows exactly that. */
 export const DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";

@@ -1,7 +1,9 @@
 // Abuse limits, counted in Redis (rate-limiter-flexible) so every web process
 // shares them. If Redis is down, each process falls back to counting in memory
 // (the library's insurance limiter): limits stay roughly right, requests aren't refused for it.
+// Keys are hashed, so Redis holds no email or network addresses.
 import "server-only";
+import { createHash } from "node:crypto";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { webEnv } from "./env";
 import { jsonError } from "./http";
@@ -35,13 +37,15 @@ function limiter(name: LimitName): RateLimiterRedis {
   return limiter;
 }
 
+const hashKey = (subject: string) => createHash("sha256").update(subject).digest("base64url").slice(0, 22);
+
 /**
  * Spends one point of each limit; null when all allow it, else a 429 with
  * Retry-After (the longest wait among those exceeded) naming the limit.
  */
 export async function spend(checks: [LimitName, string][]): Promise<Response | null> {
   const results = await Promise.all(
-    checks.map(([name, key]) =>
+    checks.map(([name, subject]) => [name, hashKey(subject)] as const).map(([name, key]) =>
       limiter(name)
         .consume(key)
         .then(
@@ -58,17 +62,4 @@ export async function spend(checks: [LimitName, string][]): Promise<Response | n
   const retryAfter = Math.max(1, Math.ceil(worst.res.msBeforeNext / 1000));
   const { points, what } = LIMITS[worst.name]();
   return jsonError(429, `Too many requests: at most ${points} ${what}. Try again in ${retryAfter} s.`, [], { "Retry-After": String(retryAfter) });
-}
-
-/**
- * The client's address: X-Forwarded-For's entry written by the outermost
- * trusted proxy (TRUSTED_PROXY_HOPS from the right; the last entry when 0 or 1).
- * `next start` only fills the header with the socket's address when the client
- * sent none, so without a proxy that appends to it (nginx
- * `$proxy_add_x_forwarded_for`, Caddy, load balancers) a client can choose its
- * address; per-user limits hold either way.
- */
-export function clientIp(headers: Headers): string {
-  const entries = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim()).filter(Boolean);
-  return entries.at(-Math.max(1, webEnv().TRUSTED_PROXY_HOPS)) ?? entries[0] ?? "unknown";
 }

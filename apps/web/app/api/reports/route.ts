@@ -6,7 +6,8 @@
 import { toFieldIssues, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
-import { clientIp, spend } from "@/lib/server/rate-limits";
+import { clientIp } from "@/lib/server/client-ip";
+import { spend } from "@/lib/server/rate-limits";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
 import { commandRefused } from "@/lib/server/report-route";
 import { commands } from "@/lib/server/reports";

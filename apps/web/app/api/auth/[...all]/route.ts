@@ -8,7 +8,8 @@ import { z } from "zod";
 import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";
 import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
-import { clientIp, spend } from "@/lib/server/rate-limits";
+import { clientIp } from "@/lib/server/client-ip";
+import { spend } from "@/lib/server/rate-limits";
 
 const handlers = () => toNextJsHandler(auth());
 
