@@ -38,6 +38,7 @@ export default async function globalSetup() {
     REPORTS_PER_USER_PER_MINUTE: "100000",
     REPORTS_PER_IP_PER_MINUTE: "100000",
     SIGN_IN_REQUESTS_PER_IP_PER_HOUR: "100000",
+    DOWNLOAD_LINKS_PER_USER_PER_HOUR: "100000",
     MAX_REPORTS_IN_FLIGHT_PER_USER: "50",
   };
   const children: ChildProcess[] = [];

@@ -1,6 +1,7 @@
 // Abuse limits through the real routes, counted in real Redis: a burst over a
 // limit gets 429 with Retry-After and writes nothing; per user, per client
 // address, per sign-in address; the cap on reports in flight.
+import { createReport } from "@backline/db";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
@@ -13,6 +14,7 @@ beforeAll(async () => {
     MAX_REPORTS_IN_FLIGHT_PER_USER: "3",
     SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: "2",
     SIGN_IN_REQUESTS_PER_IP_PER_HOUR: "50",
+    DOWNLOAD_LINKS_PER_USER_PER_HOUR: "2",
   });
 });
 afterAll(() => app?.close());
@@ -75,11 +77,36 @@ describe("report creation limits", () => {
     const ids: string[] = [];
     for (let i = 0; i < 3; i++) ids.push((await (await create(hal, `203.0.113.${10 + i}`)).json()).id);
     expect((await app.fetch(`/api/reports/${ids[0]}/cancel`, { method: "POST", cookie: hal })).status).toBe(200);
-    expect((await create(hal, "203.0.113.13")).status).toBe(202); // at the cap again, one cancelled
-    const refused = await app.fetch(`/api/reports/${ids[0]}/retry`, { method: "POST", cookie: hal });
+    // At the cap again with one cancelled; written directly, as a fourth request would spend hal's last point for the minute.
+    await createReport(app.db, { type: "sales-summary", params: {}, owner: { id: (await app.db.user.findUniqueOrThrow({ where: { email: "hal@example.com" } })).id, email: "hal@example.com" } });
+    const refused = await app.fetch(`/api/reports/${ids[0]}/retry`, { method: "POST", headers: { "x-forwarded-for": "203.0.113.14" }, cookie: hal });
     expect(refused.headers.get("retry-after")).toBe("30");
     await expect429(refused, /3 reports in progress/);
     expect((await app.db.report.findUniqueOrThrow({ where: { id: ids[0] } })).status).toBe("cancelled");
+  });
+
+  it("limits retries like new requests: a cancel-and-retry loop runs out of the minute's points", async () => {
+    const ivy = await app.signIn("ivy@example.com");
+    const { id } = await (await create(ivy, "203.0.113.20")).json();
+    const cycle = async (i: number) => {
+      expect((await app.fetch(`/api/reports/${id}/cancel`, { method: "POST", cookie: ivy })).status).toBe(200);
+      return app.fetch(`/api/reports/${id}/retry`, { method: "POST", headers: { "x-forwarded-for": `203.0.113.${21 + i}` }, cookie: ivy });
+    };
+    for (let i = 0; i < 3; i++) expect((await cycle(i)).status).toBe(200);
+    await expect429(await cycle(3), /at most 4 reports per minute for your account/);
+    expect((await app.db.report.findUniqueOrThrow({ where: { id } })).status).toBe("cancelled");
+  });
+});
+
+describe("download link limits", () => {
+  it("a third fresh link in the hour gets 429 and writes no row", async () => {
+    const jo = await app.signIn("jo@example.com");
+    const { id } = await (await create(jo, "203.0.113.40")).json();
+    const ask = () => app.fetch(`/api/reports/${id}/download-links`, { method: "POST", cookie: jo });
+    for (let i = 0; i < 2; i++) expect((await ask()).status).toBe(201);
+    const rows = await app.db.downloadLink.count({ where: { reportId: id } });
+    await expect429(await ask(), /at most 2 new download links per hour for your account/);
+    expect(await app.db.downloadLink.count({ where: { reportId: id } })).toBe(rows);
   });
 });
 

@@ -72,6 +72,8 @@ export const limitsEnv = z.object({
   MAX_REPORTS_IN_FLIGHT_PER_USER: z.coerce.number().int().min(1).default(5),
   SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   SIGN_IN_REQUESTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** Fresh download links (each one a row) a user may ask for. */
+  DOWNLOAD_LINKS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Reverse proxies in front of the web app that append to X-Forwarded-For (see clientIp in apps/web). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Request bodies above this answer 413. */

@@ -14,6 +14,7 @@ const LIMITS = {
   reportsPerIp: () => ({ points: webEnv().REPORTS_PER_IP_PER_MINUTE, duration: 60, what: "reports per minute from your network address" }),
   signInPerAddress: () => ({ points: webEnv().SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR, duration: 3600, what: "sign-in emails per hour to this address" }),
   signInPerIp: () => ({ points: webEnv().SIGN_IN_REQUESTS_PER_IP_PER_HOUR, duration: 3600, what: "sign-in requests per hour from your network address" }),
+  downloadLinksPerUser: () => ({ points: webEnv().DOWNLOAD_LINKS_PER_USER_PER_HOUR, duration: 3600, what: "new download links per hour for your account" }),
 };
 export type LimitName = keyof typeof LIMITS;
 

@@ -8,6 +8,7 @@ import { findVisibleReport, type Actor, type CommandResult } from "@backline/rep
 import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError, refuseBody, unavailable } from "./http";
+import { spend, type LimitName } from "./rate-limits";
 import { isReportId } from "./report-view";
 import { apiActor } from "./session";
 
@@ -45,9 +46,19 @@ export function withVisibleReport(request: Request, id: string, handle: (report:
   });
 }
 
-/** POST /api/reports/:id/{cancel,retry}: the command itself looks the report up as the actor. */
-export function runReportCommand(request: Request, id: string, command: (id: string, actor: Actor) => Promise<CommandResult>): Promise<Response> {
+/**
+ * POST /api/reports/:id/{cancel,retry}: the command itself looks the report up
+ * as the actor, after spending `limits` (a retry costs what a new request does).
+ */
+export function runReportCommand(
+  request: Request,
+  id: string,
+  command: (id: string, actor: Actor) => Promise<CommandResult>,
+  limits?: (actor: Actor) => [LimitName, string][],
+): Promise<Response> {
   return withReportRequest(request, id, async (actor) => {
+    const limited = limits ? await spend(limits(actor)) : null;
+    if (limited) return limited;
     const result = await command(id, actor);
     return result.ok ? Response.json(result.report) : commandRefused(result);
   });

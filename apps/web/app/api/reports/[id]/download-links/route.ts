@@ -1,15 +1,18 @@
 // POST /api/reports/:id/download-links — a fresh signed download link, for the
-// report's owner only (DOWNLOAD_LINK_TTL_HOURS). JSON clients get {url,
+// report's owner only (DOWNLOAD_LINK_TTL_HOURS), up to DOWNLOAD_LINKS_PER_USER_PER_HOUR. JSON clients get {url,
 // expiresAt}; the expired-link page's form post is sent on to the file (303).
 import { issueDownloadLink } from "@backline/report-service";
 import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
+import { spend } from "@/lib/server/rate-limits";
 import { isFormPost, reportNotFound, withVisibleReport } from "@/lib/server/report-route";
 
 export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id]/download-links">) {
   return withVisibleReport(request, (await ctx.params).id, async (report, actor) => {
     // A link is its owner's: admins download through their session instead.
     if (report.userId !== actor.userId) return reportNotFound();
+    const limited = await spend([["downloadLinksPerUser", actor.userId]]);
+    if (limited) return limited;
     const env = webEnv();
     const link = await issueDownloadLink(db(), { reportId: report.id, userId: actor.userId, channel: "web", appUrl: env.APP_URL, ttlHours: env.DOWNLOAD_LINK_TTL_HOURS, keys: downloadLinkKeys() });
     if (isFormPost(request)) return Response.redirect(link.url, 303);
