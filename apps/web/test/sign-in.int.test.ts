@@ -75,10 +75,13 @@ describe("magic-link sign-in", () => {
     expect((await app.fetch("/api/reports", { cookie })).status).toBe(401);
   });
 
-  it("refuses a session cookie that is expired, signed with another secret, or altered", async () => {
+  it("refuses a session cookie that is expired, signed with another secret, altered, or under another name", async () => {
     const cookie = await app.signIn("gil@example.com");
     expect((await app.fetch("/api/reports", { cookie })).status).toBe(200);
     const [name, value] = cookie.split("=") as [string, string];
+    // Over http the name has no __Secure- prefix; the prefixed one (or Better Auth's default name) is not ours here.
+    expect((await app.fetch("/api/reports", { cookie: `__Secure-${cookie}` })).status).toBe(401);
+    expect((await app.fetch("/api/reports", { cookie: `better-auth.session_token=${value}` })).status).toBe(401);
     const [token] = decodeURIComponent(value).split(".");
     const forged = signedSessionCookie(token!, "another-secret-that-is-32-chars-long!!");
     expect((await app.fetch("/api/reports", { cookie: forged })).status).toBe(401);

@@ -14,8 +14,9 @@ import { db } from "./db";
 import { webEnv } from "./env";
 import { reportsQueue } from "./queue";
 
-/** Cookie names: backline.session_token (with the __Secure- prefix over https). */
-export const SESSION_COOKIE_PREFIX = "backline";
+const SESSION_COOKIE_PREFIX = "backline";
+/** The session cookie's exact name: backline.session_token, with the __Secure- prefix whenever APP_URL is https (as Better Auth names it). */
+export const sessionCookieName = () => `${webEnv().APP_URL.startsWith("https:") ? "__Secure-" : ""}${SESSION_COOKIE_PREFIX}.session_token`;
 
 function createAuth() {
   const env = webEnv();
@@ -32,7 +33,8 @@ function createAuth() {
     telemetry: { enabled: false },
     // Errors that aren't Better Auth's own (the database is down) reach our route, which answers 503 naming the setting.
     onAPIError: { throw: true },
-    session: { expiresIn: 30 * 24 * 3600, updateAge: 24 * 3600 },
+    // An absolute lifetime: sessions are read by session.ts, which never extends them.
+    session: { expiresIn: 30 * 24 * 3600, disableSessionRefresh: true },
     advanced: {
       cookiePrefix: SESSION_COOKIE_PREFIX,
       database: { generateId: "uuid" },

@@ -3,11 +3,11 @@
 import "server-only";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import type { Actor } from "@backline/report-service";
-import { getSessionCookie } from "better-auth/cookies";
+import { parseCookies } from "better-auth/cookies";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { SESSION_COOKIE_PREFIX } from "./auth";
+import { sessionCookieName } from "./auth";
 import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError } from "./http";
@@ -39,7 +39,8 @@ export async function actorFrom(requestHeaders: Headers): Promise<Actor | null> 
 
 /** The session token from the cookie, if its signature is ours. */
 function verifiedSessionToken(requestHeaders: Headers): string | null {
-  const value = getSessionCookie(requestHeaders, { cookiePrefix: SESSION_COOKIE_PREFIX });
+  // Only the exact name: over https an unprefixed cookie (which any subdomain or plain-http page could have set) is ignored.
+  const value = parseCookies(requestHeaders.get("cookie") ?? "").get(sessionCookieName());
   if (!value) return null;
   const signed = value.includes("%") ? safeDecode(value) : value;
   const dot = signed.lastIndexOf(".");
