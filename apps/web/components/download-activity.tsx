@@ -2,6 +2,7 @@
 // who downloaded the PDF, when, from where, and a way for the owner to revoke
 // every link (the emailed one included) if it went somewhere it shouldn't.
 import type { Download } from "@backline/db";
+import { UtcTime } from "./utc-time";
 
 interface Props {
   reportId: string;
@@ -14,7 +15,6 @@ interface Props {
   revoked: number | null;
 }
 
-const when = (d: Date) => `${d.toISOString().slice(0, 16).replace("T", " ")} UTC`;
 
 export function DownloadActivity({ reportId, activeLinks, downloads, totalDownloads, canRevoke, revoked }: Props) {
   return (
@@ -34,7 +34,7 @@ export function DownloadActivity({ reportId, activeLinks, downloads, totalDownlo
         <ul className="links-list">
           {downloads.map((d) => (
             <li key={d.id.toString()}>
-              <time dateTime={d.at.toISOString()}>{when(d.at)}</time> from {d.ip ?? "an unknown address"} {d.linkId ? "with a link" : "while signed in"}
+              <UtcTime at={d.at} /> from {d.ip ?? "an unknown address"} {d.linkId ? "with a link" : "while signed in"}
             </li>
           ))}
         </ul>

@@ -2,6 +2,7 @@
 // Asks for a magic link. The link comes by email (through the worker), so the
 // answer here is "check your inbox", or a field error, or how long to wait.
 import { useId, useState, type FormEvent } from "react";
+import { signInPath } from "@/lib/safe-path";
 
 interface Props {
   /** Where the link brings the person back to. */
@@ -29,7 +30,7 @@ export function SignInForm({ next, linkMinutes, linkError }: Props) {
       const response = await fetch("/api/auth/sign-in/magic-link", {
         method: "POST",
         headers: { "Content-Type": "application/json" },
-        body: JSON.stringify({ email, callbackURL: next, errorCallbackURL: `/sign-in?next=${encodeURIComponent(next)}` }),
+        body: JSON.stringify({ email, callbackURL: next, errorCallbackURL: signInPath(next) }),
       });
       if (response.ok) {
         setSentTo(email);

@@ -4,6 +4,9 @@ export function isSitePath(value: unknown): value is string {
   return typeof value === "string" && value.length <= 2048 && /^\/(?![/\\])[^\s]*$/.test(value);
 }
 
+/** The sign-in page, coming back to `next` afterwards. */
+export const signInPath = (next: string) => `/sign-in?next=${encodeURIComponent(next)}`;
+
 export function safeNextPath(value: unknown, fallback = "/"): string {
   return isSitePath(value) ? value : fallback;
 }

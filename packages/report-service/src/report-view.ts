@@ -2,6 +2,7 @@
 // them, the SSE stream pushes them and the pages show them.
 import type { Report, ReportEvent, ReportStatus } from "@backline/db";
 import { getReportType } from "@backline/reports";
+import { downloadPath } from "./download-links.ts";
 
 export interface ReportEventView {
   id: string;
@@ -47,7 +48,7 @@ export function toReportView(report: Report): ReportView {
     updatedAt: report.updatedAt.toISOString(),
     startedAt: report.startedAt?.toISOString() ?? null,
     finishedAt: report.finishedAt?.toISOString() ?? null,
-    ...(report.filePath && (report.status === "emailing" || report.status === "sent") ? { downloadUrl: `/reports/${report.id}/download` } : {}),
+    ...(report.filePath && (report.status === "emailing" || report.status === "sent") ? { downloadUrl: downloadPath(report.id) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { reportTypes } from "@backline/reports";
+import { UtcTime } from "@/components/utc-time";
 import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-view";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
 import { requireActor } from "@/lib/server/session";
@@ -83,7 +84,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
                         </span>
                       </td>
                       <td>
-                        <time dateTime={r.createdAt.toISOString()}>{r.createdAt.toISOString().slice(0, 16).replace("T", " ")} UTC</time>
+                        <UtcTime at={r.createdAt} />
                       </td>
                       <td>{r.startedAt && r.finishedAt ? `${((r.finishedAt.getTime() - r.startedAt.getTime()) / 1000).toFixed(1)} s` : "—"}</td>
                     </tr>

@@ -5,6 +5,7 @@
 import "server-only";
 import type { Report } from "@backline/db";
 import { findVisibleReport, type Actor, type CommandResult } from "@backline/report-service";
+import { signInPath } from "@/lib/safe-path";
 import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError, refuseBody, unavailable } from "./http";
@@ -28,7 +29,7 @@ async function withReportRequest(request: Request, id: string, handle: (actor: A
     const who = await apiActor(request);
     if ("response" in who) {
       const back = isReportId(id) ? `/reports/${id}` : "/reports";
-      return isFormPost(request) ? Response.redirect(new URL(`/sign-in?next=${encodeURIComponent(back)}`, webEnv().APP_URL), 303) : who.response;
+      return isFormPost(request) ? Response.redirect(new URL(signInPath(back), webEnv().APP_URL), 303) : who.response;
     }
     if (!isReportId(id)) return reportNotFound();
     const refused = request.method === "POST" ? await refuseBody(request) : null;
@@ -44,6 +45,11 @@ export function withVisibleReport(request: Request, id: string, handle: (report:
     const report = await findVisibleReport(db(), id, actor);
     return report ? handle(report, actor) : reportNotFound();
   });
+}
+
+/** Download links are their owner's alone: an admin sees the report but gets the same 404 as anyone else here. */
+export function withOwnedReport(request: Request, id: string, handle: (report: Report, actor: Actor) => Promise<Response>): Promise<Response> {
+  return withVisibleReport(request, id, (report, actor) => (report.userId === actor.userId ? handle(report, actor) : Promise.resolve(reportNotFound())));
 }
 
 /**

@@ -7,6 +7,7 @@ import { parseCookies } from "better-auth/cookies";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
+import { signInPath } from "@/lib/safe-path";
 import { sessionCookieName } from "./auth";
 import { db } from "./db";
 import { webEnv } from "./env";
@@ -65,7 +66,7 @@ export const pageActor = cache(async () => actorFrom(await headers()));
 /** For pages: the signed-in actor, or a redirect to sign in and come back to `returnTo`. */
 export async function requireActor(returnTo: string): Promise<Actor> {
   const actor = await pageActor();
-  if (!actor) redirect(`/sign-in?next=${encodeURIComponent(returnTo)}`);
+  if (!actor) redirect(signInPath(returnTo));
   return actor;
 }
 

@@ -3,6 +3,7 @@
 // permission, no session needed. Tampered → 403, expired or revoked → 410 with
 // a way to get a fresh link. Without them: the signed-in owner (or an admin).
 import { checkDownloadUrl, findIssuedLink, findVisibleReport } from "@backline/report-service";
+import { signInPath } from "@/lib/safe-path";
 import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
 import { linkProblemPage, servePdf } from "@/lib/server/downloads";
@@ -21,7 +22,7 @@ export async function GET(request: Request, ctx: RouteContext<"/reports/[id]/dow
     if ([...query.keys()].some((k) => SIGNED_FIELDS.includes(k))) return await signedDownload(request, id, query);
 
     const actor = await actorFrom(request.headers);
-    if (!actor) return Response.redirect(new URL(`/sign-in?next=${encodeURIComponent(`/reports/${id}`)}`, webEnv().APP_URL), 303);
+    if (!actor) return Response.redirect(new URL(signInPath(`/reports/${id}`), webEnv().APP_URL), 303);
     const report = await findVisibleReport(db(), id, actor);
     return (report && (await servePdf(report, request, { userId: actor.userId }))) ?? noPdf();
   } catch (err) {

@@ -5,12 +5,11 @@ import { issueDownloadLink } from "@backline/report-service";
 import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
 import { spend } from "@/lib/server/rate-limits";
-import { isFormPost, reportNotFound, withVisibleReport } from "@/lib/server/report-route";
+import { isFormPost, withOwnedReport } from "@/lib/server/report-route";
 
 export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id]/download-links">) {
-  return withVisibleReport(request, (await ctx.params).id, async (report, actor) => {
-    // A link is its owner's: admins download through their session instead.
-    if (report.userId !== actor.userId) return reportNotFound();
+  // A link is its owner's: admins download through their session instead.
+  return withOwnedReport(request, (await ctx.params).id, async (report, actor) => {
     const limited = await spend([["downloadLinksPerUser", actor.userId]]);
     if (limited) return limited;
     const env = webEnv();

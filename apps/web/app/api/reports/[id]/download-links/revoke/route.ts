@@ -3,11 +3,10 @@
 import { revokeDownloadLinks } from "@backline/report-service";
 import { db } from "@/lib/server/db";
 import { webEnv } from "@/lib/server/env";
-import { isFormPost, reportNotFound, withVisibleReport } from "@/lib/server/report-route";
+import { isFormPost, withOwnedReport } from "@/lib/server/report-route";
 
 export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id]/download-links/revoke">) {
-  return withVisibleReport(request, (await ctx.params).id, async (report, actor) => {
-    if (report.userId !== actor.userId) return reportNotFound();
+  return withOwnedReport(request, (await ctx.params).id, async (report) => {
     const revoked = await revokeDownloadLinks(db(), report.id);
     if (isFormPost(request)) return Response.redirect(new URL(`/reports/${report.id}?revoked=${revoked}`, webEnv().APP_URL), 303);
     return Response.json({ revoked }, { headers: { "Cache-Control": "no-store" } });
