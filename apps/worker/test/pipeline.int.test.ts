@@ -2,13 +2,14 @@
 // email through a real SMTP server. Figures in the PDF are checked against SQL.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { createReport, ensureUser, type PrismaClient } from "@backline/db";
+import { claimDelivery, createReport, ensureUser, markDeliverySent, type PrismaClient } from "@backline/db";
+import { reportMessageId } from "@backline/mail";
 import { InvalidJobPayloadError, PRIORITY, enqueue } from "@backline/queue";
 import { checkDownloadUrl, sealSignInLink } from "@backline/report-service";
 import { TEST_SECRETS, pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createHarness, type Harness } from "./harness.ts";
+import { APP_URL, createHarness, type Harness } from "./harness.ts";
 
 const REJECTED = "nobody@rejected.example";
 let h: Harness;
@@ -117,6 +118,20 @@ describe("generate-report pipeline", () => {
     const { text } = await pdfText(mail.attachments[0]!.content);
     expect(text).toContain("Customer statement");
     expect(text).toContain(dollars(sql!.total));
+  });
+
+  it("marks a report whose email already went out (its worker died before recording it) sent, without a second email or a new link", async () => {
+    const owner = await ensureUser(db, "once@example.com");
+    const report = await createReport(db, { type: "sales-summary", params: {}, owner });
+    const claim = await claimDelivery(db, { reportId: report.id, recipient: owner.email, messageId: reportMessageId(report.id, APP_URL) });
+    if (claim.outcome !== "claimed") throw new Error("unreachable");
+    await markDeliverySent(db, claim.delivery.id, "250 OK");
+    await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
+    const done = await finalStatus(report.id);
+    expect(done.status).toBe("sent");
+    expect(await db.reportEvent.count({ where: { reportId: report.id, message: { startsWith: "Already emailed" } } })).toBe(1);
+    expect(smtp.messages.some((m) => m.headers.get("x-report-id") === report.id)).toBe(false);
+    expect(await db.downloadLink.count({ where: { reportId: report.id } })).toBe(0);
   });
 
   it("fails a report at once, in plain words, when the mail server refuses the address", async () => {

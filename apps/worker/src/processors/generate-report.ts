@@ -7,7 +7,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
-import { buildReportEmail } from "@backline/mail";
+import { buildReportEmail, reportMessageId } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
 import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
@@ -134,29 +134,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
  * send only with the claim, record the server's answer.
  */
 async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
-  const link = await issueDownloadLink(ctx.db, {
-    reportId: report.id,
-    userId: report.userId,
-    channel: "email",
-    appUrl: ctx.env.APP_URL,
-    ttlHours: ctx.env.DOWNLOAD_LINK_TTL_HOURS,
-    keys: { secret: ctx.env.DOWNLOAD_LINK_SECRET, previousSecrets: ctx.env.DOWNLOAD_LINK_PREVIOUS_SECRETS },
-  });
-  const message = buildReportEmail({
-    reportId: report.id,
-    to: report.ownerEmail,
-    from: ctx.env.MAIL_FROM,
-    appUrl: ctx.env.APP_URL,
-    title: pdf.title,
-    summary: pdf.summary,
-    fileName: pdf.fileName,
-    filePath: pdf.filePath,
-    fileBytes: pdf.bytes,
-    attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
-    downloadUrl: link.url,
-    downloadExpiresAt: link.expiresAt,
-  });
-  const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: String(message.messageId) });
+  const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: reportMessageId(report.id, ctx.env.APP_URL) });
   if (claim.outcome === "busy") {
     // Its claimer may still be sending, or may have died mid-send: wait out the lease, then the claim is ours.
     const leaseEnds = (claim.delivery.claimedAt?.getTime() ?? Date.now()) + DELIVERY_LEASE_MS;
@@ -172,6 +150,29 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
         }),
       );
     }
+    // Only the claimant makes the emailed link, so a run that sends nothing leaves no link behind.
+    const link = await issueDownloadLink(ctx.db, {
+      reportId: report.id,
+      userId: report.userId,
+      channel: "email",
+      appUrl: ctx.env.APP_URL,
+      ttlHours: ctx.env.DOWNLOAD_LINK_TTL_HOURS,
+      keys: { secret: ctx.env.DOWNLOAD_LINK_SECRET, previousSecrets: ctx.env.DOWNLOAD_LINK_PREVIOUS_SECRETS },
+    });
+    const message = buildReportEmail({
+      reportId: report.id,
+      to: report.ownerEmail,
+      from: ctx.env.MAIL_FROM,
+      appUrl: ctx.env.APP_URL,
+      title: pdf.title,
+      summary: pdf.summary,
+      fileName: pdf.fileName,
+      filePath: pdf.filePath,
+      fileBytes: pdf.bytes,
+      attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
+      downloadUrl: link.url,
+      downloadExpiresAt: link.expiresAt,
+    });
     let info;
     try {
       info = await ctx.mail.sendMail(message);
