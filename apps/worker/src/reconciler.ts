@@ -1,11 +1,12 @@
-// Rebuilds Redis from Postgres. Every report that isn't final must have a live
-// job; after a Redis restart without persistence, a FLUSHALL, or a web process
-// that died between writing the row and adding the job, some don't. One
-// worker process at a time (a Postgres advisory lock, released by Postgres
-// itself if that process dies) finds them and enqueues them again — under the
-// report id as job id, so a report never gets two jobs.
+// Rebuilds Redis from Postgres. Every report that isn't final, and every
+// sign-in link still waiting for its email, must have a live job; after a Redis
+// restart without persistence, a FLUSHALL, or a web process that died between
+// writing the row and adding the job, some don't. One worker process at a time
+// (a Postgres advisory lock, released by Postgres itself if that process dies)
+// finds them and enqueues them again — under the row's id as job id, so a row
+// never gets two jobs.
 import { noteReportEvent, type PrismaClient } from "@backline/db";
-import { enqueue } from "@backline/queue";
+import { PRIORITY, enqueue } from "@backline/queue";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import pg from "pg";
@@ -54,11 +55,27 @@ export function startReconciler(options: ReconcilerOptions) {
     return true;
   }
 
+  /** The ids among these whose job is missing, or finished though its row says otherwise (that job is removed). One round trip. */
+  async function withoutLiveJob(ids: string[]): Promise<{ id: string; ended: boolean }[]> {
+    const pipeline = redis.pipeline();
+    for (const id of ids) pipeline.hmget(queue.toKey(id), "name", "finishedOn");
+    const answers = (await pipeline.exec()) ?? [];
+    const dead = ids
+      .map((id, i) => {
+        const [name, finishedOn] = (answers[i]?.[1] as (string | null)[] | undefined) ?? [null, null];
+        return { id, live: Boolean(name && !finishedOn), ended: Boolean(name) };
+      })
+      .filter((job) => !job.live);
+    for (const job of dead) if (job.ended) await queue.remove(job.id).catch(() => 0);
+    return dead;
+  }
+
+  /** How many rows got their job back. */
   async function tick(): Promise<number> {
     if (!(await holdLock())) return 0;
+    const cutoff = new Date(Date.now() - graceMs);
     let requeued = 0;
     let after: string | undefined;
-    const cutoff = new Date(Date.now() - graceMs);
     for (;;) {
       const rows = await db.report.findMany({
         where: { status: { in: ["queued", "generating", "emailing"] }, updatedAt: { lt: cutoff }, ...(after ? { id: { gt: after } } : {}) },
@@ -68,21 +85,24 @@ export function startReconciler(options: ReconcilerOptions) {
       });
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
-      // One round trip per batch: does each job exist, and has it finished?
-      const pipeline = redis.pipeline();
-      for (const { id } of rows) pipeline.hmget(queue.toKey(id), "name", "finishedOn");
-      const answers = (await pipeline.exec()) ?? [];
-      for (const [i, { id }] of rows.entries()) {
-        const [name, finishedOn] = (answers[i]?.[1] as (string | null)[] | undefined) ?? [null, null];
-        if (name && !finishedOn) continue; // a live job
-        if (name) await queue.remove(id).catch(() => 0); // finished in Redis but not in Postgres
+      for (const { id, ended } of await withoutLiveJob(rows.map((r) => r.id))) {
         await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
-        await noteReportEvent(db, id, name ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis", options.workerId);
+        await noteReportEvent(db, id, ended ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis", options.workerId);
         requeued += 1;
       }
       if (rows.length < BATCH) break;
     }
-    if (requeued > 0) log.warn({ requeued }, "reconciler re-queued reports that had no live job");
+    // Sign-in links still worth sending; few at any time (they expire in minutes and are rate-limited).
+    const links = await db.signInEmail.findMany({
+      where: { sealedUrl: { not: null }, sentAt: null, expiresAt: { gt: new Date() }, createdAt: { lt: cutoff } },
+      select: { id: true },
+      take: BATCH,
+    });
+    for (const { id } of await withoutLiveJob(links.map((l) => l.id))) {
+      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, { jobId: id, priority: PRIORITY.signIn });
+      requeued += 1;
+    }
+    if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");
     return requeued;
   }
 

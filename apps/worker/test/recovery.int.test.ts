@@ -1,9 +1,10 @@
 // Recovery on real services: the reconciler rebuilds lost Redis state from
-// Postgres (one active at a time), and a job whose worker is killed -9 is
+// Postgres, reports and pending sign-in links (one active at a time), and a job whose worker is killed -9 is
 // taken over and emailed exactly once.
 import { createReport, ensureUser } from "@backline/db";
-import { createRedis, enqueue } from "@backline/queue";
-import { waitUntil } from "@backline/test-kit";
+import { PRIORITY, createRedis, enqueue } from "@backline/queue";
+import { sealSignInLink } from "@backline/report-service";
+import { TEST_SECRETS, waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startReconciler } from "../src/reconciler.ts";
@@ -61,6 +62,25 @@ describe("reconciler", () => {
     await h.startWorker(prefix, 2);
     await allSent(ids);
     for (const id of ids) expect(h.emailsFor(id)).toBe(1);
+  });
+
+  it("gives a sign-in link still waiting for its email its job back, once; not an expired or a sent one", async () => {
+    const { prefix, queue, reconciler } = setup("sign-in");
+    const email = "lost-link@example.com";
+    const minutes = (n: number) => new Date(Date.now() + n * 60_000);
+    const sealed = sealSignInLink("http://localhost:3999/api/auth/magic-link/verify?token=lost", email, TEST_SECRETS.AUTH_SECRET);
+    const waiting = await h.db.signInEmail.create({ data: { email, sealedUrl: sealed, expiresAt: minutes(10) } });
+    await h.db.signInEmail.create({ data: { email, sealedUrl: sealed, expiresAt: minutes(-1) } });
+    await h.db.signInEmail.create({ data: { email, sealedUrl: null, sentAt: new Date(), expiresAt: minutes(10) } });
+    const r = reconciler();
+    expect(await r.tick()).toBe(1);
+    const job = await queue.getJob(waiting.id);
+    expect([job?.name, job?.data, job?.opts.priority]).toEqual(["send-sign-in-link", { signInEmailId: waiting.id }, PRIORITY.signIn]);
+    expect(await r.tick()).toBe(0);
+    await h.startWorker(prefix, 1);
+    await waitUntil(async () => (await h.db.signInEmail.findUniqueOrThrow({ where: { id: waiting.id } })).sentAt, { what: "the link to be sent" });
+    const sent = h.smtp.messages.filter((m) => (m.to && "text" in m.to ? m.to.text : "") === email);
+    expect(sent.map((m) => m.text)).toEqual([expect.stringContaining("token=lost")]);
   });
 
   it("runs in one process at a time", async () => {
