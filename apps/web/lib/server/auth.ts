@@ -7,7 +7,6 @@ import { PRIORITY, enqueue } from "@backline/queue";
 import { sealSignInLink } from "@backline/report-service";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
-import { APIError } from "better-auth/api";
 import { nextCookies } from "better-auth/next-js";
 import { magicLink } from "better-auth/plugins/magic-link";
 import { db } from "./db";
@@ -50,12 +49,10 @@ function createAuth() {
         async sendMagicLink({ email, url }) {
           const sealedUrl = sealSignInLink(url, email, env.AUTH_SECRET);
           const row = await db().signInEmail.create({ data: { email, sealedUrl, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
-          try {
-            await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn, attempts: 5 });
-          } catch {
-            await db().signInEmail.delete({ where: { id: row.id } }).catch(() => {});
-            throw new APIError("SERVICE_UNAVAILABLE", { message: "Can't send sign-in emails right now (the job queue is unreachable); try again in a minute" });
-          }
+          // With Redis down the row is kept, like a report's: the worker's reconciler gives it its job once Redis is back.
+          await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn, attempts: 5 }).catch((err: Error) =>
+            console.error(`[auth] sign-in email ${row.id} waits for the reconciler: ${err.message.split("\n")[0]}`),
+          );
         },
       }),
       nextCookies(),
