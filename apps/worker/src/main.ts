@@ -6,6 +6,7 @@ import { checkSmtp, createMailTransport } from "@backline/mail";
 import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
 import { pino } from "pino";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
+import { startHousekeeping } from "./housekeeping.ts";
 import { startReconciler } from "./reconciler.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
 import { startReportWorker } from "./report-worker.ts";
@@ -49,6 +50,7 @@ const reconciler = startReconciler({
   intervalMs: env.RECONCILE_INTERVAL_MS,
   workerId: running.workerId,
 });
+const housekeeping = startHousekeeping({ db, log });
 log.info({ queue: `${env.QUEUE_PREFIX}:${QUEUES.reports}`, concurrency: env.WORKER_CONCURRENCY }, "worker ready");
 
 let stopping = false;
@@ -61,6 +63,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.WORKER_SHUTDOWN_TIMEOUT_MS);
   timer.unref();
+  housekeeping.stop();
   await reconciler.stop();
   await running.close();
   await reconcilerQueue.close();
