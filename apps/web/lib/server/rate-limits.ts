@@ -46,14 +46,15 @@ const hashKey = (subject: string) => createHash("sha256").update(subject).digest
  */
 export async function spend(checks: [LimitName, string][]): Promise<Response | null> {
   const results = await Promise.all(
-    checks.map(([name, subject]) => [name, hashKey(subject)] as const).map(([name, key]) =>
-      limiter(name)
+    checks.map(([name, subject]) => {
+      const key = hashKey(subject);
+      return limiter(name)
         .consume(key)
         .then(
           () => ({ name, key, exceeded: null }),
           (res: unknown) => ({ name, key, exceeded: res instanceof RateLimiterRes ? res : null }),
-        ),
-    ),
+        );
+    }),
   );
   const exceeded = results.flatMap((r) => (r.exceeded ? [{ name: r.name, res: r.exceeded }] : []));
   if (exceeded.length === 0) return null;
