@@ -6,6 +6,7 @@ import Link from "next/link";
 import { Fragment, useEffect, useState } from "react";
 import { STATUS_LABELS, isFinal, type ReportEventView, type ReportStatusResponse, type ReportView } from "@/lib/report-view";
 import { useReportStream } from "./use-report-stream";
+import { UtcTime } from "./utc-time";
 
 interface Props {
   initial: ReportView;
@@ -129,7 +130,7 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
           ))}
           <dt>Requested</dt>
           <dd>
-            <time dateTime={report.createdAt}>{new Date(report.createdAt).toUTCString()}</time>
+            <UtcTime at={new Date(report.createdAt)} />
           </dd>
         </dl>
       </section>

@@ -12,6 +12,11 @@ describe("clientIp", () => {
     expect(from("2001:db8::1")).toBe("2001:db8::1");
   });
 
+  it("writes an IPv4 client seen on a dual-stack socket as plain IPv4", () => {
+    expect(from("::ffff:127.0.0.1")).toBe("127.0.0.1");
+    expect(from("::FFFF:203.0.113.9")).toBe("203.0.113.9");
+  });
+
   it("drops a port some proxies append", () => {
     expect(from("203.0.113.9:51234")).toBe("203.0.113.9");
     expect(from("[2001:db8::1]:51234")).toBe("2001:db8::1");

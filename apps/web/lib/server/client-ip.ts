@@ -15,7 +15,9 @@ import { webEnv } from "./env";
 export function clientIp(headers: Headers, trustedProxyHops: number = webEnv().TRUSTED_PROXY_HOPS): string {
   const entries = (headers.get("x-forwarded-for") ?? "").split(",").map((s) => s.trim());
   const entry = entries.at(-Math.max(1, trustedProxyHops)) ?? entries[0] ?? "";
-  return [entry, withoutPort(entry)].find((candidate) => isIP(candidate)) ?? "unknown";
+  const ip = [entry, withoutPort(entry)].find((candidate) => isIP(candidate));
+  // An IPv4 client reaching a dual-stack socket shows up as ::ffff:a.b.c.d: one client, one address.
+  return ip?.replace(/^::ffff:(\d+\.\d+\.\d+\.\d+)$/i, "$1") ?? "unknown";
 }
 
 /** Some proxies write `1.2.3.4:5678` or `[2001:db8::1]:5678`. */
