@@ -33,7 +33,7 @@ export interface RunningWorker {
 export async function startReportWorker(options: ReportWorkerOptions): Promise<RunningWorker> {
   const workerId = options.context.workerId ?? `${os.hostname()}:${process.pid}`;
   const publisher = createRedis(options.redisUrl, "worker");
-  const cancellations = await CancellationListener.start(createRedis(options.redisUrl, "worker"), options.prefix);
+  const cancellations = await CancellationListener.start(createRedis(options.redisUrl, "subscriber"), options.prefix);
   const ctx: ProcessorContext = {
     ...options.context,
     workerId,

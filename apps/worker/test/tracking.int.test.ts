@@ -38,7 +38,7 @@ const waitForStatus = (id: string, ...statuses: string[]) =>
 describe("live progress", () => {
   it("publishes monotonically increasing progress for a long report, and milestones in the history", async () => {
     const { prefix, commands } = h.stack("progress");
-    const subscriber = createRedis(REDIS_URL, "worker");
+    const subscriber = createRedis(REDIS_URL, "subscriber");
     h.onClose(async () => subscriber.disconnect());
     const hub = new ReportUpdateHub(subscriber, prefix);
     const updates: ReportUpdate[] = [];

@@ -1,18 +1,24 @@
 // Redis connections, following BullMQ's production guidance: producers fail
-// fast (a web request must never hang on Redis), workers wait and reconnect.
+// fast (a web request must never hang on Redis), workers wait and reconnect;
+// subscribers wait too, without ioredis's ready check (see below).
 import { redactUrl } from "@backline/config";
 import { Redis, type RedisOptions } from "ioredis";
 
-export type ConnectionRole = "producer" | "worker";
+export type ConnectionRole = "producer" | "worker" | "subscriber";
 
-function redisOptions(role: ConnectionRole): RedisOptions {
-  return role === "producer"
-    ? { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 }
-    : { maxRetriesPerRequest: null, enableReadyCheck: true };
-}
+const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
+  producer: { enableOfflineQueue: false, maxRetriesPerRequest: 1, connectTimeout: 2000 },
+  worker: { maxRetriesPerRequest: null, enableReadyCheck: true },
+  // For connections that only SUBSCRIBE. ioredis writes a SUBSCRIBE made just after
+  // connecting before its ready check (the command is allowed while Redis loads);
+  // the check's INFO is then refused in subscriber mode and the connection fails
+  // and reconnects, over and over if subscribes keep coming. No check, no race.
+  subscriber: { maxRetriesPerRequest: null, enableReadyCheck: false },
+};
+
 
 export function createRedis(url: string, role: ConnectionRole): Redis {
-  return new Redis(url, redisOptions(role));
+  return new Redis(url, ROLE_OPTIONS[role]);
 }
 
 /**

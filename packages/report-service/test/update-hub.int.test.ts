@@ -8,7 +8,7 @@ import { ReportUpdateHub, reportUpdatesChannel, type ReportUpdate } from "../src
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = uniqueQueuePrefix("hub");
-const subscriber = createRedis(REDIS_URL, "worker");
+const subscriber = createRedis(REDIS_URL, "subscriber");
 const publisher = createRedis(REDIS_URL, "worker");
 afterAll(() => {
   subscriber.disconnect();
@@ -48,7 +48,7 @@ describe("ReportUpdateHub", () => {
   });
 
   it("reaches every process: two hubs on their own connections both get each update", async () => {
-    const otherSubscriber = createRedis(REDIS_URL, "worker");
+    const otherSubscriber = createRedis(REDIS_URL, "subscriber");
     const webA = new ReportUpdateHub(subscriber, prefix);
     const webB = new ReportUpdateHub(otherSubscriber, prefix);
     const id = randomUUID();
