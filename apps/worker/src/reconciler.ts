@@ -6,7 +6,7 @@
 // finds them and enqueues them again — under the row's id as job id, so a row
 // never gets two jobs.
 import { noteReportEvent, type PrismaClient } from "@backline/db";
-import { PRIORITY, enqueue } from "@backline/queue";
+import { enqueue, signInEmailJobOptions } from "@backline/queue";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import pg from "pg";
@@ -99,7 +99,7 @@ export function startReconciler(options: ReconcilerOptions) {
       take: BATCH,
     });
     for (const { id } of await withoutLiveJob(links.map((l) => l.id))) {
-      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, { jobId: id, priority: PRIORITY.signIn });
+      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
       requeued += 1;
     }
     if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");

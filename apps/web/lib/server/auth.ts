@@ -3,7 +3,7 @@
 // here: it becomes a `sign_in_emails` row (the link sealed) and a job, and a
 // worker sends it through the same SMTP pipeline as reports.
 import "server-only";
-import { PRIORITY, enqueue } from "@backline/queue";
+import { enqueue, signInEmailJobOptions } from "@backline/queue";
 import { sealSignInLink } from "@backline/report-service";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
@@ -50,7 +50,7 @@ function createAuth() {
           const sealedUrl = sealSignInLink(url, email, env.AUTH_SECRET);
           const row = await db().signInEmail.create({ data: { email, sealedUrl, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
           // With Redis down the row is kept, like a report's: the worker's reconciler gives it its job once Redis is back.
-          await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn, attempts: 5 }).catch((err: Error) =>
+          await enqueue(reportsQueue(), "send-sign-in-link", { signInEmailId: row.id }, signInEmailJobOptions(row.id)).catch((err: Error) =>
             console.error(`[auth] sign-in email ${row.id} waits for the reconciler: ${err.message.split("\n")[0]}`),
           );
         },
