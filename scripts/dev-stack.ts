@@ -1,16 +1,18 @@
 // Starts the whole product for a person trying it: checks (or starts) Postgres
 // and Redis, migrates, seeds, builds, then runs web + worker + dev inbox until
-// Ctrl-C. Every failure is one line that names the setting to fix.
+// Ctrl-C — or, with --check, until a report has gone from sign-in to inbox (CI runs
+// that). Every failure is one line that names the setting to fix.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { appEnv, databaseEnv, EnvError, mailEnv, parseEnv, redisEnv } from "@backline/config";
+import { appEnv, databaseEnv, EnvError, mailEnv, parseEnv, redactUrl, redisEnv } from "@backline/config";
 import { checkDatabase } from "@backline/db";
 import { checkRedis } from "@backline/queue";
 import pg from "pg";
 import { runPrisma } from "../packages/db/tools/prisma.ts";
+import { smokeCheck } from "./smoke-check.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
 const children: ChildProcess[] = [];
@@ -24,6 +26,11 @@ function fail(line: string): never {
   for (const child of children) signalGroup(child, "SIGTERM");
   process.exit(1);
 }
+
+const options = process.argv.slice(2);
+const unknown = options.filter((option) => option !== "--check");
+if (unknown.length > 0) fail(`Unknown option ${unknown.join(" ")}; the only one is --check (start, send one report end to end, stop)`);
+const check = options.includes("--check");
 
 ensureSecrets();
 
@@ -40,6 +47,7 @@ try {
 process.on("SIGINT", () => stopAll(0));
 process.on("SIGTERM", () => stopAll(0));
 
+if (await portOpen("127.0.0.1", env.PORT)) fail(`Port ${env.PORT} is already in use (PORT=${env.PORT}); stop what listens there or set PORT`);
 await ensureRedis();
 await ensurePostgres();
 
@@ -56,6 +64,7 @@ mkdirSync(path.resolve(root, env.REPORTS_DIR), { recursive: true });
 const smtp = new URL(env.SMTP_URL);
 const inboxUrl = "http://localhost:1080";
 const useDevInbox = ["127.0.0.1", "localhost"].includes(smtp.hostname);
+if (check && !useDevInbox) fail(`--check reads the dev inbox, so SMTP_URL must point at this machine (it is ${redactUrl(env.SMTP_URL)})`);
 if (useDevInbox) {
   if (await portOpen(smtp.hostname, Number(smtp.port || 25))) say(`Reusing the SMTP server already on ${smtp.host}`);
   else {
@@ -67,12 +76,22 @@ start("web", "npm", ["run", "start:web", "--silent"]); // `next start` reads POR
 start("worker", "npm", ["run", "start:worker", "--silent"]);
 await waitForPort("127.0.0.1", env.PORT, "the web app");
 
-console.log(`
+if (check) {
+  try {
+    const result = await smokeCheck({ appBase: `http://127.0.0.1:${env.PORT}`, appUrl: env.APP_URL, inboxUrl, say });
+    say(`\x1b[32m✔\x1b[0m Check passed: ${result.email} signed in, report ${result.reportId} sent and in the dev inbox (${result.seconds.toFixed(1)} s)`);
+  } catch (error) {
+    fail(`Check failed: ${(error as Error).message}`);
+  }
+  stopAll(0);
+} else {
+  console.log(`
   \x1b[1mBackline is running\x1b[0m
   Web app     ${env.APP_URL}   (sign in with any address${useDevInbox ? "; the link arrives in the dev inbox" : ""})
-  ${useDevInbox ? `Dev inbox   ${inboxUrl}` : `SMTP        ${env.SMTP_URL}`}
+  ${useDevInbox ? `Dev inbox   ${inboxUrl}` : `SMTP        ${redactUrl(env.SMTP_URL)}`}
   Press Ctrl-C to stop everything.
 `);
+}
 
 // ---------------------------------------------------------------------------
 
@@ -97,7 +116,7 @@ async function ensureRedis() {
   const url = new URL(env.REDIS_URL);
   const local = ["127.0.0.1", "localhost"].includes(url.hostname);
   if (!local || !hasCommand("redis-server")) {
-    fail(`Redis is not reachable at REDIS_URL=${env.REDIS_URL}. Start one (e.g. \`docker compose up -d redis\`) or set REDIS_URL.`);
+    fail(`Redis is not reachable at REDIS_URL=${redactUrl(env.REDIS_URL)}. Start one (e.g. \`docker compose up -d redis\`) or set REDIS_URL.`);
   }
   const dir = path.resolve(root, "var/redis");
   mkdirSync(dir, { recursive: true });
@@ -128,7 +147,7 @@ async function ensurePostgres() {
   const local = ["127.0.0.1", "localhost"].includes(url.hostname);
   const bin = postgresBinDir();
   if (!local || !bin || process.getuid?.() === 0) {
-    fail(`PostgreSQL is not reachable at DATABASE_URL=${env.DATABASE_URL}. Start it (e.g. \`docker compose up -d postgres\`) or set DATABASE_URL.`);
+    fail(`PostgreSQL is not reachable at DATABASE_URL=${redactUrl(env.DATABASE_URL)}. Start it (e.g. \`docker compose up -d postgres\`) or set DATABASE_URL.`);
   }
   const dataDir = path.resolve(root, "var/postgres");
   if (!existsSync(path.join(dataDir, "PG_VERSION"))) {
