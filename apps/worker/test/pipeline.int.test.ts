@@ -1,8 +1,9 @@
 // The whole backline path on real services: row + job → worker → PDF on disk →
 // email through a real SMTP server. Figures in the PDF are checked against SQL.
-import { readFile, stat } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { claimDelivery, createReport, ensureUser, markDeliverySent, type PrismaClient } from "@backline/db";
+import { claimDelivery, createReport, ensureUser, markDeliverySent, transitionReport, type PrismaClient } from "@backline/db";
 import { reportMessageId } from "@backline/mail";
 import { InvalidJobPayloadError, PRIORITY, enqueue } from "@backline/queue";
 import { checkDownloadUrl, sealSignInLink } from "@backline/report-service";
@@ -120,18 +121,32 @@ describe("generate-report pipeline", () => {
     expect(text).toContain(dollars(sql!.total));
   });
 
-  it("marks a report whose email already went out (its worker died before recording it) sent, without a second email or a new link", async () => {
+  it("marks a report whose email already went out (its worker died before recording it) sent, without a second email or a new link, pointing to the PDF that was emailed", async () => {
     const owner = await ensureUser(db, "once@example.com");
     const report = await createReport(db, { type: "sales-summary", params: {}, owner });
-    const claim = await claimDelivery(db, { reportId: report.id, recipient: owner.email, messageId: reportMessageId(report.id, APP_URL) });
+    // Attempt 1 rendered its PDF, claimed the delivery and sent it, then died before marking the report sent.
+    await transitionReport(db, report.id, "generating", { message: "Attempt started", newAttempt: true });
+    const firstPdf = `${report.id}-a1.pdf`;
+    await writeFile(path.join(reportsDir, firstPdf), "%PDF- attempt 1");
+    await transitionReport(db, report.id, "emailing", { message: "PDF ready", attempt: 1, data: { filePath: firstPdf, fileBytes: 15, pageCount: 1 } });
+    const claim = await claimDelivery(db, {
+      reportId: report.id,
+      attempt: 1,
+      recipient: owner.email,
+      messageId: reportMessageId(report.id, APP_URL),
+      file: { path: firstPdf, bytes: 15, pages: 1 },
+    });
     if (claim.outcome !== "claimed") throw new Error("unreachable");
     await markDeliverySent(db, claim.delivery.id, "250 OK");
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
     const done = await finalStatus(report.id);
-    expect(done.status).toBe("sent");
+    expect(done).toMatchObject({ status: "sent", attempts: 2, filePath: firstPdf, fileBytes: 15, pageCount: 1 });
     expect(await db.reportEvent.count({ where: { reportId: report.id, message: { startsWith: "Already emailed" } } })).toBe(1);
     expect(smtp.messages.some((m) => m.headers.get("x-report-id") === report.id)).toBe(false);
     expect(await db.downloadLink.count({ where: { reportId: report.id } })).toBe(0);
+    // Attempt 2's own render is nobody's: removed; the emailed one stays.
+    expect(await readFile(path.join(reportsDir, firstPdf), "latin1")).toBe("%PDF- attempt 1");
+    expect(existsSync(path.join(reportsDir, `${report.id}-a2.pdf`))).toBe(false);
   });
 
   it("fails a report at once, in plain words, when the mail server refuses the address", async () => {

@@ -1,6 +1,9 @@
 // Recovery on real services: the reconciler rebuilds lost Redis state from
-// Postgres, reports and pending sign-in links (one active at a time), and a job whose worker is killed -9 is
-// taken over and emailed exactly once.
+// Postgres, reports and pending sign-in links (one active at a time), and a job whose worker is killed -9
+// (or paused past its lock) is taken over and emailed exactly once.
+import { existsSync, readdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import path from "node:path";
 import { createReport, ensureUser } from "@backline/db";
 import { PRIORITY, createRedis, enqueue } from "@backline/queue";
 import { sealSignInLink } from "@backline/report-service";
@@ -113,6 +116,32 @@ describe("crash recovery", () => {
     expect(starters).toHaveLength(2);
     expect(starters[0]).toMatch(new RegExp(`:${child.pid}$`));
     expect(starters[1]).not.toBe(starters[0]);
+    expect(h.emailsFor(report.id)).toBe(1);
+  });
+
+  it("a worker paused past its lock (SIGSTOP) that resumes after another sent the report changes nothing: the sent PDF stays, byte for byte the one emailed", async () => {
+    const { prefix, queue } = setup("paused");
+    const child = h.spawnWorker(prefix, { WORKER_LOCK_MS: "2000" });
+    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "paused@example.com") });
+    await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
+    const firstPartial = path.join(h.reportsDir, `${report.id}-a1.pdf.partial`);
+    await waitUntil(async () => existsSync(firstPartial), { what: "the first worker to be mid-render", intervalMs: 5 });
+    child.kill("SIGSTOP");
+    h.onClose(async () => void child.kill("SIGCONT"));
+    await h.startWorker(prefix); // takes the job over once the paused worker's lock runs out
+
+    await allSent([report.id]);
+    const sent = await h.db.report.findUniqueOrThrow({ where: { id: report.id } });
+    expect(sent).toMatchObject({ attempts: 2, filePath: `${report.id}-a2.pdf` });
+    const emailed = h.smtp.messages.find((m) => m.headers.get("x-report-id") === report.id)!.attachments[0]!.content;
+    const eventsWhenSent = await h.db.reportEvent.count({ where: { reportId: report.id } });
+
+    // The paused worker carries on: it finishes its render, finds itself superseded, removes only its own file.
+    child.kill("SIGCONT");
+    await waitUntil(async () => !readdirSync(h.reportsDir).some((name) => name.startsWith(`${report.id}-a1.pdf`)), { what: "the resumed worker to finish and clean up" });
+    expect(await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).toEqual(sent);
+    expect(await h.db.reportEvent.count({ where: { reportId: report.id } })).toBe(eventsWhenSent);
+    expect(await readFile(path.join(h.reportsDir, sent.filePath!))).toEqual(emailed);
     expect(h.emailsFor(report.id)).toBe(1);
   });
 });

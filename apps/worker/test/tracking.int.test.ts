@@ -1,8 +1,7 @@
 // Job tracking on real services: live progress over Redis pub/sub, cancel
 // across processes, retry after a real SMTP refusal, and queue position.
 import { randomUUID } from "node:crypto";
-import { existsSync } from "node:fs";
-import path from "node:path";
+import { readdirSync } from "node:fs";
 import { ensureUser } from "@backline/db";
 import { createRedis } from "@backline/queue";
 import { ReportUpdateHub, estimateQueued, queuePosition, type Actor, type ReportCommands, type ReportUpdate } from "@backline/report-service";
@@ -88,7 +87,8 @@ describe("cancel", () => {
     const report = await h.db.report.findUniqueOrThrow({ where: { id }, include: { events: true } });
     expect(report.status).toBe("cancelled");
     expect(report.events.map((e) => e.status)).not.toContain("emailing");
-    expect(existsSync(path.join(h.reportsDir, `${id}.pdf`))).toBe(false);
+    // No PDF of any attempt, finished or partial.
+    expect(readdirSync(h.reportsDir).filter((name) => name.startsWith(id))).toEqual([]);
     await new Promise((r) => setTimeout(r, 500)); // an email would have been sent by now
     expect(h.emailsFor(id)).toBe(0);
 

@@ -107,7 +107,16 @@ export interface TransitionOptions {
   newAttempt?: boolean;
   /** Only if the owner has fewer reports in flight than this (a retry counts against the same cap as a new request). */
   maxInFlight?: number;
+  /**
+   * Fencing: only while this is still the report's current attempt (the number its
+   * start returned). A worker that lost its job to another keeps running until it
+   * notices; with this, every write it makes after being superseded changes nothing.
+   */
+  attempt?: number;
 }
+
+/** `and attempts = N` when an attempt is given. */
+const attemptFence = (attempt: number | undefined) => (attempt === undefined ? Prisma.empty : Prisma.sql`and attempts = ${attempt}::int`);
 
 const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
   failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
@@ -165,7 +174,7 @@ export async function transitionReport(db: PrismaClient, id: string, to: ReportS
   const rows = await db.$queryRaw<ChangeRow[]>`
     with report as (
       update reports set ${Prisma.join(sets)}
-      where id = ${id}::uuid and status = any(${[...ALLOWED_TRANSITIONS[to]]}::"ReportStatus"[]) ${withinCap}
+      where id = ${id}::uuid and status = any(${[...ALLOWED_TRANSITIONS[to]]}::"ReportStatus"[]) ${attemptFence(options.attempt)} ${withinCap}
       returning ${REPORT_COLUMNS}
     ), event as (
       insert into report_events (report_id, status, progress, message, attempt, worker_id)
@@ -179,18 +188,19 @@ export async function transitionReport(db: PrismaClient, id: string, to: ReportS
 /**
  * Records progress while generating (never backwards). Updates the row every
  * call; appends an event only when `milestone` is set, so the history stays
- * readable. Null when the report is not generating any more.
+ * readable. Null when the report is not generating any more (or, given
+ * `attempt`, when that attempt was superseded).
  */
 export async function recordProgress(
   db: PrismaClient,
   id: string,
-  progress: { percent: number; stage: string; milestone?: boolean; workerId?: string },
+  progress: { percent: number; stage: string; milestone?: boolean; workerId?: string; attempt?: number },
 ): Promise<ReportChange | null> {
   const percent = Math.max(0, Math.min(100, Math.round(progress.percent)));
   const rows = await db.$queryRaw<ChangeRow[]>`
     with report as (
       update reports set progress = ${percent}, stage = ${progress.stage}, updated_at = now()
-      where id = ${id}::uuid and status = 'generating' and progress <= ${percent}
+      where id = ${id}::uuid and status = 'generating' and progress <= ${percent} ${attemptFence(progress.attempt)}
       returning ${REPORT_COLUMNS}
     ), event as (
       insert into report_events (report_id, status, progress, message, attempt, worker_id)

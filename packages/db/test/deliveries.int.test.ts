@@ -1,7 +1,7 @@
 // At most one email per report and recipient: the claim protocol on a real database.
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDelivery, createPrismaClient, createReport, ensureUser, markDeliverySent, releaseDelivery, type PrismaClient } from "../src/index.ts";
+import { claimDelivery, createPrismaClient, createReport, ensureUser, markDeliverySent, releaseDelivery, transitionReport, type PrismaClient } from "../src/index.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -14,9 +14,13 @@ afterAll(async () => {
   await scratch?.drop();
 });
 
+/** A report whose first attempt has rendered its PDF and is emailing it. */
 async function newDelivery() {
   const report = await createReport(db, { type: "sales-summary", params: {}, owner: await ensureUser(db, "ana@example.com") });
-  return { reportId: report.id, recipient: "ana@example.com", messageId: `<report-${report.id}@test>` };
+  await transitionReport(db, report.id, "generating", { message: "Attempt started", newAttempt: true });
+  const file = { path: `${report.id}-a1.pdf`, bytes: 1234, pages: 2 };
+  await transitionReport(db, report.id, "emailing", { message: "PDF ready", attempt: 1, data: { filePath: file.path } });
+  return { reportId: report.id, attempt: 1, recipient: "ana@example.com", messageId: `<report-${report.id}@test>`, file };
 }
 
 describe("claimDelivery", () => {
@@ -25,7 +29,7 @@ describe("claimDelivery", () => {
     const claims = await Promise.all(Array.from({ length: 10 }, () => claimDelivery(db, input)));
     expect(claims.filter((c) => c.outcome === "claimed")).toHaveLength(1);
     const winner = claims.find((c) => c.outcome === "claimed")!.delivery;
-    expect(winner).toMatchObject({ reportId: input.reportId, status: "sending", claims: 1, messageId: input.messageId });
+    expect(winner).toMatchObject({ reportId: input.reportId, status: "sending", claims: 1, messageId: input.messageId, filePath: input.file.path, fileBytes: 1234, pageCount: 2 });
     expect(typeof winner.id).toBe("bigint");
     expect(winner.claimedAt).toBeInstanceOf(Date);
     expect(claims.filter((c) => c.outcome === "busy")).toHaveLength(9);
@@ -62,5 +66,27 @@ describe("claimDelivery", () => {
     const won = takeovers.filter((c) => c.outcome === "claimed");
     expect(won).toHaveLength(1);
     expect(won[0]).toMatchObject({ ambiguous: true, delivery: { claims: 2, messageId: input.messageId } });
+  });
+
+  it("is fenced: a superseded attempt can neither claim, nor re-claim after a release, nor take over an ambiguous claim", async () => {
+    const input = await newDelivery();
+    // Attempt 1 stalls; another worker starts attempt 2 of the same report.
+    await transitionReport(db, input.reportId, "generating", { message: "Attempt started", newAttempt: true });
+    expect(await claimDelivery(db, input)).toEqual({ outcome: "superseded" });
+    expect(await db.delivery.count({ where: { reportId: input.reportId } })).toBe(0);
+
+    // Attempt 2 reaches emailing and claims; the send fails for sure and is released.
+    await transitionReport(db, input.reportId, "emailing", { message: "PDF ready", attempt: 2 });
+    const second = { ...input, attempt: 2, file: { path: `${input.reportId}-a2.pdf`, bytes: 99, pages: 1 } };
+    const claim = await claimDelivery(db, second);
+    if (claim.outcome !== "claimed") throw new Error("expected attempt 2 to claim");
+    await releaseDelivery(db, claim.delivery.id, "421 try later");
+    expect(await claimDelivery(db, input)).toEqual({ outcome: "superseded" });
+
+    // Attempt 2 claims again and its connection breaks after DATA; its lease runs out. Attempt 1 may not take over; attempt 2 may.
+    expect((await claimDelivery(db, second)).outcome).toBe("claimed");
+    await db.$executeRaw`update deliveries set claimed_at = now() - interval '10 seconds' where report_id = ${input.reportId}::uuid`;
+    expect((await claimDelivery(db, { ...input, leaseMs: 5000 })).outcome).toBe("busy");
+    expect(await claimDelivery(db, { ...second, leaseMs: 5000 })).toMatchObject({ outcome: "claimed", ambiguous: true, delivery: { filePath: second.file.path } });
   });
 });

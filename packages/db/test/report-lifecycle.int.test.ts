@@ -88,4 +88,26 @@ describe("report lifecycle", () => {
     expect(new Set(users.map((u) => u.id)).size).toBe(1);
     expect(users[0]!.email).toBe("new@example.com");
   });
+
+  it("fences a superseded attempt: its progress, status changes and failure change nothing once another attempt started", async () => {
+    const { id } = await newReport();
+    const first = await transitionReport(db, id, "generating", { message: "start", newAttempt: true, workerId: "paused" });
+    expect(first?.report.attempts).toBe(1);
+    // Worker "paused" loses its job lock; another worker takes the report over.
+    const second = await transitionReport(db, id, "generating", { message: "taken over", newAttempt: true, workerId: "fresh" });
+    expect(second?.report.attempts).toBe(2);
+    const before = await db.report.findUniqueOrThrow({ where: { id } });
+    const eventsBefore = await db.reportEvent.count({ where: { reportId: id } });
+
+    expect(await recordProgress(db, id, { percent: 90, stage: "stale page", milestone: true, attempt: 1 })).toBeNull();
+    expect(await transitionReport(db, id, "emailing", { message: "stale pdf", attempt: 1, data: { filePath: `${id}-a1.pdf` } })).toBeNull();
+    expect(await transitionReport(db, id, "failed", { message: "stale failure", attempt: 1 })).toBeNull();
+    expect(await transitionReport(db, id, "queued", { message: "stale wait", attempt: 1 })).toBeNull();
+    expect(await db.report.findUniqueOrThrow({ where: { id } })).toEqual(before);
+    expect(await db.reportEvent.count({ where: { reportId: id } })).toBe(eventsBefore);
+
+    // The current attempt's writes go through.
+    expect(await recordProgress(db, id, { percent: 50, stage: "page 5", attempt: 2 })).not.toBeNull();
+    expect((await transitionReport(db, id, "emailing", { message: "pdf", attempt: 2, data: { filePath: `${id}-a2.pdf` } }))?.report.filePath).toBe(`${id}-a2.pdf`);
+  });
 });

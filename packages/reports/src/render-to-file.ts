@@ -1,5 +1,6 @@
-// Runs one report end to end into a file: query, draw, stream to disk. A
-// failed or cancelled render leaves no partial file behind.
+// Runs one report end to end into a file: query, draw, stream to disk. The PDF
+// is written beside its final name and renamed into place when complete, so a
+// reader never sees half a file; a failed or cancelled render leaves nothing behind.
 import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
@@ -53,7 +54,8 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
   const doc = createReportDocument({ title: type.title, subject: type.summarize(data), creationDate: options.generatedAt });
   let pages = 0;
   doc.on("pageAdded", () => void (pages += 1));
-  const file = fs.createWriteStream(options.filePath);
+  const partialPath = `${options.filePath}.partial`;
+  const file = fs.createWriteStream(partialPath);
   let created = false;
   file.once("open", () => void (created = true));
 
@@ -74,6 +76,7 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
     doc.end();
     if (!file.writableFinished) await once(file, "finish"); // rejects on 'error'
     if (writeFailed.signal.aborted) throw writeFailed.signal.reason;
+    await fs.promises.rename(partialPath, options.filePath);
     return { pages, bytes: file.bytesWritten, summary: type.summarize(data), fileName: type.fileName(params) };
   } catch (err) {
     // The first failure is the one to report; tearing down the stream below can raise more.
@@ -83,7 +86,7 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
     // Wait until the file is closed (its open may still be pending), then delete
     // it, but only if this call created it.
     if (!file.closed) await once(file, "close").catch(() => {});
-    if (created) await fs.promises.rm(options.filePath, { force: true }).catch(() => {});
+    if (created) await fs.promises.rm(partialPath, { force: true }).catch(() => {});
     throw cause;
   }
 }

@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -133,11 +133,12 @@ describe("customer-statement render", () => {
 });
 
 describe("renderReportToFile", () => {
-  it("cancellation throws the signal's reason and leaves no file", async () => {
+  it("cancellation throws the signal's reason and leaves no file, partial or final", async () => {
     const params = { from: "2024-01-01", to: "2026-10-31", groupBy: "day" } as const;
     const filePath = path.join(dir, "cancelled.pdf");
     const controller = new AbortController();
     const reason = new Error("cancelled by user");
+    const seenMidway: { partial?: boolean; final?: boolean } = {};
     const err = await renderReportToFile({
       ...base,
       type: "sales-summary",
@@ -146,11 +147,26 @@ describe("renderReportToFile", () => {
       filePath,
       signal: controller.signal,
       onProgress: (p) => {
-        if (p.stage.startsWith("Rendering page 3 of")) controller.abort(reason);
+        if (p.stage.startsWith("Rendering page 3 of")) {
+          Object.assign(seenMidway, { partial: existsSync(`${filePath}.partial`), final: existsSync(filePath) });
+          controller.abort(reason);
+        }
       },
     }).catch((e: unknown) => e);
     expect(err).toBe(reason);
+    // Midway the PDF existed only under its partial name; afterwards under neither.
+    expect(seenMidway).toEqual({ partial: true, final: false });
+    expect(existsSync(`${filePath}.partial`)).toBe(false);
     expect(existsSync(filePath)).toBe(false);
+  });
+
+  it("a finished render appears under its name whole, with no partial file left", async () => {
+    const params = { from: "2026-10-01", to: "2026-10-31", groupBy: "day" } as const;
+    const filePath = path.join(dir, "finished.pdf");
+    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath });
+    expect(statSync(filePath).size).toBe(result.bytes);
+    expect(readFileSync(filePath).subarray(-6).toString("latin1")).toMatch(/%%EOF/);
+    expect(existsSync(`${filePath}.partial`)).toBe(false);
   });
 
   it("rejects invalid stored params as a ReportDataError naming the field", async () => {
@@ -161,13 +177,23 @@ describe("renderReportToFile", () => {
     expect((err as Error).message).toContain("region: Region must be one of");
   });
 
-  it("surfaces a write error and removes the partial file", async () => {
-    // A directory where the file should be: opening it for writing fails (EISDIR).
+  it("surfaces a failure after the PDF was written and removes the partial file it had created", async () => {
+    // A directory where the file should go: the PDF is written in full to its partial name, then moving it into place fails (EISDIR).
     const filePath = path.join(dir, "is-a-dir.pdf");
     await import("node:fs/promises").then((fs) => fs.mkdir(filePath));
     const params = { from: "2026-10-01", to: "2026-10-31", groupBy: "day" } as const;
-    const err = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath }).catch((e: unknown) => e);
+    let partialWhileRendering = false;
+    const err = await renderReportToFile({
+      ...base,
+      type: "sales-summary",
+      params,
+      data: salesData(params),
+      filePath,
+      onProgress: () => void (partialWhileRendering ||= existsSync(`${filePath}.partial`)),
+    }).catch((e: unknown) => e);
     expect((err as NodeJS.ErrnoException).code).toMatch(/EISDIR/);
-    expect(existsSync(filePath)).toBe(true); // the directory we made is untouched
+    expect(partialWhileRendering).toBe(true);
+    expect(existsSync(`${filePath}.partial`)).toBe(false);
+    expect(statSync(filePath).isDirectory()).toBe(true); // what was there is untouched
   });
 });

@@ -3,6 +3,12 @@
 // never worked on again, whatever Redis replays. A report found Emailing (its
 // worker died mid-send) is built again; the delivery claim keeps it from being
 // emailed twice.
+// Fencing: starting returns this attempt's number, and every later write of the
+// attempt (status, progress, delivery claim) holds only while it is still the
+// current one. A worker that lost its job lock without dying (a pause, a Redis
+// blip) and carries on after another worker took over changes nothing, and it
+// renders into a file of its own (`<id>-a<attempt>.pdf`), so it can't touch the
+// PDF that the report's row points to.
 // Every change is published for open status pages.
 import { rm } from "node:fs/promises";
 import path from "node:path";
@@ -51,12 +57,13 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     return { skipped: report.status };
   }
   const report = started.report;
+  const attempt = report.attempts;
 
   const cancellation = ctx.cancellations.track(reportId);
   try {
     const built = await generate(report, ctx, cancellation.signal);
     if (!built) return { skipped: "status changed" };
-    await email(report, built, ctx);
+    if (!(await email(report, built, ctx))) return await superseded(report.id, attempt, ctx);
     return { sent: true };
   } catch (err) {
     if (cancellation.signal.aborted || err instanceof ReportCancelledError) {
@@ -68,17 +75,19 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     const waitsSoFar = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
     if (token && (err instanceof WaitAndRetry || (failure.outage && waitsSoFar < OUTAGE_WAITS))) {
       const delayMs = err instanceof WaitAndRetry ? err.delayMs : outageDelayMs(waitsSoFar);
-      await ctx.publish(
-        await transitionReport(ctx.db, report.id, "queued", {
-          message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
-          workerId: ctx.workerId,
-          data: { stage: "Waiting to retry" },
-        }),
-      );
+      const waiting = await transitionReport(ctx.db, report.id, "queued", {
+        message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
+        workerId: ctx.workerId,
+        attempt,
+        data: { stage: "Waiting to retry" },
+      });
+      await ctx.publish(waiting);
+      // Superseded (or cancelled) meanwhile: the job is another worker's now; leave it be.
+      if (!waiting) return await superseded(report.id, attempt, ctx);
       await job.moveToDelayed(Date.now() + delayMs, token);
       throw new DelayedError();
     }
-    const final = await recordFailure(job, report.id, failure, ctx);
+    const final = await recordFailure(job, report.id, attempt, failure, ctx);
     // A final failure must not be retried by BullMQ either.
     throw final && !(err instanceof UnrecoverableError) ? new UnrecoverableError(failure.reason) : err;
   } finally {
@@ -89,7 +98,10 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
 interface BuiltPdf {
   fileName: string;
   filePath: string;
+  /** filePath relative to REPORTS_DIR, as the row records it. */
+  relativePath: string;
   bytes: number;
+  pages: number;
   title: string;
   summary: string;
 }
@@ -100,9 +112,10 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   const params = type.params.safeParse(report.params);
   if (!params.success) throw new PermanentError(`Invalid parameters: ${describeIssues(params.error)}`);
 
-  const relativePath = `${report.id}.pdf`;
+  const attempt = report.attempts;
+  const relativePath = attemptFileName(report.id, attempt);
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
-  const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId })));
+  const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId, attempt })));
   const result = await renderReportToFile({
     type,
     params: params.data,
@@ -118,23 +131,36 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   const emailing = await transitionReport(ctx.db, report.id, "emailing", {
     message: `PDF ready: ${result.pages} page${result.pages === 1 ? "" : "s"}`,
     workerId: ctx.workerId,
+    attempt,
     data: { progress: 100, stage: "Emailing", filePath: relativePath, fileBytes: result.bytes, pageCount: result.pages },
   });
   await ctx.publish(emailing);
   if (!emailing) {
-    // Cancelled (or otherwise moved on) while rendering: the PDF must not linger.
+    // Cancelled or superseded while rendering: this attempt's own PDF must not linger.
     await rm(filePath, { force: true });
     return null;
   }
-  return { fileName: result.fileName, filePath, bytes: result.bytes, title: type.title, summary: result.summary };
+  return { fileName: result.fileName, filePath, relativePath, bytes: result.bytes, pages: result.pages, title: type.title, summary: result.summary };
 }
+
+/** Each attempt renders into its own file; the report row names the one that was emailed. */
+export const attemptFileName = (reportId: string, attempt: number) => `${reportId}-a${attempt}.pdf`;
 
 /**
  * Sends the report email at most once: claim the delivery in Postgres first,
- * send only with the claim, record the server's answer.
+ * send only with the claim, record the server's answer. False when this
+ * attempt turned out to be superseded (nothing sent, nothing changed).
  */
-async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
-  const claim = await claimDelivery(ctx.db, { reportId: report.id, recipient: report.ownerEmail, messageId: reportMessageId(report.id, ctx.env.APP_URL) });
+async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Promise<boolean> {
+  const attempt = report.attempts;
+  const claim = await claimDelivery(ctx.db, {
+    reportId: report.id,
+    attempt,
+    recipient: report.ownerEmail,
+    messageId: reportMessageId(report.id, ctx.env.APP_URL),
+    file: { path: pdf.relativePath, bytes: pdf.bytes, pages: pdf.pages },
+  });
+  if (claim.outcome === "superseded") return false;
   if (claim.outcome === "busy") {
     // Its claimer may still be sending, or may have died mid-send: wait out the lease, then the claim is ours.
     const leaseEnds = (claim.delivery.claimedAt?.getTime() ?? Date.now()) + DELIVERY_LEASE_MS;
@@ -147,6 +173,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
         await transitionReport(ctx.db, report.id, "emailing", {
           message: "Resending: the last attempt's connection broke after the message was sent, so the server may have it; same Message-ID",
           workerId: ctx.workerId,
+          attempt,
         }),
       );
     }
@@ -186,12 +213,37 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
     const response = info.response;
     await withOutageRetries(() => markDeliverySent(ctx.db, claim.delivery.id, response));
   }
+  // Already sent by an earlier attempt: the report is the PDF that went out, not this attempt's.
+  const emailed = claim.outcome === "already-sent" && claim.delivery.filePath ? claim.delivery : null;
   const sent = await transitionReport(ctx.db, report.id, "sent", {
     message: claim.outcome === "already-sent" ? `Already emailed to ${report.ownerEmail}; not sending again` : `Emailed to ${report.ownerEmail}`,
     workerId: ctx.workerId,
-    data: { stage: "Sent", messageId: claim.delivery.messageId, finishedAt: new Date(), failureReason: null },
+    attempt,
+    data: {
+      stage: "Sent",
+      messageId: claim.delivery.messageId,
+      finishedAt: new Date(),
+      failureReason: null,
+      ...(emailed && { filePath: emailed.filePath, fileBytes: emailed.fileBytes, pageCount: emailed.pageCount }),
+    },
   });
   await ctx.publish(sent);
+  // This attempt's own PDF is nobody's when another one went out (the row now names that one).
+  if (emailed && emailed.filePath !== pdf.relativePath) await rm(pdf.filePath, { force: true });
+  return sent !== null;
+}
+
+/**
+ * Another worker took this report over (or it was cancelled) while this attempt ran on:
+ * it stops, and removes its own PDF unless that is the one that was emailed (then the
+ * attempt that finishes the report points the row to it).
+ */
+async function superseded(reportId: string, attempt: number, ctx: ProcessorContext) {
+  const own = attemptFileName(reportId, attempt);
+  const emailedWithIt = await ctx.db.delivery.count({ where: { reportId, filePath: own, status: "sent" } });
+  if (emailedWithIt === 0) await rm(path.resolve(ctx.env.REPORTS_DIR, own), { force: true });
+  ctx.log.warn({ reportId, attempt }, "attempt superseded by another worker; stopped, changing nothing");
+  return { superseded: true };
 }
 
 /**
@@ -199,7 +251,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext) {
  * twice in a row — retrying a bug only delays the answer) or a retry.
  * Returns whether it was final.
  */
-async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: ProcessorContext): Promise<boolean> {
+async function recordFailure(job: Job, reportId: string, attempt: number, failure: Failure, ctx: ProcessorContext): Promise<boolean> {
   const previous = (await ctx.db.report.findUnique({ where: { id: reportId }, select: { failureReason: true } }))?.failureReason;
   const repeated = !failure.permanent && !failure.outage && previous === failure.reason;
   const outOfAttempts = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -209,11 +261,13 @@ async function recordFailure(job: Job, reportId: string, failure: Failure, ctx: 
     ? await transitionReport(ctx.db, reportId, "failed", {
         message: repeated ? `Failed the same way twice in a row, so stopped early: ${failure.reason}` : `Failed: ${failure.reason}`,
         workerId: ctx.workerId,
+        attempt,
         data: { failureReason: failure.reason, stage: "Failed", finishedAt: new Date() },
       })
     : await transitionReport(ctx.db, reportId, "queued", {
         message: `Attempt ${job.attemptsMade + 1} failed (${failure.reason}); retrying`,
         workerId: ctx.workerId,
+        attempt,
         data: { stage: "Waiting to retry", failureReason: failure.reason },
       });
   await ctx.publish(change);
