@@ -56,7 +56,7 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
   const verify = await fetch(`${appBase}${local.pathname}${local.search}`, { redirect: "manual" });
   const cookie = verify.headers
     .getSetCookie()
-    .map((c) => c.split(";")[0])
+    .map((c) => c.split(";")[0] ?? "")
     .filter((c) => /session_token=/.test(c))
     .join("; ");
   if (!cookie) throw new Error(`opening the sign-in link answered ${verify.status} without a session cookie`);
