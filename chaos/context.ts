@@ -20,6 +20,7 @@ export interface Settings {
   orphan: { reports: number };
   idem: { concurrent: number; conflicting: number };
   busy: { reports: number; hogMs: number };
+  paused: { rounds: number; background: number };
   /** How long to wait, after a scenario's faults, for every accepted report to turn final. */
   settleMs: number;
 }
@@ -33,6 +34,7 @@ export const FULL: Settings = {
   orphan: { reports: 200 },
   idem: { concurrent: 1000, conflicting: 5 },
   busy: { reports: 6, hogMs: 120_000 },
+  paused: { rounds: 4, background: 10 },
   settleMs: 240_000,
 };
 
@@ -45,6 +47,7 @@ export const SHORT: Settings = {
   orphan: { reports: 30 },
   idem: { concurrent: 300, conflicting: 3 },
   busy: { reports: 2, hogMs: 45_000 },
+  paused: { rounds: 1, background: 6 },
   settleMs: 90_000,
 };
 

@@ -21,6 +21,7 @@ import { busyCpuScenario } from "./scenarios/busy-cpu.ts";
 import { idempotencyScenario } from "./scenarios/idempotency.ts";
 import { killWorkerScenario } from "./scenarios/kill-worker.ts";
 import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
+import { pausedWorkerScenario } from "./scenarios/paused-worker.ts";
 import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
 import { smtpFaultsScenario } from "./scenarios/smtp-faults.ts";
@@ -35,6 +36,7 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
   { name: "orphan-rows", title: "web died between insert and enqueue (simulated)", run: orphanRowsScenario },
   { name: "idempotency", title: "concurrent identical POSTs with one Idempotency-Key", run: idempotencyScenario },
   { name: "busy-cpu", title: "big renders with both cores busy: no false stalls", run: busyCpuScenario },
+  { name: "paused-worker", title: "a worker SIGSTOPped mid-render past its lock, resumed after the takeover", run: pausedWorkerScenario },
 ];
 
 const { values: args } = parseArgs({

@@ -7,7 +7,8 @@
 //
 // It records every message it *accepted* (250 after DATA) by its X-Report-Id and
 // Message-ID headers, read from the first bytes of the stream only — bodies
-// (PDF attachments) are never parsed.
+// (PDF attachments) are never parsed, and kept whole only for the reports a
+// scenario names in `keepMessagesOf`.
 import net from "node:net";
 import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js"; // internal module, exported by the package
@@ -30,6 +31,8 @@ export interface AcceptedMessage {
   reportId: string | null;
   messageId: string | null;
   at: number;
+  /** The whole message as received, for reports in keepMessagesOf. */
+  raw?: Buffer;
 }
 
 export interface ChaosSmtpSink {
@@ -45,6 +48,8 @@ export interface ChaosSmtpSink {
   byReport: Map<string, AcceptedMessage[]>;
   /** Counts of refusals by kind (421 mail/data, 550 rcpt). */
   refused: Record<string, number>;
+  /** X-Report-Ids whose accepted messages are kept whole (`raw`). */
+  keepMessagesOf: Set<string>;
   close(): Promise<void>;
 }
 
@@ -56,6 +61,7 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
   const accepted: AcceptedMessage[] = [];
   const byReport = new Map<string, AcceptedMessage[]>();
   const refused: Record<string, number> = { "421-mail": 0, "421-data": 0, "550-rcpt": 0 };
+  const keepMessagesOf = new Set<string>();
   const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
   const server = new SMTPServer({
@@ -80,8 +86,10 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
     },
     onData(stream, _session, callback) {
       let head = "";
+      const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => {
         if (head.length < HEADER_SCAN_BYTES) head += chunk.toString("latin1", 0, Math.min(chunk.length, HEADER_SCAN_BYTES));
+        if (keepMessagesOf.size > 0) chunks.push(chunk);
       });
       stream.on("error", callback);
       stream.on("end", () => {
@@ -96,6 +104,7 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
           messageId: /^Message-ID:\s*(\S+)/im.exec(headers)?.[1] ?? null,
           at: Date.now(),
         };
+        if (message.reportId && keepMessagesOf.has(message.reportId)) message.raw = Buffer.concat(chunks);
         accepted.push(message);
         if (message.reportId) {
           const list = byReport.get(message.reportId) ?? [];
@@ -154,6 +163,7 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
     accepted,
     byReport,
     refused,
+    keepMessagesOf,
     close: () =>
       new Promise<void>((resolve) => {
         if (!netServer.listening) return resolve();
