@@ -87,7 +87,14 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
       } finally {
         process.kill(-paused.proc.pid, "SIGCONT");
       }
-      // The resumed worker finishes its render, finds itself superseded and removes its own file.
+      // The resumed worker finishes its render and finds itself superseded: it says so in a
+      // log line naming the report (a lock-renewal error at resume names it too, so not just any line).
+      const end = "superseded|taken over|job completed|job failed";
+      const finished = await paused.proc.waitForLine(new RegExp(`${id}.*(${end})|(${end}).*${id}`), 60_000).then(
+        (line) => /"msg":"([^"]+)"/.exec(line)?.[1] ?? line.slice(0, 80),
+        () => null,
+      );
+      // …and removes its own file.
       const attempt = (await ctx.pg.query<{ attempt: number }>(`SELECT attempt FROM report_events WHERE report_id = $1 AND message = 'Attempt started' AND worker_id = $2 ORDER BY id LIMIT 1`, [id, paused.workerId])).rows[0]?.attempt;
       const ownPrefix = `${id}-a${attempt}.pdf`;
       const cleanedUp = await pollUntil(async () => !(await readdir(ctx.reportsDir)).some((name) => name.startsWith(ownPrefix)), 60_000, 100);
@@ -95,8 +102,11 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
 
       const emailed = ctx.sink.byReport.get(id) ?? [];
       const attachment = emailed[0]?.raw ? (await simpleParser(emailed[0].raw)).attachments[0]?.content : undefined;
-      const download = await fetch(`${stack.baseUrl}/reports/${id}/download`, { headers: { cookie: await stack.cookieFor(email) } });
-      const downloaded = download.status === 200 ? Buffer.from(await download.arrayBuffer()) : null;
+      // A download that breaks off (a file shorter than its Content-Length) counts as no download.
+      const download = await fetch(`${stack.baseUrl}/reports/${id}/download`, { headers: { cookie: await stack.cookieFor(email) } })
+        .then(async (res) => ({ status: String(res.status), body: res.status === 200 ? Buffer.from(await res.arrayBuffer()) : null }))
+        .catch((err: Error) => ({ status: `broken off (${err.message})`, body: null }));
+      const downloaded = download.body;
       const identical = Boolean(attachment && downloaded && attachment.equals(downloaded));
       results.push({
         id,
@@ -106,6 +116,7 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
         emails: emailed.length,
         note:
           `round ${round + 1}: paused ${paused.workerId} for ${fmtS(PAUSE_MS)} at attempt ${attempt}; sent by the other worker ${sentAt === null ? "never" : `${fmtS(sentAt - pausedAt)} after the pause`}; ` +
+          `resumed worker ${finished === null ? "logged nothing about it within 60 s" : `finished: "${finished}"`}; ` +
           `paused attempt's file ${cleanedUp === null ? "still there" : "removed"}; download ${download.status}${downloaded ? ` (${downloaded.length} bytes)` : ""}, ` +
           `emailed attachment ${attachment ? `${attachment.length} bytes` : "missing"}, ${identical ? "identical" : "DIFFERENT"}; ${emailed.length} email(s)`,
       });

@@ -62,7 +62,10 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
   const cancellation = ctx.cancellations.track(reportId);
   try {
     const built = await generate(report, ctx, cancellation.signal);
-    if (!built) return { skipped: "status changed" };
+    if (!built) {
+      ctx.log.info({ reportId, attempt }, "report cancelled or taken over while rendering; stopped, own PDF removed");
+      return { skipped: "status changed" };
+    }
     if (!(await email(report, built, ctx))) return await superseded(report.id, attempt, ctx);
     return { sent: true };
   } catch (err) {
