@@ -15,7 +15,7 @@ export interface Settings {
   short: boolean;
   kill: { reports: number; kills: number; workers: number };
   redis: { reports: number; duringOutage: number; outageMs: number };
-  smtp: { downReports: number; downMs: number; busyReports: number; busyMs: number; rejectReports: number; rejectEvery: number };
+  smtp: { downReports: number; downMs: number; busyReports: number; busyMs: number; rejectReports: number; rejectEvery: number; dropReports: number; dropMs: number };
   pg: { reports: number; hits: number; perSecond: number };
   orphan: { reports: number };
   idem: { concurrent: number; conflicting: number };
@@ -29,7 +29,7 @@ export const FULL: Settings = {
   short: false,
   kill: { reports: 1000, kills: 10, workers: 3 },
   redis: { reports: 2000, duringOutage: 20, outageMs: 5000 },
-  smtp: { downReports: 300, downMs: 60_000, busyReports: 150, busyMs: 20_000, rejectReports: 200, rejectEvery: 10 },
+  smtp: { downReports: 300, downMs: 60_000, busyReports: 150, busyMs: 20_000, rejectReports: 200, rejectEvery: 10, dropReports: 40, dropMs: 8000 },
   pg: { reports: 400, hits: 4, perSecond: 15 },
   orphan: { reports: 200 },
   idem: { concurrent: 1000, conflicting: 5 },
@@ -42,7 +42,7 @@ export const SHORT: Settings = {
   short: true,
   kill: { reports: 100, kills: 2, workers: 3 },
   redis: { reports: 200, duringOutage: 10, outageMs: 3000 },
-  smtp: { downReports: 40, downMs: 10_000, busyReports: 20, busyMs: 5000, rejectReports: 40, rejectEvery: 8 },
+  smtp: { downReports: 40, downMs: 10_000, busyReports: 20, busyMs: 5000, rejectReports: 40, rejectEvery: 8, dropReports: 10, dropMs: 3000 },
   pg: { reports: 80, hits: 2, perSecond: 12 },
   orphan: { reports: 30 },
   idem: { concurrent: 300, conflicting: 3 },
@@ -62,8 +62,12 @@ export interface ScenarioOutcome {
   /** The report ids this scenario must see to a final status. */
   ids: string[];
   submitted: number;
-  /** HTTP status → count, for what the web answered. */
+  /** HTTP status → count, for what the web answered: every submitted request, once. */
   answers: Record<string, number>;
+  /** Answers other than 202 that the scenario caused on purpose: status → why. Any other non-202 answer fails the scenario. */
+  refusals?: Record<string, string>;
+  /** Reports the scenario made fail on purpose (a 550 address): id → the reason they must end with. Any other failed report fails the scenario. */
+  expectedFailures?: Map<string, RegExp>;
   recovery: string;
   checks: Check[];
   notes: string[];

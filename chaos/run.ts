@@ -31,7 +31,7 @@ import { HARNESS_PG_APP, exitCleanlyOnSignals, missingBuilds, onCleanup, runClea
 const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Promise<ScenarioOutcome> }[] = [
   { name: "kill-worker", title: "kill -9 of workers at random moments", run: killWorkerScenario },
   { name: "redis-restart", title: "Redis SHUTDOWN NOSAVE with a backlog, restarted empty", run: redisRestartScenario },
-  { name: "smtp-faults", title: "SMTP down, then 421, then 550 for some addresses", run: smtpFaultsScenario },
+  { name: "smtp-faults", title: "SMTP down, then 421, then 550 for some addresses, then replies dropped after DATA", run: smtpFaultsScenario },
   { name: "pg-terminate", title: "workers' Postgres connections terminated mid-load", run: pgTerminateScenario },
   { name: "orphan-rows", title: "web died between insert and enqueue (simulated)", run: orphanRowsScenario },
   { name: "idempotency", title: "concurrent identical POSTs with one Idempotency-Key", run: idempotencyScenario },

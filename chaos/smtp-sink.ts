@@ -3,9 +3,13 @@
 //   down      — stop listening (connections are refused; sessions already open finish)
 //   421-mail  — answer MAIL FROM with 421 (the server is "shutting down")
 //   421-data  — read the whole message, then answer 421 instead of 250
+//   drop-after-data — read the whole message, keep it (as a real server may have
+//               queued it), then drop the connection before answering: the one
+//               window SMTP can't close, seen from the client as a broken connection
 // plus a set of addresses answered with a permanent 550 at RCPT TO.
 //
-// It records every message it *accepted* (250 after DATA) by its X-Report-Id and
+// It records every message it *accepted* (250 after DATA, or kept in drop-after-data,
+// marked `brokenReply`) by its X-Report-Id and
 // Message-ID headers, read from the first bytes of the stream only — bodies
 // (PDF attachments) are never parsed, and kept whole only for the reports a
 // scenario names in `keepMessagesOf`.
@@ -25,7 +29,7 @@ proto.init = function init(this: { _setListeners(cb: () => void): void; connecti
   this._setListeners(() => this.connectionReady());
 };
 
-export type SinkMode = "up" | "down" | "421-mail" | "421-data";
+export type SinkMode = "up" | "down" | "421-mail" | "421-data" | "drop-after-data";
 
 export interface AcceptedMessage {
   reportId: string | null;
@@ -33,6 +37,8 @@ export interface AcceptedMessage {
   at: number;
   /** The whole message as received, for reports in keepMessagesOf. */
   raw?: Buffer;
+  /** Kept, but the connection was dropped before the reply: the sender can't know it arrived. */
+  brokenReply?: true;
 }
 
 export interface ChaosSmtpSink {
@@ -60,7 +66,7 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
   const rejectAddresses = new Set<string>();
   const accepted: AcceptedMessage[] = [];
   const byReport = new Map<string, AcceptedMessage[]>();
-  const refused: Record<string, number> = { "421-mail": 0, "421-data": 0, "550-rcpt": 0 };
+  const refused: Record<string, number> = { "421-mail": 0, "421-data": 0, "550-rcpt": 0, "dropped-after-data": 0 };
   const keepMessagesOf = new Set<string>();
   const smtpError = (code: number, text: string) => Object.assign(new Error(text), { responseCode: code });
 
@@ -84,7 +90,7 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
       }
       callback();
     },
-    onData(stream, _session, callback) {
+    onData(stream, session, callback) {
       let head = "";
       const chunks: Buffer[] = [];
       stream.on("data", (chunk: Buffer) => {
@@ -105,13 +111,20 @@ export async function startChaosSmtpSink(): Promise<ChaosSmtpSink> {
           at: Date.now(),
         };
         if (message.reportId && keepMessagesOf.has(message.reportId)) message.raw = Buffer.concat(chunks);
+        const drop = mode === "drop-after-data";
+        if (drop) message.brokenReply = true;
         accepted.push(message);
         if (message.reportId) {
           const list = byReport.get(message.reportId) ?? [];
           list.push(message);
           byReport.set(message.reportId, list);
         }
-        callback();
+        if (!drop) return callback();
+        // No reply at all: the connection just ends (its session id is the connection's).
+        refused["dropped-after-data"]! += 1;
+        const connection = [...(server as unknown as { connections: Set<{ id: string; _socket: net.Socket }> }).connections].find((c) => c.id === session.id);
+        if (!connection) throw new Error("chaos smtp-sink: no connection for the session; smtp-server internals changed");
+        connection._socket.destroy();
       });
     },
   });

@@ -32,10 +32,12 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     const burstMs = Date.now() - started;
     const same = all.slice(0, concurrent);
     const other = all.slice(concurrent);
-    const answers: Record<string, number> = {};
-    for (const r of same) bump(answers, r.status);
+    const sameAnswers: Record<string, number> = {};
+    for (const r of same) bump(sameAnswers, r.status);
     const otherAnswers: Record<string, number> = {};
     for (const r of other) bump(otherAnswers, r.status);
+    const answers: Record<string, number> = {};
+    for (const r of all) bump(answers, r.status);
     const idsSeen = new Set(same.filter((r) => r.id).map((r) => r.id!));
     const replayed = same.filter((r) => r.replayed).length;
 
@@ -48,11 +50,11 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     return {
       ids: rowIds,
       submitted: concurrent + conflicting,
-      // The table's "accepted" counts the same-body requests answered 202.
       answers,
+      refusals: { "422": "the same Idempotency-Key with another body" },
       recovery: `burst of ${concurrent + conflicting} answered in ${fmtS(burstMs)}`,
       checks: [
-        { what: `all ${concurrent} same-body requests answered 202 with one id (${answers["202"] ?? 0} × 202, ${idsSeen.size} distinct id)`, ok: answers["202"] === concurrent && idsSeen.size === 1, hard: true },
+        { what: `all ${concurrent} same-body requests answered 202 with one id (${sameAnswers["202"] ?? 0} × 202, ${idsSeen.size} distinct id)`, ok: sameAnswers["202"] === concurrent && idsSeen.size === 1, hard: true },
         { what: `different body, same key → 422 (${answerList(otherAnswers)})`, ok: otherAnswers["422"] === conflicting, hard: true },
         { what: `exactly one row for the key (${rowIds.length})`, ok: rowIds.length === 1, hard: true },
         { what: `exactly one job in Redis (${present.size})`, ok: present.size === 1, hard: true },
@@ -62,7 +64,7 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
         const emails = rowIds.reduce((sum, id) => sum + (ctx.sink.byReport.get(id)?.length ?? 0), 0);
         return [{ what: `exactly one email, report sent (${emails} email(s), status ${st.map((r) => r.status).join(", ") || "-"})`, ok: emails === 1 && st.length === 1 && st[0]!.status === "sent", hard: true }];
       },
-      notes: [`same-body answers: ${answerList(answers)}; ${replayed} marked Idempotent-Replayed`, `different-body answers: ${answerList(otherAnswers)}`],
+      notes: [`same-body answers: ${answerList(sameAnswers)}; ${replayed} marked Idempotent-Replayed`, `different-body answers: ${answerList(otherAnswers)}`],
       crashes: stack.crashes,
     };
   } finally {

@@ -87,6 +87,7 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
       ids,
       submitted: reports + duringOutage,
       answers,
+      refusals: { "503": "a clear refusal while Redis was down" },
       recovery: requeuedAt ? `every open report had a job again ${fmtS(requeuedAt - upAt)} after Redis came back` : `not re-enqueued within ${fmtS(ctx.settings.settleMs)}`,
       checks: [
         { what: `requests during the outage answered 202 or a clear 503 (${accepted202}/${outage.length} were 202)`, ok: clear, hard: true },

@@ -1,20 +1,26 @@
-// 3. The mail server misbehaves, in three phases:
+// 3. The mail server misbehaves, in four phases:
 //   a. down (not listening) for a while during a load,
 //   b. then answering 421 (first at MAIL FROM, then after DATA),
 //   c. then up, but refusing some addresses with 550 — those reports must end
-//      `failed` with a plain reason; every other one `sent`, exactly once.
+//      `failed` with a plain reason; every other one `sent`, exactly once;
+//   d. then keeping each message but dropping the connection before its reply (the
+//      ambiguous window): the worker must resend with the same Message-ID, and the
+//      only extra copies allowed are those the sink itself saw a dropped reply for.
 import { submitMany } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { bump, fmtS, pollUntil, sleep } from "./util.ts";
+
+/** How a report to an address the server refused must read. */
+const REFUSED_REASON = /550|rejected|refused/i;
 
 export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOutcome> {
   const s = ctx.settings.smtp;
   const stack = await ctx.startStack({ workers: 3 });
   const answers: Record<string, number> = {};
   const notes: string[] = [];
-  const phaseIds: Record<"down" | "busy" | "reject", string[]> = { down: [], busy: [], reject: [] };
+  const phaseIds: Record<"down" | "busy" | "reject" | "drop", string[]> = { down: [], busy: [], reject: [], drop: [] };
   const rejected = new Set<string>(); // ids of reports sent to a refused address
-  const submit = async (phase: "down" | "busy" | "reject", count: number, perSecond: number, emailFor?: (i: number) => string) => {
+  const submit = async (phase: keyof typeof phaseIds, count: number, perSecond: number, emailFor?: (i: number) => string) => {
     const bar = ctx.phase(`smtp: ${phase} – submitting`, count, "reports");
     let done = 0;
     await submitMany(stack, count, {
@@ -86,11 +92,32 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     for (const r of rows) {
       const emails = ctx.sink.byReport.get(r.id)?.length ?? 0;
       if (rejected.has(r.id)) {
-        if (r.status === "failed" && /550/.test(r.failure_reason ?? "") && emails === 0) refusedOk += 1;
+        if (r.status === "failed" && REFUSED_REASON.test(r.failure_reason ?? "") && emails === 0) refusedOk += 1;
         else wrong.push(`refused address ${r.id}: ${r.status}, ${emails} email(s), reason ${r.failure_reason ?? "-"}`);
       } else if (r.status === "sent" && emails === 1) othersOk += 1;
       else wrong.push(`${r.id}: ${r.status}, ${emails} email(s), reason ${r.failure_reason ?? "-"}`);
     }
+    // d. The sink keeps each message and drops the connection before replying, for dropMs.
+    const dropLoad = submit("drop", s.dropReports, Math.max(2, s.dropReports / (s.dropMs / 1000)));
+    await ctx.sink.setMode("drop-after-data");
+    await sleep(s.dropMs);
+    await ctx.sink.setMode("up");
+    await dropLoad;
+    await pollUntil(async () => {
+      const { rows: done } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')", [phaseIds.drop]);
+      return Number(done[0]?.n ?? 0) >= phaseIds.drop.length;
+    }, ctx.settings.settleMs, 500);
+    // Every report whose reply was dropped was resent once, with the same Message-ID, and says so in its history.
+    const dropped = phaseIds.drop.filter((id) => ctx.sink.byReport.get(id)?.some((m) => m.brokenReply));
+    const { rows: resendEvents } = await ctx.pg.query<{ id: string }>(
+      "SELECT DISTINCT report_id::text AS id FROM report_events WHERE report_id = ANY($1::uuid[]) AND message LIKE 'Resending%'",
+      [dropped],
+    );
+    const resentRight = dropped.filter((id) => {
+      const got = ctx.sink.byReport.get(id)!;
+      return got.length >= 2 && !got.at(-1)!.brokenReply && got.every((m) => m.messageId === got[0]!.messageId);
+    });
+
     const sampleReason = rows.find((r) => rejected.has(r.id))?.failure_reason;
     if (sampleReason) notes.push(`550 reason as stored: "${sampleReason}"`);
     for (const w of wrong.slice(0, 5)) notes.push(`550 phase, unexpected: ${w}`);
@@ -102,21 +129,30 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     notes.push(`phase a (down ${fmtS(s.downMs)}): ${phaseIds.down.length} reports → ${await phaseSummary(phaseIds.down)}`);
     notes.push(`phase b (421 for ${fmtS(s.busyMs)}; refusals: MAIL ${ctx.sink.refused["421-mail"]}, after DATA ${ctx.sink.refused["421-data"]}): ${phaseIds.busy.length} reports → ${await phaseSummary(phaseIds.busy)}`);
     notes.push(`phase c (550 for ${rejected.size} addresses): ${phaseIds.reject.length} reports → ${await phaseSummary(phaseIds.reject)}`);
+    notes.push(
+      `phase d (replies dropped after DATA for ${fmtS(s.dropMs)}; ${ctx.sink.refused["dropped-after-data"]} dropped): ${phaseIds.drop.length} reports → ${await phaseSummary(phaseIds.drop)}; ` +
+        `${dropped.length} had a reply dropped, ${resentRight.length} of them resent with the same Message-ID, ${resendEvents.length} with a "Resending" event`,
+    );
 
     const recovery = [
       `first email ${firstAfter ? fmtS(firstAfter - upAt) : "never"} after SMTP came back (down at +${fmtS(upAt - downAt)})`,
       `phase a final ${downFinal ? fmtS(downFinal - upAt) : "never"} after`,
       `phase b final ${busyFinal ? fmtS(Math.max(0, busyFinal - busyUpAt)) : "never"} after 421s stopped`,
     ].join("; ");
-    await ctx.settle("smtp-faults", [...phaseIds.down, ...phaseIds.busy, ...phaseIds.reject]);
+    const all = [...phaseIds.down, ...phaseIds.busy, ...phaseIds.reject, ...phaseIds.drop];
+    await ctx.settle("smtp-faults", all);
     return {
-      ids: [...phaseIds.down, ...phaseIds.busy, ...phaseIds.reject],
-      submitted: s.downReports + s.busyReports + s.rejectReports,
+      ids: all,
+      submitted: s.downReports + s.busyReports + s.rejectReports + s.dropReports,
       answers,
+      // Only the refused addresses may fail, with the reason naming the refusal; outages and dropped replies must end sent.
+      expectedFailures: new Map([...rejected].map((id) => [id, REFUSED_REASON])),
       recovery,
       checks: [
         { what: `550 addresses: failed with the server's 550 reason, no email (${refusedOk}/${rejected.size})`, ok: refusedOk === rejected.size && rejected.size > 0, hard: true },
         { what: `other addresses in the 550 phase: sent, exactly one email (${othersOk}/${phaseIds.reject.length - rejected.size})`, ok: othersOk === phaseIds.reject.length - rejected.size, hard: true },
+        { what: `dropped replies happened (${dropped.length} reports) and each was resent with the same Message-ID (${resentRight.length})`, ok: dropped.length > 0 && resentRight.length === dropped.length, hard: true },
+        { what: `each resend after a dropped reply is in the report's history (${resendEvents.length}/${dropped.length})`, ok: resendEvents.length === dropped.length, hard: true },
       ],
       notes,
       crashes: stack.crashes,
