@@ -20,9 +20,13 @@ describe("subscriber connections", () => {
       connects += 1;
       if (connects === 1) void subscriber.subscribe(channel);
     });
+    const received: string[] = [];
+    subscriber.on("message", (_channel: string, message: string) => received.push(message));
     try {
       await waitUntil(async () => ((await reader.pubsub("NUMSUB", channel)) as [string, number])[1] === 1, { timeoutMs: 5000, what: "the subscription" });
-      await new Promise((r) => setTimeout(r, 300)); // long enough for a failed ready check to show
+      // A message through the subscription comes after any reply to the ready check on the
+      // same connection, so once it arrives a failed check would already have shown.
+      await waitUntil(async () => (await reader.publish(channel, "ping"), received.includes("ping")), { timeoutMs: 5000, what: "a message through the subscription" });
       expect(errors).toEqual([]);
       expect(connects).toBe(1);
       expect(subscriber.status).toBe("ready");
