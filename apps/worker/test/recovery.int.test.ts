@@ -20,15 +20,15 @@ beforeAll(async () => {
 afterAll(() => h?.close());
 
 function setup(label: string) {
-  const { prefix, queue } = h.stack(label);
+  const { prefix, queue, signInQueue } = h.stack(label);
   const redis = createRedis(REDIS_URL, "worker");
   h.onClose(async () => redis.disconnect());
   const reconciler = () => {
-    const r = startReconciler({ db: h.db, prefix, databaseUrl: h.scratch.url, queue, redis, log: pino({ level: "silent" }), intervalMs: 60_000, graceMs: 0, workerId: "test" });
+    const r = startReconciler({ db: h.db, prefix, databaseUrl: h.scratch.url, queue, signInQueue, redis, log: pino({ level: "silent" }), intervalMs: 60_000, graceMs: 0, workerId: "test" });
     h.onClose(() => r.stop());
     return r;
   };
-  return { prefix, queue, reconciler };
+  return { prefix, queue, signInQueue, reconciler };
 }
 
 const newReport = async (email: string) => (await createReport(h.db, { type: "sales-summary", params: {}, owner: await ensureUser(h.db, email) })).id;
@@ -68,7 +68,7 @@ describe("reconciler", () => {
   });
 
   it("gives a sign-in link still waiting for its email its job back, once; not an expired or a sent one", async () => {
-    const { prefix, queue, reconciler } = setup("sign-in");
+    const { prefix, queue, signInQueue, reconciler } = setup("sign-in");
     const email = "lost-link@example.com";
     const minutes = (n: number) => new Date(Date.now() + n * 60_000);
     const sealed = sealSignInLink("http://localhost:3999/api/auth/magic-link/verify?token=lost", email, TEST_SECRETS.AUTH_SECRET);
@@ -77,7 +77,8 @@ describe("reconciler", () => {
     await h.db.signInEmail.create({ data: { email, sealedUrl: null, sentAt: new Date(), expiresAt: minutes(10) } });
     const r = reconciler();
     expect(await r.tick()).toBe(1);
-    const job = await queue.getJob(waiting.id);
+    expect(await queue.getJob(waiting.id)).toBeUndefined(); // not on the reports queue: sign-in links have their own
+    const job = await signInQueue.getJob(waiting.id);
     expect([job?.name, job?.data, job?.opts.priority]).toEqual(["send-sign-in-link", { signInEmailId: waiting.id }, PRIORITY.signIn]);
     expect(await r.tick()).toBe(0);
     await h.startWorker(prefix, 1);
@@ -147,8 +148,8 @@ describe("crash recovery", () => {
 });
 
 describe("graceful shutdown", () => {
-  it("on SIGTERM finishes the report in flight, takes no new one, and exits 0", async () => {
-    const { prefix, queue } = setup("shutdown");
+  it.each(["SIGTERM", "SIGINT"] as const)("on %s finishes the report in flight, takes no new one, and exits 0", async (signal) => {
+    const { prefix, queue } = setup(`shutdown-${signal}`);
     const child = h.spawnWorker(prefix);
     const params = await longSalesSummaryParams(h.db);
     const first = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
@@ -157,11 +158,31 @@ describe("graceful shutdown", () => {
     await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: first.id } })).status === "generating", { what: "the first report to start", intervalMs: 10 });
 
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
-    child.kill("SIGTERM");
+    child.kill(signal);
     expect(await exited).toBe(0);
     const done = await h.db.report.findUniqueOrThrow({ where: { id: first.id } });
     expect(done).toMatchObject({ status: "sent", attempts: 1 }); // finished by the worker that had it
     expect(h.emailsFor(first.id)).toBe(1);
     expect((await h.db.report.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("queued"); // left for others
+  });
+
+  it("gives up after WORKER_SHUTDOWN_TIMEOUT_MS: exits 1 mid-report, and another worker takes the report over and sends it once", async () => {
+    const { prefix, queue } = setup("shutdown-timeout");
+    const child = h.spawnWorker(prefix, { WORKER_SHUTDOWN_TIMEOUT_MS: "200", WORKER_LOCK_MS: "2000" });
+    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "timeout@example.com") });
+    await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
+    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).progress >= 15, { what: "the report to be mid-render", intervalMs: 10 });
+
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const signalledAt = Date.now();
+    child.kill("SIGTERM");
+    expect(await exited).toBe(1);
+    expect(Date.now() - signalledAt).toBeLessThan(10_000); // it did not wait for the report (a long render)
+    expect((await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status).toBe("generating");
+
+    await h.startWorker(prefix);
+    await allSent([report.id]);
+    expect((await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).attempts).toBe(2);
+    expect(h.emailsFor(report.id)).toBe(1);
   });
 });
