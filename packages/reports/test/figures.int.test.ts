@@ -97,6 +97,52 @@ describe("printed figures match SQL (seeded database)", () => {
     expect(pages[0]).toContain(usd(total.toString()));
   });
 
+  /** "2026-10-05" → "5 Oct 2026" (or without the year), written here independently of src/dates.ts. */
+  const MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const short = (day: string, withYear = true) => `${Number(day.slice(8, 10))} ${MON[Number(day.slice(5, 7)) - 1]}${withYear ? ` ${day.slice(0, 4)}` : ""}`;
+
+  it("sales summary, one region by day: every day's line matches SQL's UTC day buckets", async () => {
+    const from = iso(new Date(Date.UTC(endsAt.getUTCFullYear(), endsAt.getUTCMonth() - 2, 1)));
+    const to = iso(new Date(Date.UTC(endsAt.getUTCFullYear(), endsAt.getUTCMonth() - 1, 0)));
+    const { rows: days } = await sql.query<{ day: string; n: string; revenue: string }>(
+      `select to_char(o.ordered_at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*) as n, sum(o.total_cents) as revenue
+       from orders o join regions r on r.id = o.region_id
+       where r.code = 'NA' and o.ordered_at >= $1::date and o.ordered_at < $2::date + 1
+       group by 1 order by 1`,
+      [from, to],
+    );
+    expect(days.length).toBeGreaterThan(20);
+    const { pages } = await render("sales-summary", { from, to, groupBy: "day", region: "NA" });
+    const table = pages.slice(1).join("\n");
+    for (const d of days) expect(table).toContain(`${short(d.day)} ${count(d.n)} ${usd(d.revenue)}`);
+  });
+
+  it("sales summary, one region by week from a mid-week day: Monday-based weeks, the first and last clipped to the range, as SQL buckets them", async () => {
+    // A Thursday start and a Tuesday end: both edge weeks are partial.
+    const monthStart = Date.UTC(endsAt.getUTCFullYear(), endsAt.getUTCMonth() - 3, 1);
+    const firstThursday = monthStart + ((4 - new Date(monthStart).getUTCDay() + 7) % 7) * 86_400_000;
+    const from = iso(new Date(firstThursday));
+    const to = iso(new Date(firstThursday + (7 * 6 + 5) * 86_400_000));
+    const { rows: weeks } = await sql.query<{ week: string; n: string; revenue: string }>(
+      `select to_char(date_trunc('week', o.ordered_at at time zone 'UTC'), 'YYYY-MM-DD') as week, count(*) as n, sum(o.total_cents) as revenue
+       from orders o join regions r on r.id = o.region_id
+       where r.code = 'NA' and o.ordered_at >= $1::date and o.ordered_at < $2::date + 1
+       group by 1 order by 1`,
+      [from, to],
+    );
+    expect(weeks).toHaveLength(8); // the Thursday's week, six whole ones, the Tuesday's week
+    const { pages } = await render("sales-summary", { from, to, groupBy: "week", region: "NA" });
+    const table = pages.slice(1).join("\n");
+    for (const w of weeks) {
+      const start = w.week < from ? from : w.week;
+      const sunday = iso(new Date(Date.parse(`${w.week}T00:00:00Z`) + 6 * 86_400_000));
+      const end = sunday > to ? to : sunday;
+      const label = `${short(start, start.slice(0, 4) !== end.slice(0, 4))} – ${short(end)}`;
+      expect(table).toContain(`${label} ${count(w.n)} ${usd(w.revenue)}`);
+    }
+    expect(weeks[0]!.week < from).toBe(true); // the first week really was clipped
+  });
+
   it("customer statement: the busiest customer of the last month", async () => {
     const month = iso(lastDay).slice(0, 7);
     const { rows } = await sql.query<{ customer_id: number; n: string; revenue: string; items: string }>(
