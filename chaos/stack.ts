@@ -34,7 +34,7 @@ export function missingBuilds(): string[] {
 }
 
 export async function startWeb(s: ChaosStackEnv, port: number): Promise<Proc> {
-  const web = startProcess("web", path.join(repoRoot, "node_modules/.bin/next"), ["start", "-p", String(port), "-H", "127.0.0.1"], {
+  const web = startProcess("web", process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: path.join(repoRoot, "apps/web"),
     env: env(s, { PORT: String(port), PGAPPNAME: WEB_PG_APP }),
   });

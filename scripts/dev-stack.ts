@@ -72,7 +72,7 @@ if (useDevInbox) {
     await waitForPort(smtp.hostname, Number(smtp.port || 1025), "the dev inbox (maildev)");
   }
 }
-start("web", "npm", ["run", "start:web", "--silent"]); // `next start` reads PORT
+start("web", "npm", ["run", "start:web", "--silent"]); // apps/web/server.mjs reads PORT
 start("worker", "npm", ["run", "start:worker", "--silent"]);
 await waitForPort("127.0.0.1", env.PORT, "the web app");
 

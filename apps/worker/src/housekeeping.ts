@@ -1,12 +1,45 @@
 // Deletes what has outlived its use, at start and hourly: expired sessions, expired sign-in
-// tokens, and sign-in email rows once a week old (long enough to answer "did
-// my link go out?"; after that an address and a time are just kept data).
+// tokens, sign-in email rows once a week old (long enough to answer "did
+// my link go out?"; after that an address and a time are just kept data), and
+// PDFs that no report names any more.
 // Every worker process runs it; the deletes are idempotent, so overlapping
 // runs cost a little work, never correctness.
+import { readdir, rm, stat } from "node:fs/promises";
+import path from "node:path";
 import type { PrismaClient } from "@backline/db";
 import type { Logger } from "pino";
 
 export const SIGN_IN_EMAIL_RETENTION_MS = 7 * 24 * 3600 * 1000;
+/**
+ * An attempt's PDF (`<report id>-a<n>.pdf`, or `….partial` while rendering) that neither its
+ * report nor its delivery names is left by a worker killed mid-attempt, or by a retry. A
+ * render in progress keeps its partial file's mtime fresh, so an hour is far past any
+ * attempt that could still need it.
+ */
+export const ORPHAN_PDF_AGE_MS = 3600 * 1000;
+const ATTEMPT_PDF = /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})-a\d+\.pdf(\.partial)?$/;
+
+/** Removes old attempt PDFs in `reportsDir` that no report row or delivery names. Returns how many. */
+export async function purgeOrphanPdfs(db: PrismaClient, reportsDir: string, now = new Date()): Promise<number> {
+  const names = await readdir(reportsDir).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? [] : Promise.reject(err)));
+  const old: { name: string; reportId: string; partial: boolean }[] = [];
+  for (const name of names) {
+    const match = ATTEMPT_PDF.exec(name);
+    if (!match) continue;
+    const modified = await stat(path.join(reportsDir, name)).then((s) => s.mtimeMs, () => now.getTime());
+    if (now.getTime() - modified > ORPHAN_PDF_AGE_MS) old.push({ name, reportId: match[1]!, partial: Boolean(match[2]) });
+  }
+  if (old.length === 0) return 0;
+  const reportIds = [...new Set(old.map((f) => f.reportId))];
+  const [reports, deliveries] = await Promise.all([
+    db.report.findMany({ where: { id: { in: reportIds } }, select: { filePath: true } }),
+    db.delivery.findMany({ where: { reportId: { in: reportIds } }, select: { filePath: true } }),
+  ]);
+  const named = new Set([...reports, ...deliveries].map((r) => r.filePath));
+  const orphans = old.filter((f) => f.partial || !named.has(f.name));
+  await Promise.all(orphans.map((f) => rm(path.join(reportsDir, f.name), { force: true })));
+  return orphans.length;
+}
 
 export async function purgeExpired(db: PrismaClient, now = new Date()) {
   const [sessions, verifications, signInEmails] = await Promise.all([
@@ -17,11 +50,13 @@ export async function purgeExpired(db: PrismaClient, now = new Date()) {
   return { sessions: sessions.count, verifications: verifications.count, signInEmails: signInEmails.count };
 }
 
-export function startHousekeeping(options: { db: PrismaClient; log: Logger; intervalMs?: number }) {
+export function startHousekeeping(options: { db: PrismaClient; log: Logger; reportsDir: string; intervalMs?: number }) {
   const run = () =>
-    purgeExpired(options.db).then(
-      (deleted) => {
-        if (deleted.sessions + deleted.verifications + deleted.signInEmails > 0) options.log.info({ deleted }, "housekeeping: deleted expired rows");
+    Promise.all([purgeExpired(options.db), purgeOrphanPdfs(options.db, options.reportsDir)]).then(
+      ([deleted, orphanPdfs]) => {
+        if (deleted.sessions + deleted.verifications + deleted.signInEmails + orphanPdfs > 0) {
+          options.log.info({ deleted: { ...deleted, orphanPdfs } }, "housekeeping: deleted what outlived its use");
+        }
       },
       (err: Error) => options.log.warn({ err: err.message }, "housekeeping failed; will retry"),
     );

@@ -1,6 +1,6 @@
 // The worker process: `npm run start:worker` (run it as many times as you like,
 // on as many machines as you like, against one Redis and one Postgres).
-import { EnvError } from "@backline/config";
+import { EnvError, limitsEnv, parseEnv } from "@backline/config";
 import { checkDatabase, createPrismaClient } from "@backline/db";
 import { checkSmtp, createMailTransport } from "@backline/mail";
 import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
@@ -9,7 +9,7 @@ import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startReconciler } from "./reconciler.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
-import { startReportWorker } from "./report-worker.ts";
+import { mailRates, startReportWorker } from "./report-worker.ts";
 
 function exitWith(line: string): never {
   console.error(line);
@@ -17,10 +17,19 @@ function exitWith(line: string): never {
 }
 
 let env: WorkerEnv;
+let signInEmailsPerMinute: number;
 try {
   env = loadWorkerEnv();
+  // The web app's cap on sign-in emails per minute, held by the workers too for what is actually sent.
+  signInEmailsPerMinute = parseEnv(limitsEnv.pick({ SIGN_IN_EMAILS_PER_MINUTE: true })).SIGN_IN_EMAILS_PER_MINUTE;
 } catch (err) {
   exitWith(err instanceof EnvError ? err.message : String(err));
+}
+
+try {
+  mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
+} catch (err) {
+  exitWith((err as Error).message);
 }
 
 const problems = (await Promise.all([checkDatabase(env.DATABASE_URL), checkRedis(env.REDIS_URL), checkSmtp(env.SMTP_URL)])).filter(Boolean);
@@ -36,22 +45,30 @@ const running = await startReportWorker({
   concurrency: env.WORKER_CONCURRENCY,
   lockMs: env.WORKER_LOCK_MS,
   mailMaxPerSecond: env.MAIL_MAX_PER_SECOND,
+  signInMailMaxPerSecond: env.SIGN_IN_MAIL_MAX_PER_SECOND,
+  signInEmailsPerMinute,
   context: { db, mail, log, env },
 });
 const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
 const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
+const reconcilerSignInQueue = createProducerQueue(QUEUES.signIn, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
 const reconciler = startReconciler({
   db,
   prefix: env.QUEUE_PREFIX,
   databaseUrl: env.DATABASE_URL,
   queue: reconcilerQueue,
+  signInQueue: reconcilerSignInQueue,
   redis: reconcilerRedis,
   log,
   intervalMs: env.RECONCILE_INTERVAL_MS,
   workerId: running.workerId,
 });
-const housekeeping = startHousekeeping({ db, log });
-log.info({ queue: `${env.QUEUE_PREFIX}:${QUEUES.reports}`, concurrency: env.WORKER_CONCURRENCY }, "worker ready");
+const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
+const rates = mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
+log.info(
+  { queues: [QUEUES.reports, QUEUES.signIn].map((q) => `${env.QUEUE_PREFIX}:${q}`), concurrency: env.WORKER_CONCURRENCY, reportMailsPerSecond: rates.reports, signInMailsPerSecond: rates.signIn },
+  "worker ready",
+);
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -63,10 +80,12 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.WORKER_SHUTDOWN_TIMEOUT_MS);
   timer.unref();
+  // Both workers (reports and sign-in emails) stop taking jobs at once; the ones in flight finish.
+  const closing = running.close();
   housekeeping.stop();
   await reconciler.stop();
-  await running.close();
-  await reconcilerQueue.close();
+  await closing;
+  await Promise.all([reconcilerQueue.close(), reconcilerSignInQueue.close()]);
   reconcilerRedis.disconnect();
   mail.close();
   await db.$disconnect();

@@ -4,7 +4,7 @@
 // writing the row and adding the job, some don't. One worker process at a time
 // (a Postgres advisory lock, released by Postgres itself if that process dies)
 // finds them and enqueues them again — under the row's id as job id, so a row
-// never gets two jobs.
+// never gets two jobs; reports on the reports queue, sign-in links on theirs.
 import { noteReportEvent, type PrismaClient } from "@backline/db";
 import { enqueue, signInEmailJobOptions } from "@backline/queue";
 import type { Queue } from "bullmq";
@@ -20,7 +20,10 @@ export interface ReconcilerOptions {
   db: PrismaClient;
   prefix: string;
   databaseUrl: string;
+  /** The reports queue (QUEUES.reports). */
   queue: Queue;
+  /** The sign-in email queue (QUEUES.signIn). */
+  signInQueue: Queue;
   /** For cheap job lookups (pipelined HGETs), not BullMQ's blocking connection. */
   redis: Redis;
   log: Logger;
@@ -31,7 +34,7 @@ export interface ReconcilerOptions {
 }
 
 export function startReconciler(options: ReconcilerOptions) {
-  const { db, queue, redis, log } = options;
+  const { db, queue, signInQueue, redis, log } = options;
   const graceMs = options.graceMs ?? 5000;
   let lock: pg.Client | null = null;
   let running = false;
@@ -56,7 +59,7 @@ export function startReconciler(options: ReconcilerOptions) {
   }
 
   /** The ids among these whose job is missing, or finished though its row says otherwise (that job is removed). One round trip. */
-  async function withoutLiveJob(ids: string[]): Promise<{ id: string; ended: boolean }[]> {
+  async function withoutLiveJob(queue: Queue, ids: string[]): Promise<{ id: string; ended: boolean }[]> {
     const pipeline = redis.pipeline();
     for (const id of ids) pipeline.hmget(queue.toKey(id), "name", "finishedOn");
     const answers = (await pipeline.exec()) ?? [];
@@ -85,7 +88,7 @@ export function startReconciler(options: ReconcilerOptions) {
       });
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
-      for (const { id, ended } of await withoutLiveJob(rows.map((r) => r.id))) {
+      for (const { id, ended } of await withoutLiveJob(queue, rows.map((r) => r.id))) {
         await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
         await noteReportEvent(db, id, ended ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis", options.workerId);
         requeued += 1;
@@ -98,8 +101,8 @@ export function startReconciler(options: ReconcilerOptions) {
       select: { id: true },
       take: BATCH,
     });
-    for (const { id } of await withoutLiveJob(links.map((l) => l.id))) {
-      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
+    for (const { id } of await withoutLiveJob(signInQueue, links.map((l) => l.id))) {
+      await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
       requeued += 1;
     }
     if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");

@@ -10,7 +10,7 @@ import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/d
 import { createMailTransport } from "@backline/mail";
 import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
 import { reportCommands } from "@backline/report-service";
-import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
+import { TEST_SECRETS, createScratchDatabase, testWorkerSettings, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
 import { pino } from "pino";
 import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
 
@@ -59,16 +59,7 @@ export async function createHarness(options: { customers: number; orders: number
           db,
           mail: createMailTransport(smtp.url),
           log: pino({ level: "silent" }),
-          env: {
-            REPORTS_DIR: reportsDir,
-            APP_URL,
-            MAIL_FROM: "Backline <reports@backline.test>",
-            MAIL_ATTACHMENT_MAX_BYTES: 20 * 1024 * 1024,
-            AUTH_SECRET: TEST_SECRETS.AUTH_SECRET,
-            DOWNLOAD_LINK_SECRET: TEST_SECRETS.DOWNLOAD_LINK_SECRET,
-            DOWNLOAD_LINK_PREVIOUS_SECRETS: [],
-            DOWNLOAD_LINK_TTL_HOURS: 168,
-          },
+          env: testWorkerSettings(reportsDir, APP_URL),
         },
       });
       onClose(() => running.close());
@@ -102,14 +93,16 @@ export async function createHarness(options: { customers: number; orders: number
 function makeStack(db: PrismaClient, label: string, onClose: (cleanup: () => Promise<unknown>) => void) {
   const prefix = uniqueQueuePrefix(label);
   const queue = createProducerQueue(QUEUES.reports, { redisUrl: REDIS_URL, prefix });
+  const signInQueue = createProducerQueue(QUEUES.signIn, { redisUrl: REDIS_URL, prefix });
   const redis = createRedis(REDIS_URL, "producer");
   const commands = reportCommands({ db, queue, redis, prefix });
   onClose(async () => {
     await queue.close();
+    await signInQueue.close();
     redis.disconnect();
     await deleteQueueKeys(REDIS_URL, prefix);
   });
-  return { prefix, queue, redis, commands };
+  return { prefix, queue, signInQueue, redis, commands };
 }
 
 /** The whole demo dataset by day, all regions: the longest sales summary there is (~100 pages). */

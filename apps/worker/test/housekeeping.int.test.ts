@@ -1,9 +1,15 @@
-// Housekeeping on a real database: expired sessions and sign-in tokens go, and
-// sign-in email rows after a week; everything still in use stays.
-import { createPrismaClient, type PrismaClient } from "@backline/db";
+// Housekeeping on a real database: expired sessions and sign-in tokens go,
+// sign-in email rows after a week, and old PDFs nobody names; everything still in use stays.
+import { existsSync } from "node:fs";
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { createPrismaClient, createReport, ensureUser, type PrismaClient } from "@backline/db";
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SIGN_IN_EMAIL_RETENTION_MS, purgeExpired } from "../src/housekeeping.ts";
+import { waitUntil } from "@backline/test-kit";
+import { pino } from "pino";
+import { ORPHAN_PDF_AGE_MS, SIGN_IN_EMAIL_RETENTION_MS, purgeExpired, purgeOrphanPdfs, startHousekeeping } from "../src/housekeeping.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -46,5 +52,59 @@ describe("purgeExpired", () => {
     expect((await db.signInEmail.findMany()).map((e) => e.email)).toEqual(["recent@example.com"]);
     expect(await db.user.count()).toBe(1); // accounts are never housekeeping's business
     expect(await purgeExpired(db, now)).toEqual({ sessions: 0, verifications: 0, signInEmails: 0 });
+  });
+});
+
+describe("purgeOrphanPdfs", () => {
+  it("removes old attempt PDFs and partial files that no report or delivery names, and keeps named, recent and foreign files", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "backline-housekeeping-"));
+    try {
+      const owner = await ensureUser(db, "pdfs@example.com");
+      const { id } = await createReport(db, { type: "sales-summary", params: {}, owner });
+      const { id: emailedId } = await createReport(db, { type: "sales-summary", params: {}, owner });
+      await db.report.update({ where: { id }, data: { filePath: `${id}-a3.pdf` } });
+      await db.delivery.create({ data: { reportId: emailedId, recipient: owner.email, messageId: "<m@test>", status: "sent", filePath: `${emailedId}-a1.pdf` } });
+      const files = {
+        named: `${id}-a3.pdf`,
+        superseded: `${id}-a1.pdf`,
+        killedMidRender: `${id}-a2.pdf.partial`,
+        emailed: `${emailedId}-a1.pdf`,
+        recentOrphan: `${id}-a4.pdf`,
+        legacy: `${id}.pdf`,
+        foreign: "notes.txt",
+      };
+      const now = new Date();
+      const old = new Date(now.getTime() - ORPHAN_PDF_AGE_MS - 60_000);
+      for (const [kind, name] of Object.entries(files)) {
+        await writeFile(path.join(dir, name), "%PDF-");
+        if (kind !== "recentOrphan") await utimes(path.join(dir, name), old, old);
+      }
+      expect(await purgeOrphanPdfs(db, dir, now)).toBe(2);
+      const left = Object.fromEntries(Object.entries(files).map(([kind, name]) => [kind, existsSync(path.join(dir, name))]));
+      expect(left).toEqual({ named: true, superseded: false, killedMidRender: false, emailed: true, recentOrphan: true, legacy: true, foreign: true });
+      expect(await purgeOrphanPdfs(db, dir, now)).toBe(0);
+      expect(await purgeOrphanPdfs(db, path.join(dir, "missing"), now)).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("startHousekeeping", () => {
+  it("runs at start and again every interval (hourly in production; the interval is injected here)", async () => {
+    const user = await db.user.create({ data: { email: "schedule@example.com" } });
+    const expired = (token: string) => db.session.create({ data: { token, userId: user.id, expiresAt: new Date(Date.now() - 1000) } });
+    await expired("before-start");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "backline-housekeeping-"));
+    const housekeeping = startHousekeeping({ db, log: pino({ level: "silent" }), reportsDir: dir, intervalMs: 300 });
+    try {
+      await waitUntil(async () => (await db.session.count({ where: { token: "before-start" } })) === 0, { what: "the run at start" });
+      // Expired after the first run: only a later run can delete it.
+      await expired("between-runs");
+      await waitUntil(async () => (await db.session.count({ where: { token: "between-runs" } })) === 0, { what: "the next scheduled run" });
+    } finally {
+      housekeeping.stop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

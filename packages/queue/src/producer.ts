@@ -3,7 +3,7 @@
 import { Queue, type JobsOptions } from "bullmq";
 import { createRedis } from "./connection.ts";
 import { jobs, type JobName, type JobPayload } from "./jobs/index.ts";
-import { PRIORITY, QUEUES, jobOptions, type QueueName } from "./queues.ts";
+import { JOB_QUEUE, PRIORITY, QUEUES, jobOptions, type QueueName } from "./queues.ts";
 
 export interface QueueSettings {
   redisUrl: string;
@@ -27,6 +27,11 @@ export class InvalidJobPayloadError extends Error {
   override name = "InvalidJobPayloadError";
 }
 
+/** A job added to a queue that isn't its own (JOB_QUEUE): it would run under the other queue's limiter. */
+export class WrongQueueError extends Error {
+  override name = "WrongQueueError";
+}
+
 /** How long a producer waits for Redis before giving up on an add. */
 export const ENQUEUE_TIMEOUT_MS = 2000;
 
@@ -41,6 +46,7 @@ export async function enqueue<N extends JobName>(
   payload: JobPayload<N>,
   options: { jobId: string; priority?: number } & Omit<JobsOptions, "jobId" | "priority">,
 ) {
+  if (queue.name !== JOB_QUEUE[name]) throw new WrongQueueError(`${name} jobs go on the "${JOB_QUEUE[name]}" queue, not "${queue.name}"`);
   const parsed = jobs[name].payload.safeParse(payload);
   if (!parsed.success) {
     throw new InvalidJobPayloadError(`Invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`);

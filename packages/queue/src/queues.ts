@@ -1,16 +1,27 @@
-// Queue names and their shared options. One queue for interactive reports
-// today; bulk and scheduled work get their own queues (or lower priorities).
+// Queue names and their shared options. Reports and sign-in emails live on
+// separate queues, each with its own workers and its own share of the mail
+// rate (BullMQ's limiter is per queue): a flood of sign-in requests can then
+// only fill its own queue, never delay a report. Bulk and scheduled work get
+// their own queues (or lower priorities).
 import type { DefaultJobOptions } from "bullmq";
+import type { JobName } from "./jobs/index.ts";
 
 export const QUEUES = {
   reports: "reports",
+  signIn: "sign-in-emails",
 } as const;
 export type QueueName = (typeof QUEUES)[keyof typeof QUEUES];
 
-/** BullMQ priority: lower runs first. Someone waiting to sign in goes first; interactive work always goes ahead of bulk. */
+/** The one queue each job goes on; enqueue() refuses any other. */
+export const JOB_QUEUE = {
+  "generate-report": QUEUES.reports,
+  "send-sign-in-link": QUEUES.signIn,
+} as const satisfies Record<JobName, QueueName>;
+
+/** BullMQ priority: lower runs first; interactive work always goes ahead of bulk. (Sign-in links have their own queue; signIn is their priority there.) */
 export const PRIORITY = { signIn: 1, interactive: 2, bulk: 10 } as const;
 
-/** How a sign-in email's job is added, by the web app and the reconciler alike: first in line, under its row's id. */
+/** How a sign-in email's job is added (on QUEUES.signIn), by the web app and the reconciler alike: under its row's id. */
 export const signInEmailJobOptions = (signInEmailId: string) => ({ jobId: signInEmailId, priority: PRIORITY.signIn, attempts: 5 });
 
 export const jobOptions = (attempts: number): DefaultJobOptions => ({

@@ -2,5 +2,5 @@ export { createScratchDatabase, type ScratchDatabase } from "./scratch-database.
 export { startSmtpCapture, type SmtpCapture, type SmtpCaptureOptions } from "./smtp-capture.ts";
 export { deleteQueueKeys, uniqueQueuePrefix, waitUntil } from "./wait.ts";
 export { pdfText } from "./pdf-text.ts";
-export { TEST_SECRETS } from "./secrets.ts";
-export { SESSION_COOKIE, createSessionCookie, signedSessionCookie } from "./sessions.ts";
+export { TEST_SECRETS, testWorkerSettings } from "./secrets.ts";
+export { SESSION_COOKIE, createSessionCookie, sessionCookieName, signedSessionCookie } from "./sessions.ts";

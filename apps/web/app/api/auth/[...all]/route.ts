@@ -1,7 +1,8 @@
 // Better Auth's endpoints: /api/auth/sign-in/magic-link, /magic-link/verify,
 // /get-session, /sign-out. Bodies are read here first, within MAX_BODY_BYTES;
-// asking for a sign-in link is validated strictly and limited per address and
-// per client address (each request may send an email).
+// asking for a sign-in link is validated strictly and limited per mailbox, per
+// domain, per client network and in all (each request may send an email; see
+// signInLimits in rate-limits.ts).
 import { toNextJsHandler } from "better-auth/next-js";
 import { toFieldIssues } from "@backline/report-service";
 import { z } from "zod";
@@ -9,7 +10,7 @@ import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";
 import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
 import { clientIp } from "@/lib/server/client-ip";
-import { spend } from "@/lib/server/rate-limits";
+import { signInLimits, spend } from "@/lib/server/rate-limits";
 
 const handlers = () => toNextJsHandler(auth());
 
@@ -37,12 +38,10 @@ export async function POST(request: Request) {
     if (new URL(request.url).pathname === "/api/auth/sign-in/magic-link") {
       const parsed = signInRequest.safeParse(body);
       if (!parsed.success) return jsonError(400, "Invalid sign-in request", toFieldIssues(parsed.error.issues));
-      // One address, one account, however it is capitalised.
+      // One address, one account, however it is capitalised (the account is the address as typed, lower-cased;
+      // only the limits count +tag and dotted spellings as one mailbox).
       const email = parsed.data.email.toLowerCase();
-      const limited = await spend([
-        ["signInPerIp", clientIp(request.headers)],
-        ["signInPerAddress", email],
-      ]);
+      const limited = await spend(signInLimits(email, clientIp(request.headers)));
       if (limited) return limited;
       body = { ...parsed.data, email };
     }
