@@ -104,7 +104,7 @@ export interface SseMemory {
 // ---------------------------------------------------------------- memory readings
 
 
-/** VmRSS and VmHWM summed over the web process tree (`next start` + its server child). */
+/** VmRSS and VmHWM summed over the web process tree (the server and any child it starts). */
 function treeMemory(root: number): { rss: number; hwm: number; names: string } {
   let rss = 0;
   let hwm = 0;

@@ -1,4 +1,12 @@
-// Runs before every route. Two jobs:
+// Runs before every route. Three jobs:
+// 0. Malformed URLs: percent-encoding that does not decode to UTF-8 (`%ff`,
+//    overlong `%c0%af`, surrogates `%ed%a0%80`, a lone `%`) or that decodes to
+//    a control character (`%00`), in the path or any query name or value,
+//    answers 400 here. Left to Next, such a path throws a DecodeError in its
+//    dynamic-route matching (after this proxy runs), whose 400 page it then
+//    renders — a 500 in production. (Next already turns non-UTF-8 bytes in the
+//    query into U+FFFD before this proxy sees them; NUL and other control
+//    characters survive that and are refused here.)
 // 1. CSRF: a state-changing request (anything but GET/HEAD/OPTIONS) must come
 //    from our own origin — its Origin header equals APP_URL's. Browsers send
 //    Origin on every cross-site POST, so a forged form or fetch is refused
@@ -19,6 +27,13 @@ export function proxy(request: NextRequest) {
 }
 
 function guard(request: NextRequest, appOrigin: string): NextResponse {
+  const malformed = malformedPart(request.nextUrl.pathname, request.nextUrl.search);
+  if (malformed) {
+    const error = `Malformed URL: the ${malformed} is not valid percent-encoded UTF-8 text`;
+    return request.nextUrl.pathname.startsWith("/api/")
+      ? NextResponse.json({ error, issues: [{ path: malformed, message: "Not valid percent-encoded UTF-8, or a control character" }] }, { status: 400, headers: { "Content-Security-Policy": API_CSP } })
+      : new NextResponse(`${error}.\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": API_CSP } });
+  }
   if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin) {
     return NextResponse.json(
       { error: "Cross-site request refused: the Origin header must be this site's own", issues: [{ path: "Origin", message: `Expected ${appOrigin}` }] },
@@ -39,6 +54,30 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
+}
+
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
+/** What no route can mean: "path", "query" or a query parameter's name; null when the URL is fine. */
+export function malformedPart(pathname: string, search: string): string | null {
+  if (!decodesCleanly(pathname)) return "path";
+  for (const pair of search.replace(/^\?/, "").split("&")) {
+    if (!pair) continue;
+    const eq = pair.indexOf("=");
+    const name = eq < 0 ? pair : pair.slice(0, eq);
+    if (!decodesCleanly(name.replace(/\+/g, " "))) return "query";
+    if (eq >= 0 && !decodesCleanly(pair.slice(eq + 1).replace(/\+/g, " "))) return `query parameter ${decodeURIComponent(name.replace(/\+/g, " ")).slice(0, 50)}`;
+  }
+  return null;
+}
+
+function decodesCleanly(part: string): boolean {
+  if (!part.includes("%")) return !CONTROL.test(part);
+  try {
+    return !CONTROL.test(decodeURIComponent(part));
+  } catch {
+    return false; // URIError: not UTF-8 (invalid, overlong, surrogate) or not %XX at all
+  }
 }
 
 function siteOf(appUrl: string) {

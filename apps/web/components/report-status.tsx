@@ -107,7 +107,7 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
               <time dateTime={event.at}>{formatTime(event.at)}</time>
               <span className="timeline-status">{STATUS_LABELS[event.status]}</span>
               <span className="timeline-message">{event.message}</span>
-              {event.attempt > 0 && <span className="muted timeline-meta">attempt {event.attempt}{event.workerId ? ` · ${event.workerId}` : ""}</span>}
+              {event.attempt > 0 && <span className="muted timeline-meta">attempt {event.attempt}</span>}
             </li>
           ))}
         </ol>

@@ -36,3 +36,39 @@ describe("proxy over https", () => {
     expect(proxy(request("/api/reports")).headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
   });
 });
+
+describe("proxy: malformed percent-encoding and control characters", () => {
+  const BAD = ["%ff", "%ff%fe", "%c0%af", "%e0%80%af", "%ed%a0%80", "%f8%88%80%80%80", "%c3", "%", "%zz", "%00", "a%00b", "%0d%0a", "%7f"];
+  const ID = "0190a0a0-0000-7000-8000-000000000000";
+  // Every path segment of every route shape, and every query name and value.
+  const routes = ["/reports/{}", "/api/reports/{}", "/api/reports/{}/events", `/reports/${ID}/{}`, "/{}", "/api/{}/x", "/sign-in/{}"];
+  const queries = ["/sign-in?next={}", "/api/reports?status={}", `/api/reports/${ID}?sinceEvent={}`, `/reports/${ID}/download?sig={}&user=1`, "/api/reports?{}=1", "/?a=1&{}"];
+
+  it("answers 400 to any path segment that is not valid UTF-8 or holds a control character, signed in or not, API or page", async () => {
+    for (const bad of BAD) {
+      for (const route of routes) {
+        for (const method of ["GET", "POST"]) {
+          const answer = proxy(request(route.replace("{}", bad), { method, origin: APP_URL }));
+          expect([answer.status, route, bad]).toEqual([400, route, bad]);
+          expect(answer.headers.get("content-security-policy")).toMatch(/^default-src 'none'/);
+        }
+      }
+    }
+    const api = proxy(request("/api/reports/%ff"));
+    expect(await api.json()).toMatchObject({ error: expect.stringMatching(/Malformed URL/), issues: [{ path: "path" }] });
+    expect((await proxy(request("/reports/%c0%af")).text()).startsWith("Malformed URL")).toBe(true);
+  });
+
+  it("answers 400 to any query name or value like that", async () => {
+    for (const bad of BAD) {
+      for (const query of queries) expect([proxy(request(query.replace("{}", bad))).status, query, bad]).toEqual([400, query, bad]);
+    }
+    expect((await proxy(request("/api/reports?status=%ff")).json()).issues[0].path).toBe("query parameter status");
+  });
+
+  it("passes well-formed URLs, including encoded UTF-8, reserved characters and +", () => {
+    for (const ok of [`/reports/${ID}`, "/reports/%F0%9F%99%82", "/reports/..%2F..%2Fetc", "/sign-in?next=%2Freports%3Fa%3D1", "/api/reports?status=sent&limit=2", "/sign-in?error=a+b%20c", "/?flag", "/?a=&b"]) {
+      expect([proxy(request(ok)).status, ok]).toEqual([200, ok]);
+    }
+  });
+});

@@ -1,5 +1,7 @@
 // The JSON shape of a report and of one history event, as the API returns
-// them, the SSE stream pushes them and the pages show them.
+// them, the SSE stream pushes them and the pages show them. Nothing here names
+// our infrastructure (worker hosts, process ids), and failure reasons are the
+// worker's plain phrases (apps/worker/src/processors/failure.ts).
 import type { Report, ReportEvent, ReportStatus } from "@backline/db";
 import { getReportType } from "@backline/reports";
 import { downloadPath } from "./download-links.ts";
@@ -11,7 +13,6 @@ export interface ReportEventView {
   progress: number;
   message: string;
   attempt: number;
-  workerId: string | null;
 }
 
 export interface ReportView {
@@ -48,7 +49,7 @@ export function toReportView(report: Report): ReportView {
     updatedAt: report.updatedAt.toISOString(),
     startedAt: report.startedAt?.toISOString() ?? null,
     finishedAt: report.finishedAt?.toISOString() ?? null,
-    ...(report.filePath && (report.status === "emailing" || report.status === "sent") ? { downloadUrl: downloadPath(report.id) } : {}),
+    ...(report.filePath && hasDownload(report.status) ? { downloadUrl: downloadPath(report.id) } : {}),
   };
 }
 
@@ -60,6 +61,9 @@ export function toEventView(event: ReportEvent): ReportEventView {
     progress: event.progress,
     message: event.message,
     attempt: event.attempt,
-    workerId: event.workerId,
+    // No workerId: `hostname:pid` names our machines; it stays in the database and the logs.
   };
 }
+
+/** A report has a PDF to download once it is emailing or sent (the PDF is written before either). */
+export const hasDownload = (status: ReportStatus) => status === "emailing" || status === "sent";

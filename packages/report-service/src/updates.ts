@@ -6,9 +6,11 @@
 // which streams every job's events of the whole queue to every listener and
 // knows nothing of cancels and retries made outside a worker.
 import { EventEmitter } from "node:events";
-import type { ReportChange } from "@backline/db";
+import type { ReportChange, ReportStatus } from "@backline/db";
 import type { Redis } from "ioredis";
-import { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
+import { z } from "zod";
+import { downloadPath } from "./download-links.ts";
+import { hasDownload, toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
 
 export interface ReportUpdate {
   report: ReportView;
@@ -29,6 +31,68 @@ export async function publishReportChange(redis: Redis, prefix: string, change: 
   await redis.publish(reportUpdatesChannel(prefix, change.report.id), JSON.stringify(toReportUpdate(change))).catch(() => {});
 }
 
+/** A real update is about 1 KB; anything far larger is not one of ours. */
+const MAX_MESSAGE_CHARS = 64 * 1024;
+const STATUSES = ["queued", "generating", "emailing", "sent", "failed", "cancelled"] as const satisfies readonly ReportStatus[];
+const isoDate = z.iso.datetime({ offset: true });
+const text = (max: number) => z.string().max(max);
+
+/**
+ * What a message on a report channel must look like before any of it reaches a
+ * browser. Anyone who can PUBLISH on our Redis could otherwise push any JSON
+ * into every open status page. Unknown fields are dropped (z.object strips),
+ * and `downloadUrl` is never read from a message: it is derived from the id.
+ */
+const reportViewSchema = z.object({
+  id: z.uuid(),
+  type: text(100),
+  title: text(200),
+  params: z.record(z.string().max(100), z.unknown()),
+  status: z.enum(STATUSES),
+  progress: z.number().int().min(0).max(100),
+  stage: text(1000).nullable(),
+  failureReason: text(4000).nullable(),
+  attempts: z.number().int().min(0),
+  pageCount: z.number().int().min(0).nullable(),
+  createdAt: isoDate,
+  updatedAt: isoDate,
+  startedAt: isoDate.nullable(),
+  finishedAt: isoDate.nullable(),
+});
+
+const eventViewSchema = z.object({
+  id: z.string().regex(/^\d{1,20}$/),
+  at: isoDate,
+  status: z.enum(STATUSES),
+  progress: z.number().int().min(0).max(100),
+  message: text(4000),
+  attempt: z.number().int().min(0),
+});
+
+const reportUpdateSchema = z.object({
+  report: reportViewSchema,
+  event: eventViewSchema.nullable(),
+  publishedAt: z.number().int().nonnegative(),
+});
+
+/**
+ * A message from a report's channel as a ReportUpdate, or null when it is not
+ * one (not JSON, wrong shape, or about another report than the channel's).
+ */
+export function parseReportUpdate(message: string, reportId: string): ReportUpdate | null {
+  if (message.length > MAX_MESSAGE_CHARS) return null;
+  let json: unknown;
+  try {
+    json = JSON.parse(message);
+  } catch {
+    return null;
+  }
+  const parsed = reportUpdateSchema.safeParse(json);
+  if (!parsed.success || parsed.data.report.id !== reportId) return null;
+  const { report, event, publishedAt } = parsed.data;
+  return { report: { ...report, ...(hasDownload(report.status) ? { downloadUrl: downloadPath(report.id) } : {}) }, event, publishedAt };
+}
+
 /**
  * One subscriber connection per process, shared by every open status page:
  * subscribes to a report's channel on its first listener, unsubscribes after
@@ -37,17 +101,19 @@ export async function publishReportChange(redis: Redis, prefix: string, change: 
 export class ReportUpdateHub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
   private readonly listeners = new Map<string, number>();
+  /** Messages dropped for not being a valid update of their channel's report (for tests and metrics). */
+  rejected = 0;
 
   constructor(
     private readonly subscriber: Redis,
     private readonly prefix: string,
   ) {
+    const channelPrefix = reportUpdatesChannel(prefix, "");
     subscriber.on("message", (channel: string, message: string) => {
-      try {
-        this.emitter.emit(channel, JSON.parse(message) as ReportUpdate);
-      } catch {
-        // not ours
-      }
+      if (!channel.startsWith(channelPrefix) || !this.listeners.has(channel)) return;
+      const update = parseReportUpdate(message, channel.slice(channelPrefix.length));
+      if (update) this.emitter.emit(channel, update);
+      else this.rejected += 1;
     });
   }
 

@@ -5,6 +5,7 @@ import { createRedis } from "@backline/queue";
 import { uniqueQueuePrefix, waitUntil } from "@backline/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReportUpdateHub, reportUpdatesChannel, type ReportUpdate } from "../src/index.ts";
+import { parseReportUpdate } from "../src/updates.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 const prefix = uniqueQueuePrefix("hub");
@@ -15,7 +16,25 @@ afterAll(() => {
   publisher.disconnect();
 });
 
-const fakeUpdate = (id: string, progress: number) => JSON.stringify({ report: { id, progress }, event: null, publishedAt: Date.now() });
+/** A report view as toReportView makes it (what a worker publishes). */
+const view = (id: string, overrides: Record<string, unknown> = {}) => ({
+  id,
+  type: "sales-summary",
+  title: "Sales summary",
+  params: { from: "2026-01-01", to: "2026-01-31", groupBy: "day" },
+  status: "generating",
+  progress: 0,
+  stage: "Querying data",
+  failureReason: null,
+  attempts: 1,
+  pageCount: null,
+  createdAt: "2026-02-01T10:00:00.000Z",
+  updatedAt: "2026-02-01T10:00:01.000Z",
+  startedAt: "2026-02-01T10:00:00.500Z",
+  finishedAt: null,
+  ...overrides,
+});
+const fakeUpdate = (id: string, progress: number) => JSON.stringify({ report: view(id, { progress }), event: null, publishedAt: Date.now() });
 const subscribers = async (channel: string) => ((await publisher.pubsub("NUMSUB", channel)) as [string, number])[1];
 
 describe("ReportUpdateHub", () => {
@@ -73,5 +92,46 @@ describe("ReportUpdateHub", () => {
     await waitUntil(async () => got.length > 0, { timeoutMs: 5000, what: "the update" });
     expect(got).toEqual([x]);
     await off();
+  });
+
+  it("passes on only valid updates of the channel's own report, with downloadUrl derived from the id, never from the message", async () => {
+    const hub = new ReportUpdateHub(subscriber, prefix);
+    const id = randomUUID();
+    const channel = reportUpdatesChannel(prefix, id);
+    const got: ReportUpdate[] = [];
+    const off = await hub.subscribe(id, (u) => got.push(u));
+    const event = { id: "42", at: "2026-02-01T10:00:02.000Z", status: "sent", progress: 100, message: "Emailed to ana@example.com", attempt: 1 };
+    const forged = [
+      "not json",
+      JSON.stringify({ report: view(randomUUID()), event: null, publishedAt: 1 }), // another report's state on this channel
+      JSON.stringify({ report: view(id, { status: "hacked" }), event: null, publishedAt: 1 }),
+      JSON.stringify({ report: view(id, { progress: "<img src=x onerror=alert(1)>" }), event: null, publishedAt: 1 }),
+      JSON.stringify({ report: { id, progress: 5 }, event: null, publishedAt: 1 }), // a partial report
+      JSON.stringify({ report: view(id), event: { ...event, id: "1; drop" }, publishedAt: 1 }),
+      JSON.stringify({ report: view(id, { stage: "x".repeat(100_000) }), event: null, publishedAt: 1 }),
+    ];
+    for (const message of forged) await publisher.publish(channel, message);
+    // A valid one, carrying a downloadUrl of its own, an extra field and a worker id: all three are dropped.
+    const sent = view(id, { status: "sent", progress: 100, downloadUrl: "https://evil.example/phish", admin: true });
+    await publisher.publish(channel, JSON.stringify({ report: sent, event: { ...event, workerId: "worker-host:1234" }, publishedAt: 7 }));
+    await waitUntil(async () => got.length > 0, { timeoutMs: 5000, what: "the valid update" });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(got).toHaveLength(1);
+    expect(hub.rejected).toBe(forged.length);
+    expect(got[0]!.report.downloadUrl).toBe(`/reports/${id}/download`);
+    expect(got[0]!.report).not.toHaveProperty("admin");
+    expect(got[0]!.event).toEqual(event);
+    await off();
+  });
+});
+
+describe("parseReportUpdate", () => {
+  it("gives a report no download link before it is emailing, whatever the message says", () => {
+    const id = randomUUID();
+    const queued = parseReportUpdate(JSON.stringify({ report: view(id, { status: "queued", downloadUrl: `/reports/${id}/download` }), event: null, publishedAt: 1 }), id);
+    expect(queued?.report.status).toBe("queued");
+    expect(queued?.report).not.toHaveProperty("downloadUrl");
+    const emailing = parseReportUpdate(JSON.stringify({ report: view(id, { status: "emailing" }), event: null, publishedAt: 1 }), id);
+    expect(emailing?.report.downloadUrl).toBe(`/reports/${id}/download`);
   });
 });

@@ -1,14 +1,33 @@
 // Turns any error into plain words for a person and decides whether a retry
 // could help. SMTP 5xx and bad data are permanent; network trouble is not.
+// `reason` is what the report's owner sees (failure_reason, the timeline): a
+// fixed phrase per kind of failure, never the driver's or the mail server's
+// own text, which names hosts, ports, addresses and SQL. That raw text is
+// `detail`, for the log only. Our own words (bad parameters, missing data)
+// pass through: they are written for the person who asked.
+import { createHash } from "node:crypto";
 import { ReportDataError } from "@backline/reports";
 import { UnrecoverableError } from "bullmq";
 
 export interface Failure {
+  /** Safe to show: a fixed phrase (or our own words for bad input). */
   reason: string;
   permanent: boolean;
   /** A service that was unreachable or busy: worth every attempt, even if each fails alike. */
   outage?: boolean;
+  /** The raw error text (driver, SMTP reply, stack's first line): for the log, never for a page. */
+  detail?: string;
 }
+
+/** The phrases a person may see, one per kind of failure. */
+export const FAILURE_PHRASES = {
+  mailRejected: "The mail server rejected the message.",
+  mailBusy: "The mail server asked us to try again later.",
+  mailUnreachable: "Could not reach the mail server.",
+  databaseLost: "Lost the connection to the database.",
+  serviceUnreachable: "Could not reach a service the report needs.",
+  unexpected: "Something went wrong while making the report.",
+} as const;
 
 /** A failure no retry can fix (bad params, unknown type). */
 export class PermanentError extends UnrecoverableError {
@@ -39,27 +58,33 @@ export class WaitAndRetry extends Error {
 const DATABASE_GONE = /Connection terminated|not queryable|server closed the connection|terminating connection due to administrator command/i;
 
 export function describeFailure(err: unknown): Failure {
+  // Ours: written by our code for the person (WaitAndRetry, bad params, missing data, an invalid job).
   if (err instanceof WaitAndRetry) return { reason: err.message, permanent: false, outage: true };
   if (err instanceof ReportDataError || err instanceof UnrecoverableError) {
-    return { reason: err.message, permanent: true };
+    return { reason: firstLine(err.message), permanent: true };
   }
   const e = err as { message?: string; code?: string; responseCode?: number; response?: string; command?: string };
   if (typeof e.responseCode === "number") {
-    const response = (e.response ?? e.message ?? "").trim().slice(0, 200);
+    const detail = `SMTP ${e.responseCode}: ${firstLine(e.response ?? e.message)}`;
     return e.responseCode >= 500
-      ? { reason: `The mail server rejected the message: ${response}`, permanent: true }
-      : { reason: `The mail server asked us to try later: ${response}`, permanent: false, outage: true };
+      ? { reason: FAILURE_PHRASES.mailRejected, permanent: true, detail }
+      : { reason: FAILURE_PHRASES.mailBusy, permanent: false, outage: true, detail };
   }
+  const detail = [e.code, firstLine(e.message) || String(err)].filter(Boolean).join(": ");
   if (e.code === "57P01" || DATABASE_GONE.test(e.message ?? "")) {
-    return { reason: `Lost the database connection: ${firstLine(e.message)}`, permanent: false, outage: true };
+    return { reason: FAILURE_PHRASES.databaseLost, permanent: false, outage: true, detail };
   }
   if (e.code && NETWORK_CODES[e.code]) {
     // nodemailer sets `command` on its errors; anything else is Postgres or Redis.
-    const what = e.command !== undefined ? "the mail server" : "a service";
-    return { reason: `Could not reach ${what} (${NETWORK_CODES[e.code]}): ${firstLine(e.message)}`, permanent: false, outage: true };
+    return { reason: e.command !== undefined ? FAILURE_PHRASES.mailUnreachable : FAILURE_PHRASES.serviceUnreachable, permanent: false, outage: true, detail };
   }
-  return { reason: firstLine(e.message) || String(err), permanent: false };
+  // Unexpected: a reference (a hash of the raw text) tells the log line apart and
+  // keeps two different failures from reading as "the same failure twice".
+  return { reason: `${FAILURE_PHRASES.unexpected.slice(0, -1)} (reference ${errorReference(detail)}).`, permanent: false, detail };
 }
+
+/** A short, stable reference for an error's raw text: findable in the log, saying nothing about it. */
+export const errorReference = (detail: string) => createHash("sha256").update(detail).digest("hex").slice(0, 8);
 
 function firstLine(message: string | undefined): string {
   return (message ?? "").split("\n")[0]!.slice(0, 300);

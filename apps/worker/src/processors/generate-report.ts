@@ -78,6 +78,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
     const waitsSoFar = Math.max(0, job.attemptsStarted - job.attemptsMade - 1);
     if (token && (err instanceof WaitAndRetry || (failure.outage && waitsSoFar < OUTAGE_WAITS))) {
       const delayMs = err instanceof WaitAndRetry ? err.delayMs : outageDelayMs(waitsSoFar);
+      ctx.log.info({ reportId, attempt, err: failure.detail ?? failure.reason, delayMs }, "waiting before trying again");
       const waiting = await transitionReport(ctx.db, report.id, "queued", {
         message: `${failure.reason}; trying again in ${Math.round(delayMs / 1000)} s`,
         workerId: ctx.workerId,
@@ -259,7 +260,7 @@ async function recordFailure(job: Job, reportId: string, attempt: number, failur
   const repeated = !failure.permanent && !failure.outage && previous === failure.reason;
   const outOfAttempts = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
   const final = failure.permanent || repeated || outOfAttempts;
-  ctx.log.warn({ reportId, attempt: job.attemptsMade + 1, err: failure.reason, final }, "report attempt failed");
+  ctx.log.warn({ reportId, attempt: job.attemptsMade + 1, err: failure.detail ?? failure.reason, reason: failure.reason, final }, "report attempt failed");
   const change = final
     ? await transitionReport(ctx.db, reportId, "failed", {
         message: repeated ? `Failed the same way twice in a row, so stopped early: ${failure.reason}` : `Failed: ${failure.reason}`,
