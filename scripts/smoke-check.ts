@@ -49,17 +49,31 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
   const mail = await waitFor(SIGN_IN_TIMEOUT_MS, `the sign-in email to ${email} in the dev inbox (${inboxUrl})`, async () =>
     (await inbox(inboxUrl)).find((e) => !before.has(e.id) && e.to.some((t) => t.address === email)),
   );
-  const link = mail.text.match(/https?:\/\/\S+\/api\/auth\/magic-link\/verify\?\S+/)?.[0];
+  const link = mail.text.match(/https?:\/\/\S+\/sign-in\/confirm\?\S+/)?.[0];
   if (!link) throw new Error(`the sign-in email "${mail.subject}" has no sign-in link`);
-  // The link names APP_URL; follow it where this process can reach the app.
+  // The link names APP_URL; follow it where this process can reach the app. It opens a page
+  // (a GET uses nothing up, so mail scanners can't spend the link) whose button POSTs the token.
   const local = new URL(link);
-  const verify = await fetch(`${appBase}${local.pathname}${local.search}`, { redirect: "manual" });
+  const page = await fetch(`${appBase}${local.pathname}${local.search}`, { redirect: "manual" });
+  const html = await page.text();
+  if (page.status !== 200 || !html.includes('action="/sign-in/verify"')) throw new Error(`the sign-in link's page answered ${page.status} without its "Sign in as" button`);
+  const form = new URLSearchParams();
+  for (const field of ["token", "callbackURL", "errorCallbackURL"]) {
+    const value = local.searchParams.get(field);
+    if (value !== null) form.set(field, value);
+  }
+  const verify = await fetch(`${appBase}/sign-in/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded", origin },
+    body: form.toString(),
+    redirect: "manual",
+  });
   const cookie = verify.headers
     .getSetCookie()
     .map((c) => c.split(";")[0] ?? "")
     .filter((c) => /session_token=/.test(c))
     .join("; ");
-  if (!cookie) throw new Error(`opening the sign-in link answered ${verify.status} without a session cookie`);
+  if (!cookie) throw new Error(`pressing the sign-in link's button answered ${verify.status} without a session cookie`);
 
   say("Check: generating a sales summary");
   const created = await fetch(`${appBase}/api/reports`, {

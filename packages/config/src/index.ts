@@ -54,7 +54,38 @@ export const authEnv = z.object({
   ADMIN_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
   /** How long a sign-in link works. */
   SIGN_IN_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  /** Who may create an account (sign-up-policy.ts in apps/web): addresses at these domains, besides invitations and ADMIN_EMAILS. */
+  ALLOWED_EMAIL_DOMAINS: commaList
+    .transform((list) => list.map((d) => d.toLowerCase().replace(/^@/, "")))
+    .refine((list) => list.every((d) => /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(d)), "comma-separated domain names, e.g. example.com,example.org"),
+  /** true: any address may create an account; false: only ALLOWED_EMAIL_DOMAINS, invitations and ADMIN_EMAILS; unset: open only on a local APP_URL. */
+  ALLOW_OPEN_SIGN_UP: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true").optional(),
+  ),
+  /** A session unused for this long ends (besides its 30-day absolute lifetime). */
+  SESSION_IDLE_TIMEOUT_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),
 });
+
+/** Whether APP_URL names this machine only (localhost, *.localhost, 127.x, ::1): nobody else can reach a sign-in page there. */
+export function isLocalAppUrl(appUrl: string): boolean {
+  const host = new URL(appUrl).hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(host) || host === "[::1]";
+}
+
+/**
+ * Why this sign-up setup may not start, or null. Anywhere but a local APP_URL
+ * (in production, or on any address others can reach) somebody must have
+ * decided who may create an account: ALLOWED_EMAIL_DOMAINS, or
+ * ALLOW_OPEN_SIGN_UP (true: anyone; false: invitations and ADMIN_EMAILS only).
+ */
+export function signUpPolicyProblem(env: { APP_URL: string; ALLOWED_EMAIL_DOMAINS: string[]; ALLOW_OPEN_SIGN_UP?: boolean | undefined }): string | null {
+  if (env.ALLOWED_EMAIL_DOMAINS.length > 0 || env.ALLOW_OPEN_SIGN_UP !== undefined || isLocalAppUrl(env.APP_URL)) return null;
+  return (
+    `no sign-up policy for APP_URL=${env.APP_URL}: set ALLOWED_EMAIL_DOMAINS (e.g. example.com), ` +
+    "or ALLOW_OPEN_SIGN_UP=false (only invited addresses and ADMIN_EMAILS) or ALLOW_OPEN_SIGN_UP=true (any address may create an account)"
+  );
+}
 
 export const downloadLinkEnv = z.object({
   /** Signs download links (HMAC-SHA256); its key id travels in the link. */
@@ -72,18 +103,34 @@ export const limitsEnv = z.object({
   MAX_REPORTS_IN_FLIGHT_PER_USER: z.coerce.number().int().min(1).default(5),
   SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR: z.coerce.number().int().min(1).default(5),
   SIGN_IN_REQUESTS_PER_IP_PER_HOUR: z.coerce.number().int().min(1).default(30),
+  /** Sign-in requests per IPv6 /48 (a looser bucket over SIGN_IN_REQUESTS_PER_IP_PER_HOUR, which counts an IPv6 client by its /64). */
+  SIGN_IN_REQUESTS_PER_IPV6_48_PER_HOUR: z.coerce.number().int().min(1).default(120),
+  /** Sign-in emails per recipient domain (gmail.com counts googlemail.com too). */
+  SIGN_IN_EMAILS_PER_DOMAIN_PER_HOUR: z.coerce.number().int().min(1).default(300),
+  /** Sign-in emails per minute in all, whoever asks: the cap that protects the sender's reputation during a flood. */
+  SIGN_IN_EMAILS_PER_MINUTE: z.coerce.number().int().min(1).default(60),
   /** Fresh download links (each one a row) a user may ask for. */
   DOWNLOAD_LINKS_PER_USER_PER_HOUR: z.coerce.number().int().min(1).default(60),
   /** Reverse proxies in front of the web app that append to X-Forwarded-For (see clientIp in apps/web). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Request bodies above this answer 413. */
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(16 * 1024),
+  /** Live status streams (/api/reports/:id/events) one account may hold open at once, across web processes (429 beyond). */
+  MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
+  /** Live status streams one web process holds open at once, whoever asks (503 beyond). */
+  MAX_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(1000),
+  /** A live stream is closed after this long; the browser reconnects, signed in again, and resumes. */
+  STREAM_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(15 * 60),
+  /** How often an open stream re-checks its session (a signed-out stream ends within this). */
+  STREAM_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
 
 export const mailEnv = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).default("smtp://127.0.0.1:1025"),
-  /** Emails per second across all workers (BullMQ's global limiter: each job sends at most one email). */
+  /** Emails per second across all workers, reports and sign-in links together (BullMQ's global limiters: each job sends at most one email). */
   MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).default(20),
+  /** The part of MAIL_MAX_PER_SECOND reserved for sign-in links (their own queue and limiter); reports get the rest. Must be below MAIL_MAX_PER_SECOND. */
+  SIGN_IN_MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).default(2),
   MAIL_FROM: z.string().min(3).default("Backline <reports@backline.localhost>"),
   /** PDFs larger than this are linked instead of attached. */
   MAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024),

@@ -79,6 +79,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
           "deliveries",
           "download_links",
           "downloads",
+          "invitations",
           "orders",
           "products",
           "regions",

@@ -92,11 +92,21 @@ export async function issueDownloadLink(
   }
 }
 
-/** The row of a link whose signature checked out; null if it was never issued. */
-export function findIssuedLink(db: PrismaClient, claims: DownloadLinkClaims): Promise<DownloadLink | null> {
-  return db.downloadLink.findUnique({
-    where: { reportId_userId_expiresAt_keyId: { reportId: claims.reportId, userId: claims.userId, expiresAt: new Date(claims.expires * 1000), keyId: claims.keyId } },
-  });
+/**
+ * The row of a link whose signature checked out; null if it was never issued.
+ * A link made for a user an admin has removed counts as revoked (from the
+ * removal on), whenever it was issued: even one a worker emails afterwards.
+ */
+export async function findIssuedLink(db: PrismaClient, claims: DownloadLinkClaims): Promise<DownloadLink | null> {
+  const [link, user] = await Promise.all([
+    db.downloadLink.findUnique({
+      where: { reportId_userId_expiresAt_keyId: { reportId: claims.reportId, userId: claims.userId, expiresAt: new Date(claims.expires * 1000), keyId: claims.keyId } },
+    }),
+    db.user.findUnique({ where: { id: claims.userId }, select: { removedAt: true } }),
+  ]);
+  if (!link) return null;
+  const removedAt = user ? user.removedAt : new Date(0);
+  return removedAt && !link.revokedAt ? { ...link, revokedAt: removedAt } : link;
 }
 
 /** Revokes every unexpired link to a report; answers how many. */
