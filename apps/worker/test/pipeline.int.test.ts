@@ -5,7 +5,7 @@ import { readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { claimDelivery, createReport, ensureUser, markDeliverySent, transitionReport, type PrismaClient } from "@backline/db";
 import { reportMessageId } from "@backline/mail";
-import { InvalidJobPayloadError, PRIORITY, enqueue } from "@backline/queue";
+import { InvalidJobPayloadError, enqueue, signInEmailJobOptions } from "@backline/queue";
 import { checkDownloadUrl, sealSignInLink } from "@backline/report-service";
 import { TEST_SECRETS, pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
 import type { Queue } from "bullmq";
@@ -17,6 +17,7 @@ let h: Harness;
 let db: PrismaClient;
 let smtp: SmtpCapture;
 let queue: Queue;
+let signInQueue: Queue;
 let reportsDir: string;
 
 beforeAll(async () => {
@@ -24,6 +25,7 @@ beforeAll(async () => {
   ({ db, smtp, reportsDir } = h);
   const stack = h.stack("pipeline");
   queue = stack.queue;
+  signInQueue = stack.signInQueue;
   await h.startWorker(stack.prefix, 2);
 });
 afterAll(() => h?.close());
@@ -167,6 +169,25 @@ describe("generate-report pipeline", () => {
   });
 });
 
+describe("retries", () => {
+  it("stops early, in plain words, when the same unexpected failure happens twice in a row (attempt 2 of 3)", async () => {
+    // A file where the reports folder should be: every attempt fails the same unexpected way (ENOTDIR).
+    const blocker = path.join(reportsDir, "not-a-folder");
+    await writeFile(blocker, "");
+    const { prefix, queue: stackQueue } = h.stack("same-failure");
+    h.spawnWorker(prefix, { REPORTS_DIR: path.join(blocker, "reports") });
+    const report = await createReport(db, { type: "sales-summary", params: {}, owner: await ensureUser(db, "twice@example.com") });
+    await enqueue(stackQueue, "generate-report", { reportId: report.id }, { jobId: report.id });
+    const done = await finalStatus(report.id);
+    expect(done).toMatchObject({ status: "failed", attempts: 2 });
+    expect(done.failureReason).toMatch(/^Something went wrong while making the report \(reference [0-9a-f]{8}\)\.$/);
+    expect(done.failureReason).not.toContain("ENOTDIR"); // the raw error is the log's, not the person's
+    const events = await db.reportEvent.findMany({ where: { reportId: report.id }, orderBy: { id: "asc" } });
+    expect(events.at(-1)!.message).toMatch(/^Failed the same way twice in a row, so stopped early/);
+    expect(h.emailsFor(report.id)).toBe(0);
+  });
+});
+
 describe("payload validation", () => {
   it("the enqueue helper rejects a bad payload before it reaches Redis", async () => {
     const before = await queue.getJobCountByTypes("waiting", "prioritized", "active", "completed", "failed");
@@ -184,12 +205,12 @@ describe("payload validation", () => {
 });
 
 describe("send-sign-in-link", () => {
-  it("emails the link at sign-in priority, then wipes it from the row; an expired or unreadable one is dropped unsent", async () => {
+  it("emails the link queued as the web queues it, then wipes it from the row; an expired or unreadable one is dropped unsent", async () => {
     const sealed = (email: string, url: string, secret: string = TEST_SECRETS.AUTH_SECRET) => sealSignInLink(url, email, secret);
     const row = await db.signInEmail.create({
       data: { email: "fay@example.com", sealedUrl: sealed("fay@example.com", "http://localhost:3999/api/auth/magic-link/verify?token=abc"), expiresAt: new Date(Date.now() + 600_000) },
     });
-    await enqueue(queue, "send-sign-in-link", { signInEmailId: row.id }, { jobId: row.id, priority: PRIORITY.signIn });
+    await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: row.id }, signInEmailJobOptions(row.id));
     const mail = await smtp.waitFor((m) => m.subject === "Your Backline sign-in link" && (m.to && "text" in m.to ? m.to.text : "") === "fay@example.com");
     expect(mail.text).toContain("token=abc");
     const sent = await waitUntil(async () => {
@@ -204,7 +225,7 @@ describe("send-sign-in-link", () => {
       data: { email: "hal@example.com", sealedUrl: sealed("hal@example.com", "http://localhost:3999/x?token=other", "another-auth-secret-0123456789abcdef"), expiresAt: new Date(Date.now() + 600_000) },
     });
     for (const { id } of [stale, foreign]) {
-      await enqueue(queue, "send-sign-in-link", { signInEmailId: id }, { jobId: id, priority: PRIORITY.signIn });
+      await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
       await waitUntil(async () => (await db.signInEmail.findUniqueOrThrow({ where: { id } })).sealedUrl === null, { what: "the link to be wiped" });
       expect((await db.signInEmail.findUniqueOrThrow({ where: { id } })).sentAt).toBeNull();
     }

@@ -166,23 +166,28 @@ describe("graceful shutdown", () => {
     expect((await h.db.report.findUniqueOrThrow({ where: { id: second.id } })).status).toBe("queued"); // left for others
   });
 
-  it("gives up after WORKER_SHUTDOWN_TIMEOUT_MS: exits 1 mid-report, and another worker takes the report over and sends it once", async () => {
+  it("gives up after WORKER_SHUTDOWN_TIMEOUT_MS: exits 1 mid-send, and another worker takes the report over and sends it once", async () => {
     const { prefix, queue } = setup("shutdown-timeout");
     const child = h.spawnWorker(prefix, { WORKER_SHUTDOWN_TIMEOUT_MS: "200", WORKER_LOCK_MS: "2000" });
-    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "timeout@example.com") });
+    // The mail server holds the first message's reply for a minute: the worker is surely mid-send when told to stop.
+    h.smtp.stallNext(60_000);
+    const report = await createReport(h.db, { type: "sales-summary", params: {}, owner: await ensureUser(h.db, "timeout@example.com") });
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
-    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).progress >= 15, { what: "the report to be mid-render", intervalMs: 10 });
+    await waitUntil(async () => (await h.db.delivery.count({ where: { reportId: report.id, status: "sending" } })) === 1, { what: "the worker to be sending", intervalMs: 10 });
 
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const signalledAt = Date.now();
     child.kill("SIGTERM");
     expect(await exited).toBe(1);
-    expect(Date.now() - signalledAt).toBeLessThan(10_000); // it did not wait for the report (a long render)
-    expect((await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status).toBe("generating");
+    expect(Date.now() - signalledAt).toBeLessThan(10_000); // it did not wait for the stalled send
+    expect((await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status).toBe("emailing");
 
+    // The survivor waits out the delivery's lease (the send may have arrived), resends with the same Message-ID, once.
     await h.startWorker(prefix);
     await allSent([report.id]);
-    expect((await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).attempts).toBe(2);
+    const done = await h.db.report.findUniqueOrThrow({ where: { id: report.id }, include: { events: true } });
+    expect(done.attempts).toBe(2);
+    expect(done.events.some((e) => e.message.startsWith("Resending"))).toBe(true);
     expect(h.emailsFor(report.id)).toBe(1);
   });
 });

@@ -8,6 +8,8 @@ export interface SmtpCapture {
   messages: ParsedMail[];
   /** Resolves with the first message matching `predicate` (waits up to timeoutMs). */
   waitFor(predicate: (m: ParsedMail) => boolean, timeoutMs?: number): Promise<ParsedMail>;
+  /** The next message's DATA is read, then answered only after `ms`, with a 451 (not kept): a sender caught mid-send. */
+  stallNext(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ export interface SmtpCaptureOptions {
 
 export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promise<SmtpCapture> {
   const messages: ParsedMail[] = [];
+  let stallMs: number | null = null;
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
@@ -32,8 +35,14 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
       callback();
     },
     onData(stream, _session, callback) {
+      const stall = stallMs;
+      stallMs = null;
       simpleParser(stream)
         .then((mail) => {
+          if (stall !== null) {
+            setTimeout(() => callback(Object.assign(new Error("4.3.0 Stalled on purpose by the test; try again"), { responseCode: 451 })), stall).unref();
+            return;
+          }
           messages.push(mail);
           for (const wake of waiters) wake();
           callback();
@@ -67,6 +76,7 @@ export async function startSmtpCapture(options: SmtpCaptureOptions = {}): Promis
         check();
       });
     },
+    stallNext: (ms) => void (stallMs = ms),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
