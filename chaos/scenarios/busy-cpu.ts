@@ -8,7 +8,7 @@
 import { spawn } from "node:child_process";
 import { submitReport } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
-import { fmtS } from "./util.ts";
+import { fmtS, longestSalesSummary } from "./util.ts";
 
 export async function busyCpuScenario(ctx: ChaosContext): Promise<ScenarioOutcome> {
   const { reports, hogMs } = ctx.settings.busy;
@@ -28,12 +28,10 @@ export async function busyCpuScenario(ctx: ChaosContext): Promise<ScenarioOutcom
   const answers: Record<string, number> = {};
   const ids: string[] = [];
   try {
-    const info = await ctx.db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
-    const to = new Date(info.endsAt.getTime() - 86_400_000).toISOString().slice(0, 10);
-    const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    const longest = await longestSalesSummary(ctx.db);
     const bar = ctx.phase("busy-cpu: submitting", reports, "reports");
     for (let i = 0; i < reports; i++) {
-      const r = await submitReport(stack, { type: "sales-summary", params: { from, to, groupBy: "day" } }, { email: `busy-${i}@chaos.test` });
+      const r = await submitReport(stack, longest, { email: `busy-${i}@chaos.test` });
       answers[r.status] = (answers[r.status] ?? 0) + 1;
       if (r.id) ids.push(r.id);
       bar.update(i + 1);

@@ -10,7 +10,7 @@ import { readdir } from "node:fs/promises";
 import { submitMany, submitReport } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import type { WorkerProc } from "../stack.ts";
-import { bump, fmtS, pollUntil } from "./util.ts";
+import { bump, fmtS, longestSalesSummary, pollUntil } from "./util.ts";
 
 /** Past the default WORKER_LOCK_MS (5 s) with room for the stalled-job check to run. */
 const PAUSE_MS = 12_000;
@@ -31,13 +31,11 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
   const ids: string[] = [];
   const results: Round[] = [];
   try {
-    const info = await ctx.db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
-    const to = new Date(info.endsAt.getTime() - 86_400_000).toISOString().slice(0, 10);
-    const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
+    const longest = await longestSalesSummary(ctx.db);
     const bar = ctx.phase("paused-worker: rounds", rounds, "rounds");
     for (let round = 0; round < rounds; round++) {
       const email = `paused-${round}@chaos.test`;
-      const long = await submitReport(stack, { type: "sales-summary", params: { from, to, groupBy: "day" } }, { email });
+      const long = await submitReport(stack, longest, { email });
       bump(answers, long.status);
       if (!long.id) throw new Error(`the long report of round ${round + 1} was not accepted (${long.status} ${long.error})`);
       const id = long.id;

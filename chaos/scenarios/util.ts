@@ -1,3 +1,5 @@
+import type { PrismaClient } from "@backline/db";
+
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 export function bump(counts: Record<string, number>, key: string | number): void {
@@ -23,4 +25,12 @@ export async function pollUntil(probe: () => Promise<boolean>, timeoutMs: number
     if (Date.now() > deadline) return null;
     await sleep(intervalMs);
   }
+}
+
+/** The longest sales summary the seeded data allows: its whole range, by day (~100 pages). */
+export async function longestSalesSummary(db: PrismaClient) {
+  const info = await db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
+  const to = new Date(info.endsAt.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
+  return { type: "sales-summary", params: { from, to, groupBy: "day" } };
 }
