@@ -122,7 +122,10 @@ export async function seedDemoData(db: PrismaClient, options: DemoDataOptions = 
       await tx.region.createMany({ data: REGIONS.map(({ id, code, name }) => ({ id, code, name })) });
       await tx.product.createMany({ data: products });
       await tx.customer.createMany({ data: customers });
-      const chunk = 10_000;
+      // 8 columns × 4,000 rows stays under Postgres' 32,767 bind parameters per statement; past it
+      // Prisma splits a createMany and sends the parts at once on the transaction's one connection
+      // (pg's "client is already executing a query" deprecation warning).
+      const chunk = 4000;
       for (let start = 0; start < times.length; start += chunk) {
         const rows = times.slice(start, start + chunk).map((t, j) => {
           const customer = customers[Math.floor(random() * customers.length)]!;
