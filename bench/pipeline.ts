@@ -58,7 +58,10 @@ export async function runBareLoops(ctx: PipelineContext, loops: number, count: n
     procs.forEach((p, i) =>
       p.child.stdout!.on("data", (chunk: Buffer) => {
         for (const m of chunk.toString().matchAll(/"event":"progress","done":(\d+)/g)) progress.set(i, Number(m[1]));
-        bar.update([...progress.values()].reduce((a, b) => a + b, 0), "rendering + sending");
+        bar.update(
+          [...progress.values()].reduce((a, b) => a + b, 0),
+          "rendering + sending",
+        );
       }),
     );
     const goAt = Date.now();
@@ -66,7 +69,9 @@ export async function runBareLoops(ctx: PipelineContext, loops: number, count: n
     const timeoutMs = 60_000 + count * 2_000;
     const done = await Promise.all(
       procs.map((p) =>
-        p.waitForLine(/"event":"done"/, timeoutMs).then((line) => JSON.parse(line) as { startedAt: number; endedAt: number; count: number; bytes: number; pages: number }),
+        p
+          .waitForLine(/"event":"done"/, timeoutMs)
+          .then((line) => JSON.parse(line) as { startedAt: number; endedAt: number; count: number; bytes: number; pages: number }),
       ),
     );
     const rss = samplers.map((s) => s.stop());
@@ -123,9 +128,7 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
   const owner = await ensureUser(ctx.db, "bench@example.com");
   try {
     for (let i = 0; i < count; i += 25) {
-      const batch = await Promise.all(
-        Array.from({ length: Math.min(25, count - i) }, () => createReport(ctx.db, { type: salesSummary.id, params, owner })),
-      );
+      const batch = await Promise.all(Array.from({ length: Math.min(25, count - i) }, () => createReport(ctx.db, { type: salesSummary.id, params, owner })));
       await Promise.all(batch.map((r) => enqueue(queue, "generate-report", { reportId: r.id }, { jobId: r.id })));
       ids.push(...batch.map((r) => r.id));
       bar.update(0, `created ${ids.length}`);

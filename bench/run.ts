@@ -257,7 +257,12 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
       f(post),
       ratio ? ratio(bare, post) : "",
     ];
-    const lat = (k: "p50" | "p95" | "p99" | "max") => row(k, (r) => fmtMs(r.latency[k]), (b, p) => fmtRatio(p.latency[k] / b.latency[k]));
+    const lat = (k: "p50" | "p95" | "p99" | "max") =>
+      row(
+        k,
+        (r) => fmtMs(r.latency[k]),
+        (b, p) => fmtRatio(p.latency[k] / b.latency[k]),
+      );
     out.push(
       table(
         ["", `${TARGETS.bare.label} (bare)`, POST_LABEL, "POST / bare"],
@@ -266,7 +271,11 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
           lat("p95"),
           lat("p99"),
           lat("max"),
-          row("achieved rate (2xx)", (r) => fmtRate(r.achievedRate), (b, p) => fmtRatio(p.achievedRate / b.achievedRate)),
+          row(
+            "achieved rate (2xx)",
+            (r) => fmtRate(r.achievedRate),
+            (b, p) => fmtRatio(p.achievedRate / b.achievedRate),
+          ),
           row("ok / scheduled", (r) => `${r.ok}/${r.scheduled}`),
           row("errors / non-2xx", (r) => `${r.errors} / ${r.non2xx}`),
           row("generator send lag p99 / max", (r) => `${fmtMs(r.p99SendLagMs)} / ${fmtMs(r.maxSendLagMs)}`),
@@ -309,7 +318,8 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
           [
             `POST throughput ≥ ${fmtPct(TARGET_THROUGHPUT_SHARE)} of bare (closed loop)`,
             `${fmtPct(share)} (${fmtRate(cp.rate)} vs ${fmtRate(cb.rate)})`,
-            verdict(share >= TARGET_THROUGHPUT_SHARE) + (share < TARGET_THROUGHPUT_SHARE ? ` by ${((TARGET_THROUGHPUT_SHARE - share) * 100).toFixed(0)} points` : ""),
+            verdict(share >= TARGET_THROUGHPUT_SHARE) +
+              (share < TARGET_THROUGHPUT_SHARE ? ` by ${((TARGET_THROUGHPUT_SHARE - share) * 100).toFixed(0)} points` : ""),
           ],
           [
             "no errors, every answer 2xx",
@@ -336,7 +346,18 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
     const rssCell = (peaks: RssPeak[]) => peaks.map((p) => fmtMiB(p.hwmKiB)).join(" + ");
     const rows: string[][] = [
       ["bare loop ×1 (1 process)", fmtRate(bare1.rate), fmtSeconds(bare1.wallMs), "—", "—", String(bare1.emails), rssCell(bare1.rss), "baseline", "", ""],
-      ["bare loop ×2 (2 processes)", fmtRate(bare2.rate), fmtSeconds(bare2.wallMs), "—", "—", String(bare2.emails), rssCell(bare2.rss), fmtPct(bare2.rate / bare1.rate), "baseline", ""],
+      [
+        "bare loop ×2 (2 processes)",
+        fmtRate(bare2.rate),
+        fmtSeconds(bare2.wallMs),
+        "—",
+        "—",
+        String(bare2.emails),
+        rssCell(bare2.rss),
+        fmtPct(bare2.rate / bare1.rate),
+        "baseline",
+        "",
+      ],
     ];
     for (const w of workers) {
       // One worker process renders on one core whatever its concurrency, but
@@ -358,7 +379,10 @@ function printReport(ack: AckFigures | undefined, sse: SseResult | undefined, pi
       ]);
     }
     out.push(
-      table(["run", "reports/s", "wall", "sent", "failed", "emails", "peak RSS (VmHWM)", "vs bare ×1", "vs bare ×2", `target ≥ ${fmtPct(TARGET_PIPELINE_SHARE)}`], rows),
+      table(
+        ["run", "reports/s", "wall", "sent", "failed", "emails", "peak RSS (VmHWM)", "vs bare ×1", "vs bare ×2", `target ≥ ${fmtPct(TARGET_PIPELINE_SHARE)}`],
+        rows,
+      ),
     );
     out.push(
       `  worker wall = its "worker ready" log time → last report's finished_at; bare wall = start signal → last loop done.`,

@@ -36,7 +36,7 @@ export function openSse(
   port: number,
   path: string,
   onFrame: (frame: SseFrame, receivedAt: number) => void,
-  options: { timeoutMs?: number; /** Cookie header value: the report owner's session. */ cookie?: string } = {},
+  options: { timeoutMs?: number /** Cookie header value: the report owner's session. */; cookie?: string } = {},
 ): SseClient {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let resolveOpened!: (v: { status: number; encoding: string | null }) => void;

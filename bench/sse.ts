@@ -103,7 +103,6 @@ export interface SseMemory {
 
 // ---------------------------------------------------------------- memory readings
 
-
 /** VmRSS and VmHWM summed over the web process tree (the server and any child it starts). */
 function treeMemory(root: number): { rss: number; hwm: number; names: string } {
   let rss = 0;
@@ -233,7 +232,9 @@ async function openPages(ctx: Ctx, reportId: string, count: number, steps: numbe
   if (!ok || bad.length > 0) {
     closePages(pages);
     const statuses = [...new Set(bad.map((p) => p.status))].join(", ");
-    throw new Error(`${bad.length} of ${count} SSE clients did not get a snapshot within ${SSE_SETTINGS.connectTimeoutMs} ms (HTTP statuses: ${statuses || "none"})`);
+    throw new Error(
+      `${bad.length} of ${count} SSE clients did not get a snapshot within ${SSE_SETTINGS.connectTimeoutMs} ms (HTTP statuses: ${statuses || "none"})`,
+    );
   }
   return pages;
 }
@@ -537,7 +538,10 @@ async function measureConnectionMemory(ctx: Ctx, webPid: number, coldRssKiB: num
       afterCloseRssKiB,
       hwmKiB: tree.hwm,
       perConnectionKiB: (afterRssKiB - beforeRssKiB) / pages.length,
-      slopeKiB: slope(steps.map((x) => x.conns), steps.map((x) => x.rssKiB)),
+      slopeKiB: slope(
+        steps.map((x) => x.conns),
+        steps.map((x) => x.rssKiB),
+      ),
       steps,
       processes: tree.names,
     };
@@ -623,7 +627,11 @@ export function formatSse(r: SseResult): string[] {
     table(
       ["target", "measured", "verdict"],
       [
-        [`push lag p95 < ${S.targetP95Ms} ms (${r.pages} pages, every delivery)`, fmtMs(r.lag.p95), ok ? "PASS" : `MISS by ${fmtMs(r.lag.p95 - S.targetP95Ms)}`],
+        [
+          `push lag p95 < ${S.targetP95Ms} ms (${r.pages} pages, every delivery)`,
+          fmtMs(r.lag.p95),
+          ok ? "PASS" : `MISS by ${fmtMs(r.lag.p95 - S.targetP95Ms)}`,
+        ],
         [`  (per update, last of ${r.pages} pages: p95)`, fmtMs(r.lastOfPages.p95), r.lastOfPages.p95 < S.targetP95Ms ? "PASS" : "MISS"],
         ["every page received every update", `${r.missing} missing`, complete ? "PASS" : "MISS"],
       ],

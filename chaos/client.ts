@@ -29,11 +29,7 @@ export interface SubmitResult {
 // in flight, which is what the concurrency scenario needs; each request is
 // bounded by its own timeout. Sent as `email`'s user (session cookie) from the
 // app's own Origin, as its pages would; the cookie is at hand before the clock starts.
-export async function submitReport(
-  api: Api,
-  body: unknown,
-  options: { email: string; idempotencyKey?: string; timeoutMs?: number },
-): Promise<SubmitResult> {
+export async function submitReport(api: Api, body: unknown, options: { email: string; idempotencyKey?: string; timeoutMs?: number }): Promise<SubmitResult> {
   const cookie = await api.cookieFor(options.email);
   const started = performance.now();
   try {
@@ -79,7 +75,14 @@ export const reportBody = () => ({ type: "sales-summary", params: {} });
 export async function submitMany(
   api: Api,
   count: number,
-  options: { concurrency?: number; perSecond?: number; tag: string; emailFor?: (i: number) => string; onResult?: (r: SubmitResult, i: number) => void; stop?: () => boolean },
+  options: {
+    concurrency?: number;
+    perSecond?: number;
+    tag: string;
+    emailFor?: (i: number) => string;
+    onResult?: (r: SubmitResult, i: number) => void;
+    stop?: () => boolean;
+  },
 ): Promise<SubmitResult[]> {
   const results: SubmitResult[] = new Array(count);
   let next = 0;
@@ -135,7 +138,9 @@ export async function reportRows(db: pg.Client, ids: readonly string[]): Promise
 
 export async function countTerminal(db: pg.Client, ids: readonly string[]): Promise<{ terminal: number; sent: number; failed: number; cancelled: number }> {
   if (ids.length === 0) return { terminal: 0, sent: 0, failed: 0, cancelled: 0 };
-  const { rows } = await db.query<{ status: string; n: string }>("SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY status", [ids]);
+  const { rows } = await db.query<{ status: string; n: string }>("SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY status", [
+    ids,
+  ]);
   const by = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
   const sent = by.sent ?? 0;
   const failed = by.failed ?? 0;

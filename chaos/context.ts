@@ -15,7 +15,16 @@ export interface Settings {
   short: boolean;
   kill: { reports: number; kills: number; workers: number };
   redis: { reports: number; duringOutage: number; outageMs: number };
-  smtp: { downReports: number; downMs: number; busyReports: number; busyMs: number; rejectReports: number; rejectEvery: number; dropReports: number; dropMs: number };
+  smtp: {
+    downReports: number;
+    downMs: number;
+    busyReports: number;
+    busyMs: number;
+    rejectReports: number;
+    rejectEvery: number;
+    dropReports: number;
+    dropMs: number;
+  };
   pg: { reports: number; hits: number; perSecond: number };
   orphan: { reports: number };
   idem: { concurrent: number; conflicting: number };
@@ -141,14 +150,20 @@ export async function startStack(
       const lines = p.tail().split("\n");
       const first = lines.findIndex((l) => /^\s*(\w*Error\b|error:)/.test(l) && !/captureStackTrace/.test(l));
       const why = first >= 0 ? lines.slice(first, first + 7) : [];
-      stack.crashes.push(`${p.name} (pid ${p.pid}) exited with ${code}: ${(why.length ? why : lines.slice(-3)).map((l) => l.trim()).join(" ⏎ ").slice(0, 600)}`);
+      stack.crashes.push(
+        `${p.name} (pid ${p.pid}) exited with ${code}: ${(why.length ? why : lines.slice(-3))
+          .map((l) => l.trim())
+          .join(" ⏎ ")
+          .slice(0, 600)}`,
+      );
       // Like a process supervisor (systemd Restart=always): a crashed worker comes back
       // after a second, so "lost" measures lost reports, not dead processes. Bounded.
       const index = stack.workers.findIndex((w) => w.proc === p);
       if (index >= 0 && supervisorRestarts < MAX_SUPERVISOR_RESTARTS) {
         supervisorRestarts += 1;
         setTimeout(() => {
-          if (!stopping) stack.restartWorker(index).catch((err) => stack.crashes.push(`restart of worker-${index} failed: ${(err as Error).message.split("\n")[0]}`));
+          if (!stopping)
+            stack.restartWorker(index).catch((err) => stack.crashes.push(`restart of worker-${index} failed: ${(err as Error).message.split("\n")[0]}`));
         }, 1000);
       }
     });

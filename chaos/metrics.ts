@@ -93,7 +93,9 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
       if (!expected || !expected.test(r.failure_reason ?? "")) unexpectedFailures.push(`${r.id}: ${r.failure_reason ?? "(no reason)"}`);
     }
   }
-  const missingFailures = [...(outcome.expectedFailures ?? new Map<string, RegExp>()).keys()].filter((id) => statuses.find((r) => r.id === id)?.status !== "failed");
+  const missingFailures = [...(outcome.expectedFailures ?? new Map<string, RegExp>()).keys()].filter(
+    (id) => statuses.find((r) => r.id === id)?.status !== "failed",
+  );
 
   const accepted = outcome.answers["202"] ?? 0;
   const answered = Object.values(outcome.answers).reduce((a, b) => a + b, 0);
@@ -108,7 +110,13 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
     {
       what: unexplainedAnswers.length
         ? `non-202 answers the scenario did not cause: ${fmtAnswers(unexplainedAnswers)}`
-        : `every non-202 answer explained${outcome.refusals ? ` (${Object.entries(outcome.refusals).map(([c, why]) => `${c}: ${why}`).join("; ")})` : " (there were none)"}`,
+        : `every non-202 answer explained${
+            outcome.refusals
+              ? ` (${Object.entries(outcome.refusals)
+                  .map(([c, why]) => `${c}: ${why}`)
+                  .join("; ")})`
+              : " (there were none)"
+          }`,
       ok: unexplainedAnswers.length === 0,
       hard: true,
     },
@@ -116,7 +124,9 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
     { what: `every email at the sink carries its report's Message-ID (${wrongMessageId} reports with another)`, ok: wrongMessageId === 0, hard: true },
     { what: `no email for a report that is not 'sent' (${emailedNotSent})`, ok: emailedNotSent === 0, hard: true },
     {
-      what: unexpectedFailures.length ? `reports failed that the scenario did not fail on purpose: ${unexpectedFailures.length} (e.g. ${unexpectedFailures[0]})` : `failed only where the scenario injected a permanent failure (${outcome.expectedFailures?.size ?? 0} expected)`,
+      what: unexpectedFailures.length
+        ? `reports failed that the scenario did not fail on purpose: ${unexpectedFailures.length} (e.g. ${unexpectedFailures[0]})`
+        : `failed only where the scenario injected a permanent failure (${outcome.expectedFailures?.size ?? 0} expected)`,
       ok: unexpectedFailures.length === 0 && missingFailures.length === 0,
       hard: true,
     },
@@ -146,7 +156,11 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
       ...evidence,
       ...outcome.checks,
       ...late,
-      { what: `no worker process died on its own${outcome.crashes?.length ? ` (${outcome.crashes.length} did; restarted)` : ""}`, ok: !outcome.crashes?.length, hard: false },
+      {
+        what: `no worker process died on its own${outcome.crashes?.length ? ` (${outcome.crashes.length} did; restarted)` : ""}`,
+        ok: !outcome.crashes?.length,
+        hard: false,
+      },
     ],
     notes: [...outcome.notes, ...(outcome.crashes ?? []).map((c) => `crash: ${c}`), ...missingFailures.map((id) => `expected to fail, did not: ${id}`)],
   };

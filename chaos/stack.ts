@@ -89,10 +89,15 @@ export async function startOwnRedis(dir: string): Promise<OwnRedis> {
   const port = await freePort();
   let proc: Proc | null = null;
   const spawnIt = async () => {
-    proc = startProcess(`redis-${port}`, "redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning"], {
-      cwd: dir,
-      env: process.env,
-    });
+    proc = startProcess(
+      `redis-${port}`,
+      "redis-server",
+      ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning"],
+      {
+        cwd: dir,
+        env: process.env,
+      },
+    );
     await waitForPort(port, "redis-server", proc, 20_000);
   };
   await spawnIt();

@@ -29,7 +29,9 @@ try {
     },
   });
   if (started) bar.stop();
-  console.log(result.seeded ? `Seeded ${result.orders.toLocaleString("en-US")} demo orders.` : "Demo data already loaded; nothing to do (use --force to reload).");
+  console.log(
+    result.seeded ? `Seeded ${result.orders.toLocaleString("en-US")} demo orders.` : "Demo data already loaded; nothing to do (use --force to reload).",
+  );
 } finally {
   await db.$disconnect();
 }

@@ -52,7 +52,8 @@ await ensureRedis();
 await ensurePostgres();
 
 say("Applying database migrations");
-if ((await runPrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: env.DATABASE_URL })) !== 0) fail("Migrations failed (see above); check DATABASE_URL");
+if ((await runPrisma(["migrate", "deploy"], { ...process.env, DATABASE_URL: env.DATABASE_URL })) !== 0)
+  fail("Migrations failed (see above); check DATABASE_URL");
 
 say("Seeding demo data");
 run("npx", ["tsx", "prisma/seed.ts"], "Seeding failed (see above)");
@@ -107,7 +108,10 @@ function ensureSecrets() {
   const missing = ["AUTH_SECRET", "DOWNLOAD_LINK_SECRET"].filter((name) => !process.env[name] && !new RegExp(`^${name}=\\S`, "m").test(existing));
   if (missing.length === 0) return;
   const lines = missing.map((name) => `${name}=${randomBytes(32).toString("base64url")}`);
-  writeFileSync(file, `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}# Written by npm run up: keep private, keep stable (changing them signs everyone out and breaks emailed links).\n${lines.join("\n")}\n`);
+  writeFileSync(
+    file,
+    `${existing}${existing && !existing.endsWith("\n") ? "\n" : ""}# Written by npm run up: keep private, keep stable (changing them signs everyone out and breaks emailed links).\n${lines.join("\n")}\n`,
+  );
   say(`Wrote a new ${missing.join(" and ")} to .env`);
 }
 
@@ -122,8 +126,20 @@ async function ensureRedis() {
   mkdirSync(dir, { recursive: true });
   say(`Starting a local Redis on port ${url.port || 6379} (data in var/redis)`);
   start("redis", "redis-server", [
-    "--port", url.port || "6379", "--bind", "127.0.0.1", "--dir", dir,
-    "--appendonly", "yes", "--appendfsync", "everysec", "--maxmemory-policy", "noeviction", "--save", "",
+    "--port",
+    url.port || "6379",
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--appendonly",
+    "yes",
+    "--appendfsync",
+    "everysec",
+    "--maxmemory-policy",
+    "noeviction",
+    "--save",
+    "",
   ]);
   await waitForPort("127.0.0.1", Number(url.port || 6379), "Redis");
 }

@@ -56,7 +56,8 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
   const local = new URL(link);
   const page = await fetch(`${appBase}${local.pathname}${local.search}`, { redirect: "manual" });
   const html = await page.text();
-  if (page.status !== 200 || !html.includes('action="/sign-in/verify"')) throw new Error(`the sign-in link's page answered ${page.status} without its "Sign in as" button`);
+  if (page.status !== 200 || !html.includes('action="/sign-in/verify"'))
+    throw new Error(`the sign-in link's page answered ${page.status} without its "Sign in as" button`);
   const form = new URLSearchParams();
   for (const field of ["token", "callbackURL", "errorCallbackURL"]) {
     const value = local.searchParams.get(field);
@@ -91,7 +92,8 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
     const state = (await response.json()) as ReportState;
     const line = `Check: report ${id} ${state.status}${state.status === "generating" ? ` ${state.progress}%` : ""}`;
     if (line !== shown) say((shown = line));
-    if (state.status === "failed" || state.status === "cancelled") throw new Error(`report ${id} ended ${state.status}: ${state.failureReason ?? "no reason given"}`);
+    if (state.status === "failed" || state.status === "cancelled")
+      throw new Error(`report ${id} ended ${state.status}: ${state.failureReason ?? "no reason given"}`);
     return state.status === "sent" ? state : undefined;
   });
 
@@ -103,7 +105,9 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
   }
   if (!report.downloadUrl) throw new Error(`report ${id} is sent but has no downloadUrl`);
   const pdf = await fetch(`${appBase}${report.downloadUrl}`, { headers: { cookie } });
-  const head = Buffer.from(await pdf.arrayBuffer()).subarray(0, 5).toString("latin1");
+  const head = Buffer.from(await pdf.arrayBuffer())
+    .subarray(0, 5)
+    .toString("latin1");
   if (pdf.status !== 200 || head !== "%PDF-") throw new Error(`downloading report ${id} answered ${pdf.status} ${pdf.headers.get("content-type")}, not a PDF`);
 
   return { email, reportId: id, seconds: (Date.now() - started) / 1000 };

@@ -31,7 +31,10 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
   if (malformed) {
     const error = `Malformed URL: the ${malformed} is not valid percent-encoded UTF-8 text`;
     return request.nextUrl.pathname.startsWith("/api/")
-      ? NextResponse.json({ error, issues: [{ path: malformed, message: "Not valid percent-encoded UTF-8, or a control character" }] }, { status: 400, headers: { "Content-Security-Policy": API_CSP } })
+      ? NextResponse.json(
+          { error, issues: [{ path: malformed, message: "Not valid percent-encoded UTF-8, or a control character" }] },
+          { status: 400, headers: { "Content-Security-Policy": API_CSP } },
+        )
       : new NextResponse(`${error}.\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": API_CSP } });
   }
   if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin) {
@@ -66,7 +69,8 @@ export function malformedPart(pathname: string, search: string): string | null {
     const eq = pair.indexOf("=");
     const name = eq < 0 ? pair : pair.slice(0, eq);
     if (!decodesCleanly(name.replace(/\+/g, " "))) return "query";
-    if (eq >= 0 && !decodesCleanly(pair.slice(eq + 1).replace(/\+/g, " "))) return `query parameter ${decodeURIComponent(name.replace(/\+/g, " ")).slice(0, 50)}`;
+    if (eq >= 0 && !decodesCleanly(pair.slice(eq + 1).replace(/\+/g, " ")))
+      return `query parameter ${decodeURIComponent(name.replace(/\+/g, " ")).slice(0, 50)}`;
   }
   return null;
 }

@@ -24,7 +24,9 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     let n = 0;
     const started = Date.now();
     const all = await Promise.all([
-      ...Array.from({ length: concurrent }, () => submitReport(stack, reportBody(), { email, idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n))),
+      ...Array.from({ length: concurrent }, () =>
+        submitReport(stack, reportBody(), { email, idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n)),
+      ),
       ...Array.from({ length: conflicting }, (_, i) =>
         submitReport(stack, otherBody(i), { email, idempotencyKey: key, timeoutMs: 60_000 }).finally(() => bar.update(++n)),
       ),
@@ -45,7 +47,10 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE idempotency_key = $1 OR owner_email = $2", [key, email]);
     const rowIds = rows.map((r) => r.id);
     const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, rowIds);
-    const answerList = (a: Record<string, number>) => Object.entries(a).map(([c, k]) => `${c === "0" ? "no answer" : c}×${k}`).join(", ");
+    const answerList = (a: Record<string, number>) =>
+      Object.entries(a)
+        .map(([c, k]) => `${c === "0" ? "no answer" : c}×${k}`)
+        .join(", ");
     await ctx.settle("idempotency", rowIds);
     return {
       ids: rowIds,
@@ -54,7 +59,11 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
       refusals: { "422": "the same Idempotency-Key with another body" },
       recovery: `burst of ${concurrent + conflicting} answered in ${fmtS(burstMs)}`,
       checks: [
-        { what: `all ${concurrent} same-body requests answered 202 with one id (${sameAnswers["202"] ?? 0} × 202, ${idsSeen.size} distinct id)`, ok: sameAnswers["202"] === concurrent && idsSeen.size === 1, hard: true },
+        {
+          what: `all ${concurrent} same-body requests answered 202 with one id (${sameAnswers["202"] ?? 0} × 202, ${idsSeen.size} distinct id)`,
+          ok: sameAnswers["202"] === concurrent && idsSeen.size === 1,
+          hard: true,
+        },
         { what: `different body, same key → 422 (${answerList(otherAnswers)})`, ok: otherAnswers["422"] === conflicting, hard: true },
         { what: `exactly one row for the key (${rowIds.length})`, ok: rowIds.length === 1, hard: true },
         { what: `exactly one job in Redis (${present.size})`, ok: present.size === 1, hard: true },
@@ -62,7 +71,13 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
       afterSettle: async () => {
         const { rows: st } = await ctx.pg.query<{ status: string }>("SELECT status::text FROM reports WHERE id = ANY($1::uuid[])", [rowIds]);
         const emails = rowIds.reduce((sum, id) => sum + (ctx.sink.byReport.get(id)?.length ?? 0), 0);
-        return [{ what: `exactly one email, report sent (${emails} email(s), status ${st.map((r) => r.status).join(", ") || "-"})`, ok: emails === 1 && st.length === 1 && st[0]!.status === "sent", hard: true }];
+        return [
+          {
+            what: `exactly one email, report sent (${emails} email(s), status ${st.map((r) => r.status).join(", ") || "-"})`,
+            ok: emails === 1 && st.length === 1 && st[0]!.status === "sent",
+            hard: true,
+          },
+        ];
       },
       notes: [`same-body answers: ${answerList(sameAnswers)}; ${replayed} marked Idempotent-Replayed`, `different-body answers: ${answerList(otherAnswers)}`],
       crashes: stack.crashes,

@@ -141,7 +141,11 @@ async function recoveryFigures(ctx: ChaosContext, kills: Kill[], ids: string[]):
     checks: [
       { what: `${kills.length} kill(s) performed`, ok: kills.length > 0, hard: true },
       { what: `every killed worker's in-flight report recovered to 'sent' (${affected.length - notSent}/${affected.length})`, ok: notSent === 0, hard: false },
-      { what: `recovery ≤ ${TARGET_MS / 1000} s after each kill (max ${fmtS(max)}${unrecovered ? `, ${unrecovered} never` : ""})`, ok: perKill.length > 0 && unrecovered === 0 && max <= TARGET_MS, hard: false },
+      {
+        what: `recovery ≤ ${TARGET_MS / 1000} s after each kill (max ${fmtS(max)}${unrecovered ? `, ${unrecovered} never` : ""})`,
+        ok: perKill.length > 0 && unrecovered === 0 && max <= TARGET_MS,
+        hard: false,
+      },
     ],
     notes,
   };

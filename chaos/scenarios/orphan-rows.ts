@@ -24,7 +24,9 @@ export async function orphanRowsScenario(ctx: ChaosContext): Promise<ScenarioOut
     const insertedAt = new Map<string, number>();
     for (let i = 0; i < reports; i += 20) {
       const batch = await Promise.all(
-        Array.from({ length: Math.min(20, reports - i) }, async (_, j) => createReport(ctx.db, { type: salesSummary.id, params, owner: await ensureUser(ctx.db, `orphan-${i + j}@chaos.test`) })),
+        Array.from({ length: Math.min(20, reports - i) }, async (_, j) =>
+          createReport(ctx.db, { type: salesSummary.id, params, owner: await ensureUser(ctx.db, `orphan-${i + j}@chaos.test`) }),
+        ),
       );
       for (const r of batch) {
         ids.push(r.id);
@@ -38,14 +40,18 @@ export async function orphanRowsScenario(ctx: ChaosContext): Promise<ScenarioOut
     // Time each row's job appears in Redis (present at all: it may finish quickly).
     const enqueuedAt = new Map<string, number>();
     const ebar = ctx.phase("orphan-rows: waiting for jobs", ids.length, "enqueued");
-    const allAt = await pollUntil(async () => {
-      const pending = ids.filter((id) => !enqueuedAt.has(id));
-      const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, pending);
-      const now = Date.now();
-      for (const id of present) enqueuedAt.set(id, now);
-      ebar.update(enqueuedAt.size);
-      return enqueuedAt.size === ids.length;
-    }, 120_000, 200);
+    const allAt = await pollUntil(
+      async () => {
+        const pending = ids.filter((id) => !enqueuedAt.has(id));
+        const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, pending);
+        const now = Date.now();
+        for (const id of present) enqueuedAt.set(id, now);
+        ebar.update(enqueuedAt.size);
+        return enqueuedAt.size === ids.length;
+      },
+      120_000,
+      200,
+    );
     const delays = ids.filter((id) => enqueuedAt.has(id)).map((id) => enqueuedAt.get(id)! - insertedAt.get(id)!);
     const max = delays.length ? Math.max(...delays) : Number.NaN;
     const min = delays.length ? Math.min(...delays) : Number.NaN;
@@ -56,7 +62,9 @@ export async function orphanRowsScenario(ctx: ChaosContext): Promise<ScenarioOut
       submitted: reports,
       // No HTTP here: every inserted row counts as accepted.
       answers: { "202": reports },
-      recovery: allAt ? `reconciler enqueued all ${ids.length} rows ${fmtS(min)}–${fmtS(max)} after insert (last at +${fmtS(allAt - firstInsert)})` : "not all enqueued",
+      recovery: allAt
+        ? `reconciler enqueued all ${ids.length} rows ${fmtS(min)}–${fmtS(max)} after insert (last at +${fmtS(allAt - firstInsert)})`
+        : "not all enqueued",
       checks: [
         { what: `every orphan row got a job (${enqueuedAt.size}/${ids.length})`, ok: enqueuedAt.size === ids.length, hard: true },
         { what: `enqueued ≤ ${TARGET_MS / 1000} s after insert (slowest ${fmtS(max)})`, ok: allAt !== null && max <= TARGET_MS, hard: false },

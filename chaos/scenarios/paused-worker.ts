@@ -79,7 +79,11 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
       let sentAt: number | null;
       try {
         // The other worker takes it over once the lock runs out, and sends it.
-        sentAt = await pollUntil(async () => (await ctx.pg.query("SELECT 1 FROM reports WHERE id = $1 AND status = 'sent'", [id])).rowCount === 1, PAUSE_MS + 60_000, 100);
+        sentAt = await pollUntil(
+          async () => (await ctx.pg.query("SELECT 1 FROM reports WHERE id = $1 AND status = 'sent'", [id])).rowCount === 1,
+          PAUSE_MS + 60_000,
+          100,
+        );
         const stillPaused = PAUSE_MS - (Date.now() - pausedAt);
         if (stillPaused > 0) await new Promise((r) => setTimeout(r, stillPaused));
       } finally {
@@ -93,7 +97,12 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
         () => null,
       );
       // …and removes its own file.
-      const attempt = (await ctx.pg.query<{ attempt: number }>(`SELECT attempt FROM report_events WHERE report_id = $1 AND message = 'Attempt started' AND worker_id = $2 ORDER BY id LIMIT 1`, [id, paused.workerId])).rows[0]?.attempt;
+      const attempt = (
+        await ctx.pg.query<{ attempt: number }>(
+          `SELECT attempt FROM report_events WHERE report_id = $1 AND message = 'Attempt started' AND worker_id = $2 ORDER BY id LIMIT 1`,
+          [id, paused.workerId],
+        )
+      ).rows[0]?.attempt;
       const ownPrefix = `${id}-a${attempt}.pdf`;
       const cleanedUp = await pollUntil(async () => !(await readdir(ctx.reportsDir)).some((name) => name.startsWith(ownPrefix)), 60_000, 100);
       await backgroundRun;
@@ -131,8 +140,16 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
       recovery: takeovers.length ? `sent by the other worker ${fmtS(Math.min(...takeovers))}–${fmtS(Math.max(...takeovers))} after the pause` : "no takeover",
       checks: [
         { what: `a worker was paused mid-render in every round (${caught.length}/${rounds})`, ok: caught.length === rounds, hard: true },
-        { what: `every paused report was sent by the other worker while paused (${takeovers.length}/${caught.length})`, ok: takeovers.length === caught.length, hard: true },
-        { what: `every paused report downloads byte-identical to its emailed PDF (${results.filter((r) => r.identical).length}/${caught.length})`, ok: caught.every((r) => r.identical), hard: true },
+        {
+          what: `every paused report was sent by the other worker while paused (${takeovers.length}/${caught.length})`,
+          ok: takeovers.length === caught.length,
+          hard: true,
+        },
+        {
+          what: `every paused report downloads byte-identical to its emailed PDF (${results.filter((r) => r.identical).length}/${caught.length})`,
+          ok: caught.every((r) => r.identical),
+          hard: true,
+        },
         { what: `every paused report emailed exactly once (${results.map((r) => r.emails).join(", ")})`, ok: results.every((r) => r.emails === 1), hard: true },
       ],
       notes: results.map((r) => r.note),

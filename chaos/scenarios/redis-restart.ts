@@ -30,7 +30,10 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     const outageEmails = Array.from({ length: duringOutage }, (_, i) => `redis-down-${i}@chaos.test`);
     await Promise.all(outageEmails.map((email) => stack.cookieFor(email)));
 
-    const { rows: before } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')", [ids]);
+    const { rows: before } = await ctx.pg.query<{ n: string }>(
+      "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')",
+      [ids],
+    );
     const queuedAtStop = Number(before[0]?.n ?? 0);
 
     ctx.log(`[redis-restart] SHUTDOWN NOSAVE with ${queuedAtStop} of ${ids.length} reports not yet final`);
@@ -57,14 +60,21 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     // Re-enqueued = every report still not final has a live job again.
     const rebar = ctx.phase("redis-restart: re-enqueue", ids.length, "covered");
     let missing = ids.length;
-    const requeuedAt = await pollUntil(async () => {
-      const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')", [ids]);
-      const open = rows.map((r) => r.id);
-      const live = await liveJobs(ctx.redisClient, stack.env.queuePrefix, open).catch(() => new Set<string>());
-      missing = open.filter((id) => !live.has(id)).length;
-      rebar.update(ids.length - missing, `${open.length} not final, ${missing} without a job`);
-      return missing === 0;
-    }, ctx.settings.settleMs, 500);
+    const requeuedAt = await pollUntil(
+      async () => {
+        const { rows } = await ctx.pg.query<{ id: string }>(
+          "SELECT id::text FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')",
+          [ids],
+        );
+        const open = rows.map((r) => r.id);
+        const live = await liveJobs(ctx.redisClient, stack.env.queuePrefix, open).catch(() => new Set<string>());
+        missing = open.filter((id) => !live.has(id)).length;
+        rebar.update(ids.length - missing, `${open.length} not final, ${missing} without a job`);
+        return missing === 0;
+      },
+      ctx.settings.settleMs,
+      500,
+    );
     rebar.done(requeuedAt ? `all covered after ${fmtS(requeuedAt - upAt)}` : `${missing} still without a job`);
 
     const { rows: requeued } = await ctx.pg.query<{ n: string }>(
@@ -76,7 +86,9 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     const accepted202 = outage.filter((o) => o.status === 202).length;
     notes.push(`backlog at SHUTDOWN NOSAVE: ${queuedAtStop} reports not final; reconciler events "Re-queued…": ${requeued[0]?.n ?? 0} reports`);
     notes.push(
-      `while Redis was down the web answered ${Object.entries(outageAnswers).map(([c, n]) => `${c === "0" ? "no answer" : c}×${n}`).join(", ")}` +
+      `while Redis was down the web answered ${Object.entries(outageAnswers)
+        .map(([c, n]) => `${c === "0" ? "no answer" : c}×${n}`)
+        .join(", ")}` +
         ` (slowest ${fmtS(outageMsList.at(-1) ?? Number.NaN)})` +
         (accepted202 === outage.length ? " — rows kept, queued once Redis returned" : ""),
     );
@@ -88,10 +100,16 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
       submitted: reports + duringOutage,
       answers,
       refusals: { "503": "a clear refusal while Redis was down" },
-      recovery: requeuedAt ? `every open report had a job again ${fmtS(requeuedAt - upAt)} after Redis came back` : `not re-enqueued within ${fmtS(ctx.settings.settleMs)}`,
+      recovery: requeuedAt
+        ? `every open report had a job again ${fmtS(requeuedAt - upAt)} after Redis came back`
+        : `not re-enqueued within ${fmtS(ctx.settings.settleMs)}`,
       checks: [
         { what: `requests during the outage answered 202 or a clear 503 (${accepted202}/${outage.length} were 202)`, ok: clear, hard: true },
-        { what: `re-enqueue complete ≤ ${TARGET_MS / 1000} s after restart (${requeuedAt ? fmtS(requeuedAt - upAt) : "never"})`, ok: requeuedAt !== null && requeuedAt - upAt <= TARGET_MS, hard: false },
+        {
+          what: `re-enqueue complete ≤ ${TARGET_MS / 1000} s after restart (${requeuedAt ? fmtS(requeuedAt - upAt) : "never"})`,
+          ok: requeuedAt !== null && requeuedAt - upAt <= TARGET_MS,
+          hard: false,
+        },
       ],
       notes,
       crashes: stack.crashes,

@@ -53,10 +53,17 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     // Recovery: from the sink coming back to the first message it accepted again,
     // and to every report of this phase being final.
     const firstAfter = await pollUntil(async () => ctx.sink.accepted.some((m) => m.at >= upAt), 60_000, 100);
-    const downFinal = await pollUntil(async () => {
-      const { rows } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')", [phaseIds.down]);
-      return Number(rows[0]?.n ?? 0) >= phaseIds.down.length;
-    }, ctx.settings.settleMs, 500);
+    const downFinal = await pollUntil(
+      async () => {
+        const { rows } = await ctx.pg.query<{ n: string }>(
+          "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')",
+          [phaseIds.down],
+        );
+        return Number(rows[0]?.n ?? 0) >= phaseIds.down.length;
+      },
+      ctx.settings.settleMs,
+      500,
+    );
 
     // b. 421 at MAIL FROM, then 421 after the message data.
     const busyLoad = submit("busy", s.busyReports, Math.max(2, s.busyReports / (s.busyMs / 1000 + 2)));
@@ -67,19 +74,33 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     await ctx.sink.setMode("up");
     const busyUpAt = Date.now();
     await busyLoad;
-    const busyFinal = await pollUntil(async () => {
-      const { rows } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')", [phaseIds.busy]);
-      return Number(rows[0]?.n ?? 0) >= phaseIds.busy.length;
-    }, ctx.settings.settleMs, 500);
+    const busyFinal = await pollUntil(
+      async () => {
+        const { rows } = await ctx.pg.query<{ n: string }>(
+          "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')",
+          [phaseIds.busy],
+        );
+        return Number(rows[0]?.n ?? 0) >= phaseIds.busy.length;
+      },
+      ctx.settings.settleMs,
+      500,
+    );
 
     // c. 550 for every rejectEvery-th address.
     const emailFor = (i: number) => (i % s.rejectEvery === 0 ? `refused-${i}@chaos.test` : `smtp-reject-ok-${i}@chaos.test`);
     for (let i = 0; i < s.rejectReports; i += s.rejectEvery) ctx.sink.rejectAddresses.add(emailFor(i));
     await submit("reject", s.rejectReports, 30, emailFor);
-    await pollUntil(async () => {
-      const { rows } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')", [phaseIds.reject]);
-      return Number(rows[0]?.n ?? 0) >= phaseIds.reject.length;
-    }, ctx.settings.settleMs, 500);
+    await pollUntil(
+      async () => {
+        const { rows } = await ctx.pg.query<{ n: string }>(
+          "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')",
+          [phaseIds.reject],
+        );
+        return Number(rows[0]?.n ?? 0) >= phaseIds.reject.length;
+      },
+      ctx.settings.settleMs,
+      500,
+    );
 
     // The 550 phase, checked report by report.
     const { rows } = await ctx.pg.query<{ id: string; status: string; failure_reason: string | null }>(
@@ -103,10 +124,17 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     await sleep(s.dropMs);
     await ctx.sink.setMode("up");
     await dropLoad;
-    await pollUntil(async () => {
-      const { rows: done } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')", [phaseIds.drop]);
-      return Number(done[0]?.n ?? 0) >= phaseIds.drop.length;
-    }, ctx.settings.settleMs, 500);
+    await pollUntil(
+      async () => {
+        const { rows: done } = await ctx.pg.query<{ n: string }>(
+          "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('sent','failed','cancelled')",
+          [phaseIds.drop],
+        );
+        return Number(done[0]?.n ?? 0) >= phaseIds.drop.length;
+      },
+      ctx.settings.settleMs,
+      500,
+    );
     // Every report whose reply was dropped was resent once, with the same Message-ID, and says so in its history.
     const dropped = phaseIds.drop.filter((id) => ctx.sink.byReport.get(id)?.some((m) => m.brokenReply));
     const { rows: resendEvents } = await ctx.pg.query<{ id: string }>(
@@ -123,11 +151,16 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
     for (const w of wrong.slice(0, 5)) notes.push(`550 phase, unexpected: ${w}`);
 
     const phaseSummary = async (ids: string[]) => {
-      const { rows: st } = await ctx.pg.query<{ status: string; n: string }>("SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY 1 ORDER BY 1", [ids]);
+      const { rows: st } = await ctx.pg.query<{ status: string; n: string }>(
+        "SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY 1 ORDER BY 1",
+        [ids],
+      );
       return st.map((x) => `${x.status} ${x.n}`).join(", ");
     };
     notes.push(`phase a (down ${fmtS(s.downMs)}): ${phaseIds.down.length} reports → ${await phaseSummary(phaseIds.down)}`);
-    notes.push(`phase b (421 for ${fmtS(s.busyMs)}; refusals: MAIL ${ctx.sink.refused["421-mail"]}, after DATA ${ctx.sink.refused["421-data"]}): ${phaseIds.busy.length} reports → ${await phaseSummary(phaseIds.busy)}`);
+    notes.push(
+      `phase b (421 for ${fmtS(s.busyMs)}; refusals: MAIL ${ctx.sink.refused["421-mail"]}, after DATA ${ctx.sink.refused["421-data"]}): ${phaseIds.busy.length} reports → ${await phaseSummary(phaseIds.busy)}`,
+    );
     notes.push(`phase c (550 for ${rejected.size} addresses): ${phaseIds.reject.length} reports → ${await phaseSummary(phaseIds.reject)}`);
     notes.push(
       `phase d (replies dropped after DATA for ${fmtS(s.dropMs)}; ${ctx.sink.refused["dropped-after-data"]} dropped): ${phaseIds.drop.length} reports → ${await phaseSummary(phaseIds.drop)}; ` +
@@ -149,10 +182,26 @@ export async function smtpFaultsScenario(ctx: ChaosContext): Promise<ScenarioOut
       expectedFailures: new Map([...rejected].map((id) => [id, REFUSED_REASON])),
       recovery,
       checks: [
-        { what: `550 addresses: failed with the server's 550 reason, no email (${refusedOk}/${rejected.size})`, ok: refusedOk === rejected.size && rejected.size > 0, hard: true },
-        { what: `other addresses in the 550 phase: sent, exactly one email (${othersOk}/${phaseIds.reject.length - rejected.size})`, ok: othersOk === phaseIds.reject.length - rejected.size, hard: true },
-        { what: `dropped replies happened (${dropped.length} reports) and each was resent with the same Message-ID (${resentRight.length})`, ok: dropped.length > 0 && resentRight.length === dropped.length, hard: true },
-        { what: `each resend after a dropped reply is in the report's history (${resendEvents.length}/${dropped.length})`, ok: resendEvents.length === dropped.length, hard: true },
+        {
+          what: `550 addresses: failed with the server's 550 reason, no email (${refusedOk}/${rejected.size})`,
+          ok: refusedOk === rejected.size && rejected.size > 0,
+          hard: true,
+        },
+        {
+          what: `other addresses in the 550 phase: sent, exactly one email (${othersOk}/${phaseIds.reject.length - rejected.size})`,
+          ok: othersOk === phaseIds.reject.length - rejected.size,
+          hard: true,
+        },
+        {
+          what: `dropped replies happened (${dropped.length} reports) and each was resent with the same Message-ID (${resentRight.length})`,
+          ok: dropped.length > 0 && resentRight.length === dropped.length,
+          hard: true,
+        },
+        {
+          what: `each resend after a dropped reply is in the report's history (${resendEvents.length}/${dropped.length})`,
+          ok: resendEvents.length === dropped.length,
+          hard: true,
+        },
       ],
       notes,
       crashes: stack.crashes,

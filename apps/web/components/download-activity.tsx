@@ -15,7 +15,6 @@ interface Props {
   revoked: number | null;
 }
 
-
 export function DownloadActivity({ reportId, activeLinks, downloads, totalDownloads, canRevoke, revoked }: Props) {
   return (
     <section className="card stack" aria-labelledby="downloads-heading">

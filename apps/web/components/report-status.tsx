@@ -56,7 +56,15 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
             {STATUS_LABELS[report.status]}
           </span>
         </div>
-        <div className="progress" role="progressbar" aria-label="Progress" aria-valuemin={0} aria-valuemax={100} aria-valuenow={percent} data-status={report.status}>
+        <div
+          className="progress"
+          role="progressbar"
+          aria-label="Progress"
+          aria-valuemin={0}
+          aria-valuemax={100}
+          aria-valuenow={percent}
+          data-status={report.status}
+        >
           <div style={{ width: `${percent}%` }} />
         </div>
         <p role="status" aria-live="polite" className="status-line">
@@ -188,7 +196,7 @@ function facts(report: ReportStatusResponse, elapsedMs: number | null): string[]
 }
 
 function ordinal(n: number): string {
-  const suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : ({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th";
+  const suffix = n % 100 >= 11 && n % 100 <= 13 ? "th" : (({ 1: "st", 2: "nd", 3: "rd" } as Record<number, string>)[n % 10] ?? "th");
   return `${n}${suffix}`;
 }
 

@@ -54,7 +54,23 @@ export default async function globalSetup() {
   };
   let stopping = false;
 
-  start("inbox", process.execPath, [path.join(repoRoot, "node_modules/maildev/dist/bin/maildev.js"), "--smtp", String(e2eStack.smtpPort), "--ip", "127.0.0.1", "--web", String(e2eStack.inboxPort), "--web-ip", "127.0.0.1", "--silent"], repoRoot);
+  start(
+    "inbox",
+    process.execPath,
+    [
+      path.join(repoRoot, "node_modules/maildev/dist/bin/maildev.js"),
+      "--smtp",
+      String(e2eStack.smtpPort),
+      "--ip",
+      "127.0.0.1",
+      "--web",
+      String(e2eStack.inboxPort),
+      "--web-ip",
+      "127.0.0.1",
+      "--silent",
+    ],
+    repoRoot,
+  );
   await waitForPort(e2eStack.smtpPort, "maildev SMTP");
   await waitForPort(e2eStack.inboxPort, "maildev web");
   start("web", process.execPath, ["server.mjs", "-p", String(e2eStack.appPort), "-H", "127.0.0.1"], path.join(repoRoot, "apps/web")); // what `npm run start:web` runs

@@ -16,7 +16,10 @@ export async function inbox(): Promise<InboxEmail[]> {
 }
 
 /** The newest email to `to` that matches (by default, any). */
-export async function waitForEmail(to: string, { match = () => true, timeoutMs = 60_000 }: { match?: (email: InboxEmail) => boolean; timeoutMs?: number } = {}): Promise<InboxEmail> {
+export async function waitForEmail(
+  to: string,
+  { match = () => true, timeoutMs = 60_000 }: { match?: (email: InboxEmail) => boolean; timeoutMs?: number } = {},
+): Promise<InboxEmail> {
   let found: InboxEmail | undefined;
   await expect
     .poll(
@@ -30,7 +33,8 @@ export async function waitForEmail(to: string, { match = () => true, timeoutMs =
   return found!;
 }
 
-export const reportEmail = (to: string, reportId: string, timeoutMs?: number) => waitForEmail(to, { match: (e) => e.headers["x-report-id"] === reportId, timeoutMs });
+export const reportEmail = (to: string, reportId: string, timeoutMs?: number) =>
+  waitForEmail(to, { match: (e) => e.headers["x-report-id"] === reportId, timeoutMs });
 
 /** The first link in an email's text that matches. */
 export function linkIn(email: InboxEmail, pattern: RegExp): string {

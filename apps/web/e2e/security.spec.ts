@@ -163,7 +163,13 @@ test("security headers on pages, API and downloads; the session cookie is HttpOn
 test("web and worker refuse to start without their secrets, in one line naming them", async () => {
   const repoRoot = path.resolve(import.meta.dirname, "../../..");
   // Empty, not absent: a developer's .env (which never overrides the environment) can't fill them in.
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production", DATABASE_URL: process.env.E2E_DATABASE_URL, AUTH_SECRET: "", DOWNLOAD_LINK_SECRET: "" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: "production",
+    DATABASE_URL: process.env.E2E_DATABASE_URL,
+    AUTH_SECRET: "",
+    DOWNLOAD_LINK_SECRET: "",
+  };
   const run = (cmd: string, args: string[], cwd: string) =>
     new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(cmd, args, { cwd: path.join(repoRoot, cwd), env });
@@ -175,7 +181,9 @@ test("web and worker refuse to start without their secrets, in one line naming t
     });
   const web = await run(path.join(repoRoot, "node_modules/.bin/next"), ["start", "-p", "0", "-H", "127.0.0.1"], "apps/web");
   expect(web.code).toBe(1);
-  expect(web.out).toMatch(/✖ Backline web cannot start: Invalid environment — AUTH_SECRET: AUTH_SECRET is missing: .*; DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/);
+  expect(web.out).toMatch(
+    /✖ Backline web cannot start: Invalid environment — AUTH_SECRET: AUTH_SECRET is missing: .*; DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/,
+  );
   expect(web.out).not.toMatch(/\n\s+at /); // no stack trace
   const worker = await run(process.execPath, ["dist/main.js"], "apps/worker");
   expect(worker.code).toBe(1);
@@ -220,7 +228,10 @@ test("malformed percent-encoding (invalid UTF-8, overlong, surrogates, %00) answ
   ];
   const wrong: string[] = [];
   for (const path of [...paths, ...queries]) {
-    for (const [who, client] of [["signed in", me.api], ["anonymous", anonymous]] as const) {
+    for (const [who, client] of [
+      ["signed in", me.api],
+      ["anonymous", anonymous],
+    ] as const) {
       for (const method of ["GET", "POST"] as const) {
         const answer = await client.fetch(path, { method, headers: origin, maxRedirects: 0, failOnStatusCode: false });
         const status = answer.status();
@@ -279,7 +290,26 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
   const junkValue = () => pick<unknown>([null, true, 0, -1, 1e308, "", [], {}, [[[]]], pick(nasty), { $gt: "" }, { __proto__: { admin: true } }]);
   const deep = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
   // Percent-encoded bytes that are not UTF-8 (invalid, overlong, surrogate halves, truncated), NUL and friends, a lone %.
-  const badBytes = ["%ff", "%ff%fe", "%c0%af", "%c0%80", "%e0%80%af", "%ed%a0%80", "%ed%bf%bf", "%f8%88%80%80%80", "%fe", "%c3", "%e2%82", "%00", "a%00b", "%0d%0a", "%7f", "%", "%zz", "%%"];
+  const badBytes = [
+    "%ff",
+    "%ff%fe",
+    "%c0%af",
+    "%c0%80",
+    "%e0%80%af",
+    "%ed%a0%80",
+    "%ed%bf%bf",
+    "%f8%88%80%80%80",
+    "%fe",
+    "%c3",
+    "%e2%82",
+    "%00",
+    "a%00b",
+    "%0d%0a",
+    "%7f",
+    "%",
+    "%zz",
+    "%%",
+  ];
   const ids = [realId, "018f0000-0000-7000-8000-000000000000", "not-a-uuid", "..%2F..%2Fetc", "0".repeat(500), "%00", "' OR 1=1", "-1", "🙂", ...badBytes];
   // Every route shape, with `{}` where a hostile path segment or query value goes.
   const shapes = [
@@ -335,7 +365,16 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
     () => `{"email": ${deep(3000)}}`,
     () => pick(["{", "", "null", "[]", huge(50_000)]),
   ];
-  const contentTypes = ["application/json", "application/json", "application/json", "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/json; charset=utf-16", ""];
+  const contentTypes = [
+    "application/json",
+    "application/json",
+    "application/json",
+    "text/plain",
+    "application/x-www-form-urlencoded",
+    "multipart/form-data; boundary=x",
+    "application/json; charset=utf-16",
+    "",
+  ];
   // What HTTP can carry in a header at all (no CR, LF, NUL or non-Latin-1): the client refuses to send the rest.
   const headerSafe = (v: string) => v.replace(/[\r\n\0]/g, "").replace(/[^\x20-\xff]/g, "?") || "-";
   const out: Hostile[] = [];
@@ -349,33 +388,62 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
       case 0:
       case 1:
       case 2:
-        out.push({ method: "POST", path: "/api/reports", headers: { ...jsonHeaders, ...(r() < 0.2 ? { "idempotency-key": headerSafe(pick(nasty)) } : {}) }, body: pick(reportBodies)(), signedIn });
+        out.push({
+          method: "POST",
+          path: "/api/reports",
+          headers: { ...jsonHeaders, ...(r() < 0.2 ? { "idempotency-key": headerSafe(pick(nasty)) } : {}) },
+          body: pick(reportBodies)(),
+          signedIn,
+        });
         break;
       case 3:
         out.push({ method: "POST", path: "/api/auth/sign-in/magic-link", headers: jsonHeaders, body: pick(signInBodies)(), signedIn });
         break;
       case 4:
-        out.push({ method: "GET", path: `/api/reports?${new URLSearchParams({ [pick(["status", "type", "cursor", "limit", "email", "x"])]: pick(nasty) || "-1" })}`, signedIn });
+        out.push({
+          method: "GET",
+          path: `/api/reports?${new URLSearchParams({ [pick(["status", "type", "cursor", "limit", "email", "x"])]: pick(nasty) || "-1" })}`,
+          signedIn,
+        });
         break;
       case 5:
         out.push({ method: "GET", path: `/api/reports/${id}${pick(["", "?sinceEvent=-1", `?sinceEvent=${"9".repeat(40)}`, "?x=1"])}`, signedIn });
         break;
       case 6:
-        out.push({ method: "POST", path: `/api/reports/${id}/${pick(["cancel", "retry", "download-links", "download-links/revoke"])}`, headers: jsonHeaders, body: pick(reportBodies)(), signedIn });
+        out.push({
+          method: "POST",
+          path: `/api/reports/${id}/${pick(["cancel", "retry", "download-links", "download-links/revoke"])}`,
+          headers: jsonHeaders,
+          body: pick(reportBodies)(),
+          signedIn,
+        });
         break;
       case 7: {
-        const q = new URLSearchParams({ user: pick([pick(ids), pick(nasty)]), expires: pick(["1", "9999999999", "-5", "1e9", pick(nasty)]), kid: pick(["AAAAAAAA", pick(nasty)]), sig: pick(["A".repeat(43), pick(nasty)]) });
+        const q = new URLSearchParams({
+          user: pick([pick(ids), pick(nasty)]),
+          expires: pick(["1", "9999999999", "-5", "1e9", pick(nasty)]),
+          kid: pick(["AAAAAAAA", pick(nasty)]),
+          sig: pick(["A".repeat(43), pick(nasty)]),
+        });
         out.push({ method: "GET", path: `/reports/${id}/download?${q}`, signedIn });
         break;
       }
       case 8:
-        out.push({ method: "GET", path: `/api/auth/magic-link/verify?token=${enc(pick(nasty) || "x")}&callbackURL=${enc(pick(["/", "https://evil.example", "//evil"]))}`, signedIn });
+        out.push({
+          method: "GET",
+          path: `/api/auth/magic-link/verify?token=${enc(pick(nasty) || "x")}&callbackURL=${enc(pick(["/", "https://evil.example", "//evil"]))}`,
+          signedIn,
+        });
         break;
       case 9:
         out.push({ method: "GET", path: `/api/reports/${id}/events`, headers: { "last-event-id": headerSafe(pick(nasty)) }, signedIn });
         break;
       case 10:
-        out.push({ method: "GET", path: pick([`/reports/${id}`, `/sign-in?next=${enc(pick(nasty))}`, `/reports?status=${enc(pick(nasty))}`, `/sign-in?error=${enc(pick(nasty))}`]), signedIn });
+        out.push({
+          method: "GET",
+          path: pick([`/reports/${id}`, `/sign-in?next=${enc(pick(nasty))}`, `/reports?status=${enc(pick(nasty))}`, `/sign-in?error=${enc(pick(nasty))}`]),
+          signedIn,
+        });
         break;
       case 11:
       case 12:
@@ -384,7 +452,13 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
         break;
       default:
         // State changes without our Origin: refused by proxy.ts whatever they carry.
-        out.push({ method: "POST", path: pick(["/api/reports", "/api/auth/sign-in/magic-link", `/api/reports/${id}/cancel`]), headers: { "content-type": "application/json", ...(r() < 0.5 ? { origin: "https://evil.example" } : {}) }, body: JSON.stringify({ type: "sales-summary", email: "a@example.com" }), signedIn });
+        out.push({
+          method: "POST",
+          path: pick(["/api/reports", "/api/auth/sign-in/magic-link", `/api/reports/${id}/cancel`]),
+          headers: { "content-type": "application/json", ...(r() < 0.5 ? { origin: "https://evil.example" } : {}) },
+          body: JSON.stringify({ type: "sales-summary", email: "a@example.com" }),
+          signedIn,
+        });
     }
   }
   return out;
@@ -393,7 +467,12 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
 /** A live stream's real status code: fetch resolves on the response head; the body, endless or not, is then dropped. */
 async function streamStatus(h: { method: string; path: string; headers?: Record<string, string> }, cookie: string) {
   try {
-    const res = await fetch(`${e2eStack.appUrl}${h.path}`, { method: h.method, headers: { ...h.headers, ...(cookie ? { cookie } : {}) }, redirect: "manual", signal: AbortSignal.timeout(30_000) });
+    const res = await fetch(`${e2eStack.appUrl}${h.path}`, {
+      method: h.method,
+      headers: { ...h.headers, ...(cookie ? { cookie } : {}) },
+      redirect: "manual",
+      signal: AbortSignal.timeout(30_000),
+    });
     const text = res.status >= 500 ? await res.text() : "";
     if (res.status < 500) await res.body?.cancel();
     return { status: () => res.status, text: async () => text };
@@ -438,7 +517,8 @@ test("10,000 malformed or hostile requests against every route: no 5xx, no rows 
       const status = response.status();
       if (status === 0) unsent.push(`${h.method} ${h.path.slice(0, 120)}: ${(await response.text()).slice(0, 200)}`);
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
-      if (status >= 500) serverErrors.push(`${status} ${h.method} ${h.path.slice(0, 120)} ${String(h.body ?? "").slice(0, 80)} → ${(await response.text()).slice(0, 200)}`);
+      if (status >= 500)
+        serverErrors.push(`${status} ${h.method} ${h.path.slice(0, 120)} ${String(h.body ?? "").slice(0, 80)} → ${(await response.text()).slice(0, 200)}`);
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));

@@ -24,7 +24,7 @@ export function stampForwardedFor(req, hops) {
     return;
   }
   const sent = req.headers["x-forwarded-for"];
-  const chain = (Array.isArray(sent) ? sent.join(", ") : sent ?? "").trim();
+  const chain = (Array.isArray(sent) ? sent.join(", ") : (sent ?? "")).trim();
   req.headers["x-forwarded-for"] = chain ? `${chain}, ${peer}` : peer;
 }
 
@@ -51,6 +51,7 @@ export function trustedProxyHops(env = process.env, cwd = process.cwd()) {
   }
   if (raw === undefined || raw.trim() === "") return 0;
   const hops = Number(raw);
-  if (!Number.isInteger(hops) || hops < 0 || hops > 10) throw new Error(`Invalid environment — TRUSTED_PROXY_HOPS: must be a whole number from 0 to 10 (it is "${raw}")`);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 10)
+    throw new Error(`Invalid environment — TRUSTED_PROXY_HOPS: must be a whole number from 0 to 10 (it is "${raw}")`);
   return hops;
 }

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => app?.close());
 
-const post = (path: string, cookie: string | undefined, json?: unknown) => app.fetch(path, { method: "POST", headers: { origin: APP_URL }, cookie, ...(json === undefined ? {} : { json }) });
+const post = (path: string, cookie: string | undefined, json?: unknown) =>
+  app.fetch(path, { method: "POST", headers: { origin: APP_URL }, cookie, ...(json === undefined ? {} : { json }) });
 const userId = async (email: string) => (await app.db.user.findUniqueOrThrow({ where: { email } })).id;
 const askForLink = (email: string) => app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL }, json: { email } });
 
@@ -48,7 +49,12 @@ describe("admin user management", () => {
       expect(response.status, JSON.stringify(body)).toBe(400);
       expect((await response.json()).issues.map((i: { path: string }) => i.path)).toContain(field);
     }
-    const notJson = await app.fetch("/api/admin/users/invitations", { method: "POST", headers: { origin: APP_URL, "content-type": "text/plain" }, cookie: admin, body: "a@other.org" });
+    const notJson = await app.fetch("/api/admin/users/invitations", {
+      method: "POST",
+      headers: { origin: APP_URL, "content-type": "text/plain" },
+      cookie: admin,
+      body: "a@other.org",
+    });
     expect(notJson.status).toBe(415);
     expect(await app.db.invitation.count()).toBe(0);
   });
@@ -92,7 +98,9 @@ describe("admin user management", () => {
     const link = new URL((await issueDownloadLink(app.db, { reportId, userId: id, channel: "email", appUrl: APP_URL, ttlHours: 24, keys })).url);
     await askForLink("lee@example.com"); // a link waiting for its email
     const waiting = await app.db.signInEmail.findFirstOrThrow({ where: { email: "lee@example.com", sentAt: null }, orderBy: { id: "desc" } });
-    const waitingLink = await import("@backline/report-service").then((m) => new URL(m.openSignInLink(waiting.sealedUrl!, waiting.email, TEST_SECRETS.AUTH_SECRET)!));
+    const waitingLink = await import("@backline/report-service").then(
+      (m) => new URL(m.openSignInLink(waiting.sealedUrl!, waiting.email, TEST_SECRETS.AUTH_SECRET)!),
+    );
 
     const removed = await post(`/api/admin/users/${id}/remove`, admin);
     expect(removed.status).toBe(200);

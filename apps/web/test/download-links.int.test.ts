@@ -28,7 +28,8 @@ beforeAll(async () => {
   anaId = (await app.db.user.findUniqueOrThrow({ where: { email: "ana@example.com" } })).id;
   benId = (await app.db.user.findUniqueOrThrow({ where: { email: "ben@example.com" } })).id;
   // A report of ana's that is finished, with its PDF on disk (as a worker leaves it).
-  reportId = (await (await app.fetch("/api/reports", { method: "POST", cookie: ana, json: { type: "sales-summary", params: { groupBy: "month" } } })).json()).id;
+  reportId = (await (await app.fetch("/api/reports", { method: "POST", cookie: ana, json: { type: "sales-summary", params: { groupBy: "month" } } })).json())
+    .id;
   await writeFile(path.join(reportsDir, `${reportId}.pdf`), PDF);
   await transitionReport(app.db, reportId, "generating", { message: "start" });
   await transitionReport(app.db, reportId, "emailing", { message: "pdf", data: { filePath: `${reportId}.pdf`, fileBytes: PDF.length, pageCount: 1 } });
@@ -97,11 +98,18 @@ describe("signed download links", () => {
     expect(page).toContain("This link has expired");
     expect(page).toContain(`<form method="post" action="/api/reports/${reportId}/download-links">`);
 
-    const renewed = await app.fetch(`/api/reports/${reportId}/download-links`, { method: "POST", cookie: ana, headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const renewed = await app.fetch(`/api/reports/${reportId}/download-links`, {
+      method: "POST",
+      cookie: ana,
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(renewed.status).toBe(303);
     expect((await open(new URL(renewed.headers.get("location")!))).status).toBe(200);
     // Not signed in: sent to sign in first, then back to the report.
-    const anonymous = await app.fetch(`/api/reports/${reportId}/download-links`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const anonymous = await app.fetch(`/api/reports/${reportId}/download-links`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get("location")).toBe(`${APP_URL}/sign-in?next=${encodeURIComponent(`/reports/${reportId}`)}`);
   });

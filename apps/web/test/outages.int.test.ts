@@ -44,7 +44,9 @@ describe("Postgres down", () => {
 
   it("GET /api/reports/:id answers 503 too", async () => {
     const id = "018f0000-0000-7000-8000-000000000000";
-    const response = await get(new Request(`http://app.test/api/reports/${id}`, { headers: { cookie: signedSessionCookie() } }), { params: Promise.resolve({ id }) });
+    const response = await get(new Request(`http://app.test/api/reports/${id}`, { headers: { cookie: signedSessionCookie() } }), {
+      params: Promise.resolve({ id }),
+    });
     expect(response.status).toBe(503);
   });
 

@@ -15,7 +15,12 @@ const request = (path: string, init: { method?: string; origin?: string } = {}) 
 
 describe("proxy over https", () => {
   it("sends Strict-Transport-Security on pages, the API, downloads and refusals", () => {
-    const answers = [request("/"), request("/api/reports"), request("/reports/0190a0a0-0000-7000-8000-000000000000/download"), request("/api/reports", { method: "POST" })].map(proxy);
+    const answers = [
+      request("/"),
+      request("/api/reports"),
+      request("/reports/0190a0a0-0000-7000-8000-000000000000/download"),
+      request("/api/reports", { method: "POST" }),
+    ].map(proxy);
     expect(answers.map((r) => r.headers.get("strict-transport-security"))).toEqual(Array(4).fill("max-age=31536000"));
   });
 
@@ -42,7 +47,14 @@ describe("proxy: malformed percent-encoding and control characters", () => {
   const ID = "0190a0a0-0000-7000-8000-000000000000";
   // Every path segment of every route shape, and every query name and value.
   const routes = ["/reports/{}", "/api/reports/{}", "/api/reports/{}/events", `/reports/${ID}/{}`, "/{}", "/api/{}/x", "/sign-in/{}"];
-  const queries = ["/sign-in?next={}", "/api/reports?status={}", `/api/reports/${ID}?sinceEvent={}`, `/reports/${ID}/download?sig={}&user=1`, "/api/reports?{}=1", "/?a=1&{}"];
+  const queries = [
+    "/sign-in?next={}",
+    "/api/reports?status={}",
+    `/api/reports/${ID}?sinceEvent={}`,
+    `/reports/${ID}/download?sig={}&user=1`,
+    "/api/reports?{}=1",
+    "/?a=1&{}",
+  ];
 
   it("answers 400 to any path segment that is not valid UTF-8 or holds a control character, signed in or not, API or page", async () => {
     for (const bad of BAD) {
@@ -67,7 +79,16 @@ describe("proxy: malformed percent-encoding and control characters", () => {
   });
 
   it("passes well-formed URLs, including encoded UTF-8, reserved characters and +", () => {
-    for (const ok of [`/reports/${ID}`, "/reports/%F0%9F%99%82", "/reports/..%2F..%2Fetc", "/sign-in?next=%2Freports%3Fa%3D1", "/api/reports?status=sent&limit=2", "/sign-in?error=a+b%20c", "/?flag", "/?a=&b"]) {
+    for (const ok of [
+      `/reports/${ID}`,
+      "/reports/%F0%9F%99%82",
+      "/reports/..%2F..%2Fetc",
+      "/sign-in?next=%2Freports%3Fa%3D1",
+      "/api/reports?status=sent&limit=2",
+      "/sign-in?error=a+b%20c",
+      "/?flag",
+      "/?a=&b",
+    ]) {
       expect([proxy(request(ok)).status, ok]).toEqual([200, ok]);
     }
   });

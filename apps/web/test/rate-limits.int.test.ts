@@ -78,7 +78,11 @@ describe("report creation limits", () => {
     for (let i = 0; i < 3; i++) ids.push((await (await create(hal, `203.0.113.${10 + i}`)).json()).id);
     expect((await app.fetch(`/api/reports/${ids[0]}/cancel`, { method: "POST", cookie: hal })).status).toBe(200);
     // At the cap again with one cancelled; written directly, as a fourth request would spend hal's last point for the minute.
-    await createReport(app.db, { type: "sales-summary", params: {}, owner: { id: (await app.db.user.findUniqueOrThrow({ where: { email: "hal@example.com" } })).id, email: "hal@example.com" } });
+    await createReport(app.db, {
+      type: "sales-summary",
+      params: {},
+      owner: { id: (await app.db.user.findUniqueOrThrow({ where: { email: "hal@example.com" } })).id, email: "hal@example.com" },
+    });
     const refused = await app.fetch(`/api/reports/${ids[0]}/retry`, { method: "POST", headers: { "x-forwarded-for": "203.0.113.14" }, cookie: hal });
     expect(refused.headers.get("retry-after")).toBe("30");
     await expect429(refused, /3 reports in progress/);
@@ -112,7 +116,8 @@ describe("download link limits", () => {
 
 describe("sign-in link limits", () => {
   it("the third link in an hour to one address gets 429; other addresses still get theirs", async () => {
-    const ask = (email: string) => app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": "192.0.2.200" }, json: { email } });
+    const ask = (email: string) =>
+      app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": "192.0.2.200" }, json: { email } });
     expect((await ask("fay@example.com")).status).toBe(200);
     expect((await ask("FAY@example.com")).status).toBe(200); // the same address, however capitalised
     await expect429(await ask("fay@example.com"), /at most 2 sign-in emails per hour to this address/);

@@ -21,7 +21,11 @@ afterAll(() => app?.close());
 describe("Redis down", () => {
   it("a sign-in link request answers 200 and keeps the row, sealed, for the reconciler", async () => {
     const started = Date.now();
-    const response = await app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": "192.0.2.1" }, json: { email: "ben@example.com" } });
+    const response = await app.fetch("/api/auth/sign-in/magic-link", {
+      method: "POST",
+      headers: { origin: APP_URL, "x-forwarded-for": "192.0.2.1" },
+      json: { email: "ben@example.com" },
+    });
     expect(response.status).toBe(200);
     expect(Date.now() - started).toBeLessThan(10_000);
     const row = await app.db.signInEmail.findFirstOrThrow({ where: { email: "ben@example.com" } });

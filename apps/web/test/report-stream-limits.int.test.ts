@@ -132,10 +132,13 @@ describe("live stream caps", () => {
     await s.frame("snapshot");
     const [lease, first] = (await publisher().zrange(streamKey(userId), 0, -1, "WITHSCORES")) as [string, string];
     // The next session check renews the same lease (a later expiry).
-    await waitUntil(async () => {
-      const [sameLease, later] = (await publisher().zrange(streamKey(userId), 0, -1, "WITHSCORES")) as [string, string];
-      return sameLease === lease && Number(later) > Number(first);
-    }, { what: "the lease renewed at a session check", timeoutMs: CHECK_S * 1000 + 10_000 });
+    await waitUntil(
+      async () => {
+        const [sameLease, later] = (await publisher().zrange(streamKey(userId), 0, -1, "WITHSCORES")) as [string, string];
+        return sameLease === lease && Number(later) > Number(first);
+      },
+      { what: "the lease renewed at a session check", timeoutMs: CHECK_S * 1000 + 10_000 },
+    );
     await s.close();
     await waitUntil(async () => (await publisher().zcard(streamKey(userId))) === 0, { what: "the lease dropped on close" });
   });

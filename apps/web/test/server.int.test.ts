@@ -39,7 +39,8 @@ async function listen(hops: number, handle: (req: http.IncomingMessage, res: htt
 
 const headersOf = (req: http.IncomingMessage) => {
   const headers = new Headers();
-  for (const [name, value] of Object.entries(req.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
+  for (const [name, value] of Object.entries(req.headers))
+    if (value !== undefined && !HOP_BY_HOP.has(name)) headers.set(name, Array.isArray(value) ? value.join(", ") : value);
   return headers;
 };
 
@@ -113,7 +114,14 @@ describe("server.mjs, the production server", () => {
     child.stderr.on("data", (d) => (output += d));
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     try {
-      await waitUntil(() => fetch(`http://127.0.0.1:${port}/sign-in`).then((r) => r.status === 200, () => false), { what: `server.mjs to answer (${output.slice(-500)})`, intervalMs: 250 });
+      await waitUntil(
+        () =>
+          fetch(`http://127.0.0.1:${port}/sign-in`).then(
+            (r) => r.status === 200,
+            () => false,
+          ),
+        { what: `server.mjs to answer (${output.slice(-500)})`, intervalMs: 250 },
+      );
       const statuses: string[] = [];
       for (let i = 0; i < 3; i++) {
         const response = await fetch(`http://127.0.0.1:${port}/api/auth/sign-in/magic-link`, {
@@ -123,7 +131,10 @@ describe("server.mjs, the production server", () => {
         });
         statuses.push(`${response.status} ${(await response.text()).slice(0, 120)}`);
       }
-      expect(statuses.map((s) => s.slice(0, 3)), statuses.join("\n")).toEqual(["200", "200", "429"]);
+      expect(
+        statuses.map((s) => s.slice(0, 3)),
+        statuses.join("\n"),
+      ).toEqual(["200", "200", "429"]);
       expect(statuses[2]).toMatch(/sign-in requests per hour from your network address/);
     } finally {
       child.kill("SIGTERM");

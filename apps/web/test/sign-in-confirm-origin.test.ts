@@ -15,7 +15,12 @@ beforeAll(async () => {
 const post = (path: string, origin?: string) => new NextRequest(new URL(path, APP_URL), { method: "POST", headers: origin ? { origin } : {} });
 
 describe("Origin check on the new POSTs", () => {
-  for (const path of ["/sign-in/verify", "/api/admin/users/invitations", "/api/admin/users/invitations/cancel", "/api/admin/users/0190a0a0-0000-7000-8000-000000000000/remove"]) {
+  for (const path of [
+    "/sign-in/verify",
+    "/api/admin/users/invitations",
+    "/api/admin/users/invitations/cancel",
+    "/api/admin/users/0190a0a0-0000-7000-8000-000000000000/remove",
+  ]) {
     it(`refuses ${path} from another origin or none, and passes our own`, () => {
       for (const origin of [undefined, "https://evil.example", "http://backline.example"]) expect(proxy(post(path, origin)).status).toBe(403);
       expect(proxy(post(path, APP_URL)).status).toBe(200);

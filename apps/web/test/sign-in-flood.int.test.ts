@@ -34,7 +34,11 @@ let worker: RunningWorker | undefined;
 let reportsDir: string;
 
 beforeAll(async () => {
-  app = await startWebApp({ ...Object.fromEntries(Object.entries(CAPS).map(([k, v]) => [k, String(v)])), MAIL_MAX_PER_SECOND: String(MAIL_MAX_PER_SECOND), SIGN_IN_MAIL_MAX_PER_SECOND: String(SIGN_IN_MAIL_MAX_PER_SECOND) });
+  app = await startWebApp({
+    ...Object.fromEntries(Object.entries(CAPS).map(([k, v]) => [k, String(v)])),
+    MAIL_MAX_PER_SECOND: String(MAIL_MAX_PER_SECOND),
+    SIGN_IN_MAIL_MAX_PER_SECOND: String(SIGN_IN_MAIL_MAX_PER_SECOND),
+  });
   await seedDemoData(app.db, { customers: 20, orders: 500 });
   smtp = await startSmtpCapture();
   reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-flood-"));
@@ -54,9 +58,13 @@ function spelling(mailbox: number, variant: number): string {
   const user = `victim${mailbox}`;
   if (mailbox % 2 === 0) {
     const dotted = `${user.slice(0, 3)}.${user.slice(3)}`;
-    return [`${user}@gmail.com`, `${user}+${variant}@gmail.com`, `${dotted}@gmail.com`, `${dotted}+x@googlemail.com`, `${user.toUpperCase()}@GMail.com`][variant]!;
+    return [`${user}@gmail.com`, `${user}+${variant}@gmail.com`, `${dotted}@gmail.com`, `${dotted}+x@googlemail.com`, `${user.toUpperCase()}@GMail.com`][
+      variant
+    ]!;
   }
-  return [`${user}@example.org`, `${user}+a@example.org`, `${user}+b@example.org`, `${user}+c${variant}@example.org`, `${user.toUpperCase()}+d@EXAMPLE.org`][variant]!;
+  return [`${user}@example.org`, `${user}+a@example.org`, `${user}+b@example.org`, `${user}+c${variant}@example.org`, `${user.toUpperCase()}+d@EXAMPLE.org`][
+    variant
+  ]!;
 }
 
 describe("a sign-in flood", () => {
@@ -87,7 +95,11 @@ describe("a sign-in flood", () => {
     const flooder = async () => {
       while (next < requests.length) {
         const { email, ip } = requests[next++]!;
-        const response = await app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": ip }, json: { email } });
+        const response = await app.fetch("/api/auth/sign-in/magic-link", {
+          method: "POST",
+          headers: { origin: APP_URL, "x-forwarded-for": ip },
+          json: { email },
+        });
         await response.arrayBuffer();
         statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       }
@@ -95,7 +107,12 @@ describe("a sign-in flood", () => {
     const asker = async () => {
       // In the thick of it: once a few hundred requests are in and the sign-in queue has a backlog.
       await waitUntil(async () => next >= 300, { intervalMs: 20, what: "the flood to get going" });
-      const created = await app.fetch("/api/reports", { method: "POST", cookie, headers: { "x-forwarded-for": "192.0.2.10" }, json: { type: "sales-summary", params: { groupBy: "month" } } });
+      const created = await app.fetch("/api/reports", {
+        method: "POST",
+        cookie,
+        headers: { "x-forwarded-for": "192.0.2.10" },
+        json: { type: "sales-summary", params: { groupBy: "month" } },
+      });
       expect(created.status).toBe(202);
       reportId = (await created.json()).id as string;
     };

@@ -22,7 +22,8 @@ afterAll(() => app?.close());
 
 let ipv4 = 0;
 /** A fresh IPv4 address each time, unless one is given. */
-const ask = (email: string, ip = `192.0.2.${++ipv4}`) => app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": ip }, json: { email } });
+const ask = (email: string, ip = `192.0.2.${++ipv4}`) =>
+  app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: APP_URL, "x-forwarded-for": ip }, json: { email } });
 
 async function expect429(response: Response, what: RegExp) {
   expect(response.status).toBe(429);
@@ -34,13 +35,19 @@ describe("sign-in limits per mailbox", () => {
   it("counts +tags, gmail dots, googlemail and capitals as one mailbox", async () => {
     expect((await ask("j.doe@gmail.com")).status).toBe(200);
     expect((await ask("jdoe+x@googlemail.com")).status).toBe(200);
-    for (const spelling of ["J.Doe+y@gmail.com", "jdoe@gmail.com", "j.d.o.e@GoogleMail.com"]) await expect429(await ask(spelling), /at most 2 sign-in emails per hour to this address/);
+    for (const spelling of ["J.Doe+y@gmail.com", "jdoe@gmail.com", "j.d.o.e@GoogleMail.com"])
+      await expect429(await ask(spelling), /at most 2 sign-in emails per hour to this address/);
     const other = "ann+reports@example.net";
     expect((await ask(other)).status).toBe(200);
     expect((await ask("ANN@example.net")).status).toBe(200);
     await expect429(await ask("ann+x@example.net"), /to this address/);
     // Each email goes to the address as typed (lower-cased), not to a rewritten one.
-    expect((await app.db.signInEmail.findMany({ select: { email: true }, orderBy: { createdAt: "asc" } })).map((r) => r.email)).toEqual(["j.doe@gmail.com", "jdoe+x@googlemail.com", "ann+reports@example.net", "ann@example.net"]);
+    expect((await app.db.signInEmail.findMany({ select: { email: true }, orderBy: { createdAt: "asc" } })).map((r) => r.email)).toEqual([
+      "j.doe@gmail.com",
+      "jdoe+x@googlemail.com",
+      "ann+reports@example.net",
+      "ann@example.net",
+    ]);
   });
 
   it("keeps two spellings two accounts (only the limits merge them)", async () => {

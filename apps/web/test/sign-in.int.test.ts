@@ -135,7 +135,9 @@ describe("magic-link sign-in", () => {
     const [token] = decodeURIComponent(value).split(".");
     const forged = signedSessionCookie(token!, "another-secret-that-is-32-chars-long!!");
     expect((await app.fetch("/api/reports", { cookie: forged })).status).toBe(401);
-    expect((await app.fetch("/api/reports", { cookie: `${name}=${encodeURIComponent(`${token}x.${decodeURIComponent(value).split(".")[1]}`)}` })).status).toBe(401);
+    expect((await app.fetch("/api/reports", { cookie: `${name}=${encodeURIComponent(`${token}x.${decodeURIComponent(value).split(".")[1]}`)}` })).status).toBe(
+      401,
+    );
     await app.db.session.updateMany({ where: { token }, data: { expiresAt: new Date(Date.now() - 1000) } });
     expect((await app.fetch("/api/reports", { cookie })).status).toBe(401);
   });
@@ -144,7 +146,8 @@ describe("magic-link sign-in", () => {
     const cookie = await app.signIn("hana@example.com");
     const user = await app.db.user.findUniqueOrThrow({ where: { email: "hana@example.com" } });
     const at = async () => (await app.db.session.findFirstOrThrow({ where: { userId: user.id } })).updatedAt.getTime();
-    const setLastActivity = (msAgo: number) => app.db.$executeRaw`update sessions set updated_at = now() - make_interval(secs => ${msAgo / 1000}) where user_id = ${user.id}::uuid`;
+    const setLastActivity = (msAgo: number) =>
+      app.db.$executeRaw`update sessions set updated_at = now() - make_interval(secs => ${msAgo / 1000}) where user_id = ${user.id}::uuid`;
     const hour = 3600_000;
 
     // Used a minute ago: still fine, and not written again (no write per request).

@@ -90,7 +90,11 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
       const value = link.searchParams.get(key);
       if (value !== null) form.set(key, value);
     }
-    return fetch("/sign-in/verify", { method: "POST", headers: { origin: new URL(appUrl).origin, "content-type": "application/x-www-form-urlencoded" }, body: form.toString() });
+    return fetch("/sign-in/verify", {
+      method: "POST",
+      headers: { origin: new URL(appUrl).origin, "content-type": "application/x-www-form-urlencoded" },
+      body: form.toString(),
+    });
   }
 
   return {

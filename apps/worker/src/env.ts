@@ -2,7 +2,12 @@
 import { appEnv, authEnv, databaseEnv, downloadLinkEnv, mailEnv, parseEnv, redisEnv, workerEnv } from "@backline/config";
 import type { z } from "zod";
 
-export const workerEnvSchema = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape).extend(workerEnv.shape).extend(downloadLinkEnv.shape)
+export const workerEnvSchema = databaseEnv
+  .extend(redisEnv.shape)
+  .extend(appEnv.shape)
+  .extend(mailEnv.shape)
+  .extend(workerEnv.shape)
+  .extend(downloadLinkEnv.shape)
   // Only to open the sign-in links it emails (sealed by the web app).
   .extend(authEnv.pick({ AUTH_SECRET: true }).shape);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

@@ -26,7 +26,10 @@ export async function purgeOrphanPdfs(db: PrismaClient, reportsDir: string, now 
   for (const name of names) {
     const match = ATTEMPT_PDF.exec(name);
     if (!match) continue;
-    const modified = await stat(path.join(reportsDir, name)).then((s) => s.mtimeMs, () => now.getTime());
+    const modified = await stat(path.join(reportsDir, name)).then(
+      (s) => s.mtimeMs,
+      () => now.getTime(),
+    );
     if (now.getTime() - modified > ORPHAN_PDF_AGE_MS) old.push({ name, reportId: match[1]!, partial: Boolean(match[2]) });
   }
   if (old.length === 0) return 0;

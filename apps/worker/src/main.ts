@@ -66,7 +66,12 @@ const reconciler = startReconciler({
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
 const rates = mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
 log.info(
-  { queues: [QUEUES.reports, QUEUES.signIn].map((q) => `${env.QUEUE_PREFIX}:${q}`), concurrency: env.WORKER_CONCURRENCY, reportMailsPerSecond: rates.reports, signInMailsPerSecond: rates.signIn },
+  {
+    queues: [QUEUES.reports, QUEUES.signIn].map((q) => `${env.QUEUE_PREFIX}:${q}`),
+    concurrency: env.WORKER_CONCURRENCY,
+    reportMailsPerSecond: rates.reports,
+    signInMailsPerSecond: rates.signIn,
+  },
   "worker ready",
 );
 

@@ -88,9 +88,17 @@ export function startReconciler(options: ReconcilerOptions) {
       });
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
-      for (const { id, ended } of await withoutLiveJob(queue, rows.map((r) => r.id))) {
+      for (const { id, ended } of await withoutLiveJob(
+        queue,
+        rows.map((r) => r.id),
+      )) {
         await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
-        await noteReportEvent(db, id, ended ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis", options.workerId);
+        await noteReportEvent(
+          db,
+          id,
+          ended ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis",
+          options.workerId,
+        );
         requeued += 1;
       }
       if (rows.length < BATCH) break;
@@ -101,7 +109,10 @@ export function startReconciler(options: ReconcilerOptions) {
       select: { id: true },
       take: BATCH,
     });
-    for (const { id } of await withoutLiveJob(signInQueue, links.map((l) => l.id))) {
+    for (const { id } of await withoutLiveJob(
+      signInQueue,
+      links.map((l) => l.id),
+    )) {
       await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
       requeued += 1;
     }

@@ -68,7 +68,9 @@ export function mailRates(mailMaxPerSecond?: number, signInMailMaxPerSecond?: nu
   if (mailMaxPerSecond === undefined) return { signIn: signInMailMaxPerSecond };
   if (signInMailMaxPerSecond === undefined) return { reports: mailMaxPerSecond };
   if (signInMailMaxPerSecond >= mailMaxPerSecond) {
-    throw new Error(`SIGN_IN_MAIL_MAX_PER_SECOND (${signInMailMaxPerSecond}) must be below MAIL_MAX_PER_SECOND (${mailMaxPerSecond}): it is the part of the mail rate reserved for sign-in links, and reports get the rest`);
+    throw new Error(
+      `SIGN_IN_MAIL_MAX_PER_SECOND (${signInMailMaxPerSecond}) must be below MAIL_MAX_PER_SECOND (${mailMaxPerSecond}): it is the part of the mail rate reserved for sign-in links, and reports get the rest`,
+    );
   }
   return { reports: mailMaxPerSecond - signInMailMaxPerSecond, signIn: signInMailMaxPerSecond };
 }
@@ -171,7 +173,10 @@ export async function startReportWorker(options: ReportWorkerOptions): Promise<R
   const loopDelay = monitorEventLoopDelay({ resolution: 10 });
   loopDelay.enable();
   worker.on("completed", (job) => {
-    log.info({ jobId: job.id, name: job.name, loopDelayMaxMs: Math.round(loopDelay.max / 1e6), loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6) }, "job completed");
+    log.info(
+      { jobId: job.id, name: job.name, loopDelayMaxMs: Math.round(loopDelay.max / 1e6), loopDelayP99Ms: Math.round(loopDelay.percentile(99) / 1e6) },
+      "job completed",
+    );
     loopDelay.reset();
   });
   signInWorker.on("completed", (job) => log.info({ jobId: job.id, name: job.name }, "job completed"));

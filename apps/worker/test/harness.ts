@@ -10,7 +10,17 @@ import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/d
 import { createMailTransport } from "@backline/mail";
 import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
 import { reportCommands } from "@backline/report-service";
-import { TEST_SECRETS, createScratchDatabase, testWorkerSettings, deleteQueueKeys, startSmtpCapture, uniqueQueuePrefix, type ScratchDatabase, type SmtpCapture, type SmtpCaptureOptions } from "@backline/test-kit";
+import {
+  TEST_SECRETS,
+  createScratchDatabase,
+  testWorkerSettings,
+  deleteQueueKeys,
+  startSmtpCapture,
+  uniqueQueuePrefix,
+  type ScratchDatabase,
+  type SmtpCapture,
+  type SmtpCaptureOptions,
+} from "@backline/test-kit";
 import { pino } from "pino";
 import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
 
@@ -68,7 +78,18 @@ export async function createHarness(options: { customers: number; orders: number
     spawnWorker(prefix, env = {}) {
       const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
         cwd: path.resolve(import.meta.dirname, ".."),
-        env: { ...process.env, DATABASE_URL: scratch.url, REDIS_URL, QUEUE_PREFIX: prefix, SMTP_URL: smtp.url, REPORTS_DIR: reportsDir, APP_URL, WORKER_CONCURRENCY: "1", ...TEST_SECRETS, ...env },
+        env: {
+          ...process.env,
+          DATABASE_URL: scratch.url,
+          REDIS_URL,
+          QUEUE_PREFIX: prefix,
+          SMTP_URL: smtp.url,
+          REPORTS_DIR: reportsDir,
+          APP_URL,
+          WORKER_CONCURRENCY: "1",
+          ...TEST_SECRETS,
+          ...env,
+        },
         stdio: ["ignore", "ignore", "inherit"],
       });
       onClose(async () => {

@@ -41,7 +41,12 @@ describe("purgeExpired", () => {
     });
     await db.signInEmail.createMany({
       data: [
-        { email: "old@example.com", expiresAt: at(-SIGN_IN_EMAIL_RETENTION_MS), createdAt: at(-SIGN_IN_EMAIL_RETENTION_MS - 60_000), sentAt: at(-SIGN_IN_EMAIL_RETENTION_MS) },
+        {
+          email: "old@example.com",
+          expiresAt: at(-SIGN_IN_EMAIL_RETENTION_MS),
+          createdAt: at(-SIGN_IN_EMAIL_RETENTION_MS - 60_000),
+          sentAt: at(-SIGN_IN_EMAIL_RETENTION_MS),
+        },
         { email: "recent@example.com", expiresAt: at(-60_000), createdAt: at(-24 * 3600_000), sentAt: at(-24 * 3600_000) },
       ],
     });
@@ -63,7 +68,9 @@ describe("purgeOrphanPdfs", () => {
       const { id } = await createReport(db, { type: "sales-summary", params: {}, owner });
       const { id: emailedId } = await createReport(db, { type: "sales-summary", params: {}, owner });
       await db.report.update({ where: { id }, data: { filePath: `${id}-a3.pdf` } });
-      await db.delivery.create({ data: { reportId: emailedId, recipient: owner.email, messageId: "<m@test>", status: "sent", filePath: `${emailedId}-a1.pdf` } });
+      await db.delivery.create({
+        data: { reportId: emailedId, recipient: owner.email, messageId: "<m@test>", status: "sent", filePath: `${emailedId}-a1.pdf` },
+      });
       const files = {
         named: `${id}-a3.pdf`,
         superseded: `${id}-a1.pdf`,

@@ -208,7 +208,11 @@ describe("send-sign-in-link", () => {
   it("emails the link queued as the web queues it, then wipes it from the row; an expired or unreadable one is dropped unsent", async () => {
     const sealed = (email: string, url: string, secret: string = TEST_SECRETS.AUTH_SECRET) => sealSignInLink(url, email, secret);
     const row = await db.signInEmail.create({
-      data: { email: "fay@example.com", sealedUrl: sealed("fay@example.com", "http://localhost:3999/api/auth/magic-link/verify?token=abc"), expiresAt: new Date(Date.now() + 600_000) },
+      data: {
+        email: "fay@example.com",
+        sealedUrl: sealed("fay@example.com", "http://localhost:3999/api/auth/magic-link/verify?token=abc"),
+        expiresAt: new Date(Date.now() + 600_000),
+      },
     });
     await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: row.id }, signInEmailJobOptions(row.id));
     const mail = await smtp.waitFor((m) => m.subject === "Your Backline sign-in link" && (m.to && "text" in m.to ? m.to.text : "") === "fay@example.com");
@@ -219,10 +223,16 @@ describe("send-sign-in-link", () => {
     });
     expect(sent.sealedUrl).toBeNull();
 
-    const stale = await db.signInEmail.create({ data: { email: "gus@example.com", sealedUrl: sealed("gus@example.com", "http://localhost:3999/x?token=old"), expiresAt: new Date(Date.now() - 1000) } });
+    const stale = await db.signInEmail.create({
+      data: { email: "gus@example.com", sealedUrl: sealed("gus@example.com", "http://localhost:3999/x?token=old"), expiresAt: new Date(Date.now() - 1000) },
+    });
     // Sealed by a web app with another AUTH_SECRET (a half-done rotation): it can't be opened, so it isn't sent.
     const foreign = await db.signInEmail.create({
-      data: { email: "hal@example.com", sealedUrl: sealed("hal@example.com", "http://localhost:3999/x?token=other", "another-auth-secret-0123456789abcdef"), expiresAt: new Date(Date.now() + 600_000) },
+      data: {
+        email: "hal@example.com",
+        sealedUrl: sealed("hal@example.com", "http://localhost:3999/x?token=other", "another-auth-secret-0123456789abcdef"),
+        expiresAt: new Date(Date.now() + 600_000),
+      },
     });
     for (const { id } of [stale, foreign]) {
       await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));

@@ -24,7 +24,18 @@ function setup(label: string) {
   const redis = createRedis(REDIS_URL, "worker");
   h.onClose(async () => redis.disconnect());
   const reconciler = () => {
-    const r = startReconciler({ db: h.db, prefix, databaseUrl: h.scratch.url, queue, signInQueue, redis, log: pino({ level: "silent" }), intervalMs: 60_000, graceMs: 0, workerId: "test" });
+    const r = startReconciler({
+      db: h.db,
+      prefix,
+      databaseUrl: h.scratch.url,
+      queue,
+      signInQueue,
+      redis,
+      log: pino({ level: "silent" }),
+      intervalMs: 60_000,
+      graceMs: 0,
+      workerId: "test",
+    });
     h.onClose(() => r.stop());
     return r;
   };
@@ -104,9 +115,16 @@ describe("crash recovery", () => {
   it("takes over a report whose worker was killed -9 mid-render, and emails it once", async () => {
     const { prefix, queue } = setup("crash");
     const child = h.spawnWorker(prefix, { WORKER_LOCK_MS: "3000" });
-    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "crash@example.com") });
+    const report = await createReport(h.db, {
+      type: "sales-summary",
+      params: await longSalesSummaryParams(h.db),
+      owner: await ensureUser(h.db, "crash@example.com"),
+    });
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
-    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status === "generating", { what: "the child worker to start", intervalMs: 10 });
+    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).status === "generating", {
+      what: "the child worker to start",
+      intervalMs: 10,
+    });
     child.kill("SIGKILL");
     await h.startWorker(prefix); // the survivor
 
@@ -123,7 +141,11 @@ describe("crash recovery", () => {
   it("a worker paused past its lock (SIGSTOP) that resumes after another sent the report changes nothing: the sent PDF stays, byte for byte the one emailed", async () => {
     const { prefix, queue } = setup("paused");
     const child = h.spawnWorker(prefix, { WORKER_LOCK_MS: "2000" });
-    const report = await createReport(h.db, { type: "sales-summary", params: await longSalesSummaryParams(h.db), owner: await ensureUser(h.db, "paused@example.com") });
+    const report = await createReport(h.db, {
+      type: "sales-summary",
+      params: await longSalesSummaryParams(h.db),
+      owner: await ensureUser(h.db, "paused@example.com"),
+    });
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
     const firstPartial = path.join(h.reportsDir, `${report.id}-a1.pdf.partial`);
     await waitUntil(async () => existsSync(firstPartial), { what: "the first worker to be mid-render", intervalMs: 5 });
@@ -139,7 +161,9 @@ describe("crash recovery", () => {
 
     // The paused worker carries on: it finishes its render, finds itself superseded, removes only its own file.
     child.kill("SIGCONT");
-    await waitUntil(async () => !readdirSync(h.reportsDir).some((name) => name.startsWith(`${report.id}-a1.pdf`)), { what: "the resumed worker to finish and clean up" });
+    await waitUntil(async () => !readdirSync(h.reportsDir).some((name) => name.startsWith(`${report.id}-a1.pdf`)), {
+      what: "the resumed worker to finish and clean up",
+    });
     expect(await h.db.report.findUniqueOrThrow({ where: { id: report.id } })).toEqual(sent);
     expect(await h.db.reportEvent.count({ where: { reportId: report.id } })).toBe(eventsWhenSent);
     expect(await readFile(path.join(h.reportsDir, sent.filePath!))).toEqual(emailed);
@@ -155,7 +179,10 @@ describe("graceful shutdown", () => {
     const first = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
     const second = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
     for (const id of [first.id, second.id]) await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
-    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: first.id } })).status === "generating", { what: "the first report to start", intervalMs: 10 });
+    await waitUntil(async () => (await h.db.report.findUniqueOrThrow({ where: { id: first.id } })).status === "generating", {
+      what: "the first report to start",
+      intervalMs: 10,
+    });
 
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     child.kill(signal);
@@ -173,7 +200,10 @@ describe("graceful shutdown", () => {
     h.smtp.stallNext(60_000);
     const report = await createReport(h.db, { type: "sales-summary", params: {}, owner: await ensureUser(h.db, "timeout@example.com") });
     await enqueue(queue, "generate-report", { reportId: report.id }, { jobId: report.id });
-    await waitUntil(async () => (await h.db.delivery.count({ where: { reportId: report.id, status: "sending" } })) === 1, { what: "the worker to be sending", intervalMs: 10 });
+    await waitUntil(async () => (await h.db.delivery.count({ where: { reportId: report.id, status: "sending" } })) === 1, {
+      what: "the worker to be sending",
+      intervalMs: 10,
+    });
 
     const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
     const signalledAt = Date.now();

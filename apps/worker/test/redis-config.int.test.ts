@@ -22,7 +22,9 @@ async function freePort(): Promise<number> {
 
 async function redisWith(policy: string): Promise<string> {
   const port = await freePort();
-  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy], { stdio: "ignore" });
+  const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--maxmemory-policy", policy], {
+    stdio: "ignore",
+  });
   servers.push(server);
   await waitUntil(
     () =>

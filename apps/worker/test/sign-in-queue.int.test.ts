@@ -21,10 +21,19 @@ afterAll(() => h?.close());
 
 const to = (m: { to?: unknown }) => (m.to && typeof m.to === "object" && "text" in m.to ? String(m.to.text) : "");
 const signInRow = (email: string) =>
-  h.db.signInEmail.create({ data: { email, sealedUrl: sealSignInLink(`${APP_URL}/sign-in/confirm?token=${email}`, email, TEST_SECRETS.AUTH_SECRET), expiresAt: new Date(Date.now() + 600_000) } });
+  h.db.signInEmail.create({
+    data: {
+      email,
+      sealedUrl: sealSignInLink(`${APP_URL}/sign-in/confirm?token=${email}`, email, TEST_SECRETS.AUTH_SECRET),
+      expiresAt: new Date(Date.now() + 600_000),
+    },
+  });
 
 /** A worker in this process with these mail rates (the harness's has none). */
-async function startWorkerWith(prefix: string, rates: Pick<Parameters<typeof startReportWorker>[0], "mailMaxPerSecond" | "signInMailMaxPerSecond" | "signInEmailsPerMinute">) {
+async function startWorkerWith(
+  prefix: string,
+  rates: Pick<Parameters<typeof startReportWorker>[0], "mailMaxPerSecond" | "signInMailMaxPerSecond" | "signInEmailsPerMinute">,
+) {
   const running = await startReportWorker({
     redisUrl: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
     prefix,

@@ -48,16 +48,23 @@ describe("secrets", () => {
   it("refuses to start without them, naming each and how to make one", () => {
     const missing = () => parseEnv(secrets, {});
     expect(missing).toThrow(EnvError);
-    expect(missing).toThrow(/AUTH_SECRET: AUTH_SECRET is missing: set it to at least 32 random characters \(openssl rand -base64 32\).*DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/);
+    expect(missing).toThrow(
+      /AUTH_SECRET: AUTH_SECRET is missing: set it to at least 32 random characters \(openssl rand -base64 32\).*DOWNLOAD_LINK_SECRET: DOWNLOAD_LINK_SECRET is missing/,
+    );
     expect(() => parseEnv(secrets, { AUTH_SECRET: "short", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET must be at least 32 characters/);
     expect(() => parseEnv(secrets, { AUTH_SECRET: "", DOWNLOAD_LINK_SECRET: "x".repeat(32) })).toThrow(/AUTH_SECRET is missing/);
-    expect(() => parseEnv(secrets, { AUTH_SECRET: "a".repeat(32), DOWNLOAD_LINK_SECRET: "x".repeat(32), DOWNLOAD_LINK_PREVIOUS_SECRETS: `${"c".repeat(32)},short` })).toThrow(
-      /DOWNLOAD_LINK_PREVIOUS_SECRETS: each old secret must be at least 32 characters/,
-    );
+    expect(() =>
+      parseEnv(secrets, { AUTH_SECRET: "a".repeat(32), DOWNLOAD_LINK_SECRET: "x".repeat(32), DOWNLOAD_LINK_PREVIOUS_SECRETS: `${"c".repeat(32)},short` }),
+    ).toThrow(/DOWNLOAD_LINK_PREVIOUS_SECRETS: each old secret must be at least 32 characters/);
   });
 
   it("takes them, with admin addresses and previous link secrets as lists", () => {
-    const env = parseEnv(secrets, { AUTH_SECRET: "a".repeat(32), DOWNLOAD_LINK_SECRET: "b".repeat(32), ADMIN_EMAILS: " Boss@Example.com, ops@example.com ,", DOWNLOAD_LINK_PREVIOUS_SECRETS: "c".repeat(32) });
+    const env = parseEnv(secrets, {
+      AUTH_SECRET: "a".repeat(32),
+      DOWNLOAD_LINK_SECRET: "b".repeat(32),
+      ADMIN_EMAILS: " Boss@Example.com, ops@example.com ,",
+      DOWNLOAD_LINK_PREVIOUS_SECRETS: "c".repeat(32),
+    });
     expect(env.ADMIN_EMAILS).toEqual(["boss@example.com", "ops@example.com"]);
     expect(env.DOWNLOAD_LINK_PREVIOUS_SECRETS).toEqual(["c".repeat(32)]);
     expect(env.DOWNLOAD_LINK_TTL_HOURS).toBe(168);

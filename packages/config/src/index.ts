@@ -6,9 +6,7 @@ import { config as loadDotenvFile } from "dotenv";
 import { z } from "zod";
 
 export const databaseEnv = z.object({
-  DATABASE_URL: z
-    .url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" })
-    .default("postgresql://postgres@127.0.0.1:5432/backline"),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).default("postgresql://postgres@127.0.0.1:5432/backline"),
 });
 
 export const redisEnv = z.object({
@@ -45,7 +43,12 @@ const secret = (name: string) =>
 const commaList = z
   .string()
   .default("")
-  .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean));
+  .transform((v) =>
+    v
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
 
 export const authEnv = z.object({
   /** Signs session cookies (Better Auth). */
@@ -53,18 +56,34 @@ export const authEnv = z.object({
   /** These addresses are admins: they may see and act on every report. */
   ADMIN_EMAILS: commaList.transform((list) => list.map((e) => e.toLowerCase())),
   /** How long a sign-in link works. */
-  SIGN_IN_LINK_TTL_MINUTES: z.coerce.number().int().min(1).max(24 * 60).default(15),
+  SIGN_IN_LINK_TTL_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(15),
   /** Who may create an account (sign-up-policy.ts in apps/web): addresses at these domains, besides invitations and ADMIN_EMAILS. */
   ALLOWED_EMAIL_DOMAINS: commaList
     .transform((list) => list.map((d) => d.toLowerCase().replace(/^@/, "")))
-    .refine((list) => list.every((d) => /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(d)), "comma-separated domain names, e.g. example.com,example.org"),
+    .refine(
+      (list) => list.every((d) => /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(d)),
+      "comma-separated domain names, e.g. example.com,example.org",
+    ),
   /** true: any address may create an account; false: only ALLOWED_EMAIL_DOMAINS, invitations and ADMIN_EMAILS; unset: open only on a local APP_URL. */
   ALLOW_OPEN_SIGN_UP: z.preprocess(
     (value) => (value === "" ? undefined : value),
-    z.enum(["true", "false"], { error: "must be true or false" }).transform((v) => v === "true").optional(),
+    z
+      .enum(["true", "false"], { error: "must be true or false" })
+      .transform((v) => v === "true")
+      .optional(),
   ),
   /** A session unused for this long ends (besides its 30-day absolute lifetime). */
-  SESSION_IDLE_TIMEOUT_HOURS: z.coerce.number().int().min(1).max(30 * 24).default(72),
+  SESSION_IDLE_TIMEOUT_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24)
+    .default(72),
 });
 
 /** Whether APP_URL names this machine only (localhost, *.localhost, 127.x, ::1): nobody else can reach a sign-in page there. */
@@ -91,8 +110,16 @@ export const downloadLinkEnv = z.object({
   /** Signs download links (HMAC-SHA256); its key id travels in the link. */
   DOWNLOAD_LINK_SECRET: secret("DOWNLOAD_LINK_SECRET"),
   /** Comma-separated secrets still accepted after a rotation (links already emailed keep working until they expire). */
-  DOWNLOAD_LINK_PREVIOUS_SECRETS: commaList.refine((list) => list.every((s) => s.length >= 32), "each old secret must be at least 32 characters, as it was when current"),
-  DOWNLOAD_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 7),
+  DOWNLOAD_LINK_PREVIOUS_SECRETS: commaList.refine(
+    (list) => list.every((s) => s.length >= 32),
+    "each old secret must be at least 32 characters, as it was when current",
+  ),
+  DOWNLOAD_LINK_TTL_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 90)
+    .default(24 * 7),
 });
 
 /** Abuse limits. Counters live in Redis, so they hold across web processes. */
@@ -114,13 +141,23 @@ export const limitsEnv = z.object({
   /** Reverse proxies in front of the web app that append to X-Forwarded-For (see clientIp in apps/web). */
   TRUSTED_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   /** Request bodies above this answer 413. */
-  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10 * 1024 * 1024).default(16 * 1024),
+  MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(10 * 1024 * 1024)
+    .default(16 * 1024),
   /** Live status streams (/api/reports/:id/events) one account may hold open at once, across web processes (429 beyond). */
   MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).default(10),
   /** Live status streams one web process holds open at once, whoever asks (503 beyond). */
   MAX_STREAMS_PER_PROCESS: z.coerce.number().int().min(1).default(1000),
   /** A live stream is closed after this long; the browser reconnects, signed in again, and resumes. */
-  STREAM_MAX_LIFETIME_SECONDS: z.coerce.number().int().min(1).max(24 * 3600).default(15 * 60),
+  STREAM_MAX_LIFETIME_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .default(15 * 60),
   /** How often an open stream re-checks its session (a signed-out stream ends within this). */
   STREAM_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
@@ -133,7 +170,11 @@ export const mailEnv = z.object({
   SIGN_IN_MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).default(2),
   MAIL_FROM: z.string().min(3).default("Backline <reports@backline.localhost>"),
   /** PDFs larger than this are linked instead of attached. */
-  MAIL_ATTACHMENT_MAX_BYTES: z.coerce.number().int().min(0).default(10 * 1024 * 1024),
+  MAIL_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(10 * 1024 * 1024),
 });
 
 export const workerEnv = z.object({

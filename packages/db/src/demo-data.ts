@@ -31,7 +31,28 @@ const PRODUCT_TIERS = [
   { name: "Studio", factor: 5.5 },
   { name: "Max", factor: 9 },
 ];
-const FIRST = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Vandelay", "Stark", "Wayne", "Tyrell", "Soylent", "Wonka", "Cyberdyne", "Aperture", "Massive", "Oscorp", "Pied Piper", "Dunder", "Prestige", "Gringotts", "Monarch"];
+const FIRST = [
+  "Acme",
+  "Globex",
+  "Initech",
+  "Umbrella",
+  "Hooli",
+  "Vandelay",
+  "Stark",
+  "Wayne",
+  "Tyrell",
+  "Soylent",
+  "Wonka",
+  "Cyberdyne",
+  "Aperture",
+  "Massive",
+  "Oscorp",
+  "Pied Piper",
+  "Dunder",
+  "Prestige",
+  "Gringotts",
+  "Monarch",
+];
 const SECOND = ["Labs", "Industries", "Holdings", "Trading", "Logistics", "Studios", "Foods", "Systems", "Partners", "Works"];
 
 /** mulberry32: tiny, fast, and the same sequence on every machine. */
@@ -62,12 +83,7 @@ export async function seedDemoData(db: PrismaClient, options: DemoDataOptions = 
   const { startsAt, endsAt } = demoDataWindow(options.now ?? new Date());
 
   const existing = await db.seedInfo.findUnique({ where: { id: 1 } });
-  if (
-    !options.force &&
-    existing?.version === DEMO_DATA_VERSION &&
-    existing.orderCount === orderCount &&
-    existing.endsAt.getTime() === endsAt.getTime()
-  ) {
+  if (!options.force && existing?.version === DEMO_DATA_VERSION && existing.orderCount === orderCount && existing.endsAt.getTime() === endsAt.getTime()) {
     return { seeded: false, orders: orderCount };
   }
 

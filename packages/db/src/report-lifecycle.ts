@@ -153,7 +153,13 @@ const toDate = (value: string | null) => (value === null ? null : new Date(value
 function toChange(row: ChangeRow | undefined): ReportChange | null {
   if (!row?.report) return null;
   const r = row.report;
-  const report: Report = { ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt), startedAt: toDate(r.startedAt), finishedAt: toDate(r.finishedAt) };
+  const report: Report = {
+    ...r,
+    createdAt: new Date(r.createdAt),
+    updatedAt: new Date(r.updatedAt),
+    startedAt: toDate(r.startedAt),
+    finishedAt: toDate(r.finishedAt),
+  };
   const event = row.event ? { ...row.event, id: BigInt(row.event.id), at: new Date(row.event.at) } : null;
   return { report, event };
 }

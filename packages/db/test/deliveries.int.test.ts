@@ -1,7 +1,16 @@
 // At most one email per report and recipient: the claim protocol on a real database.
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { claimDelivery, createPrismaClient, createReport, ensureUser, markDeliverySent, releaseDelivery, transitionReport, type PrismaClient } from "../src/index.ts";
+import {
+  claimDelivery,
+  createPrismaClient,
+  createReport,
+  ensureUser,
+  markDeliverySent,
+  releaseDelivery,
+  transitionReport,
+  type PrismaClient,
+} from "../src/index.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -29,7 +38,15 @@ describe("claimDelivery", () => {
     const claims = await Promise.all(Array.from({ length: 10 }, () => claimDelivery(db, input)));
     expect(claims.filter((c) => c.outcome === "claimed")).toHaveLength(1);
     const winner = claims.find((c) => c.outcome === "claimed")!.delivery;
-    expect(winner).toMatchObject({ reportId: input.reportId, status: "sending", claims: 1, messageId: input.messageId, filePath: input.file.path, fileBytes: 1234, pageCount: 2 });
+    expect(winner).toMatchObject({
+      reportId: input.reportId,
+      status: "sending",
+      claims: 1,
+      messageId: input.messageId,
+      filePath: input.file.path,
+      fileBytes: 1234,
+      pageCount: 2,
+    });
     expect(typeof winner.id).toBe("bigint");
     expect(winner.claimedAt).toBeInstanceOf(Date);
     expect(claims.filter((c) => c.outcome === "busy")).toHaveLength(9);
@@ -86,6 +103,10 @@ describe("claimDelivery", () => {
     expect((await claimDelivery(db, second)).outcome).toBe("claimed");
     await db.$executeRaw`update deliveries set claimed_at = now() - interval '10 seconds' where report_id = ${input.reportId}::uuid`;
     expect((await claimDelivery(db, { ...input, leaseMs: 5000 })).outcome).toBe("busy");
-    expect(await claimDelivery(db, { ...second, leaseMs: 5000 })).toMatchObject({ outcome: "claimed", ambiguous: true, delivery: { filePath: second.file.path } });
+    expect(await claimDelivery(db, { ...second, leaseMs: 5000 })).toMatchObject({
+      outcome: "claimed",
+      ambiguous: true,
+      delivery: { filePath: second.file.path },
+    });
   });
 });

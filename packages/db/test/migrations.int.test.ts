@@ -48,7 +48,10 @@ async function withAdmin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
 let migrationNames: string[] = [];
 
 beforeAll(async () => {
-  migrationNames = (await readdir(migrationsDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  migrationNames = (await readdir(migrationsDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   await withAdmin((c) => c.query(`CREATE DATABASE "${scratchName}"`));
 });
 

@@ -108,6 +108,8 @@ describe("report lifecycle", () => {
 
     // The current attempt's writes go through.
     expect(await recordProgress(db, id, { percent: 50, stage: "page 5", attempt: 2 })).not.toBeNull();
-    expect((await transitionReport(db, id, "emailing", { message: "pdf", attempt: 2, data: { filePath: `${id}-a2.pdf` } }))?.report.filePath).toBe(`${id}-a2.pdf`);
+    expect((await transitionReport(db, id, "emailing", { message: "pdf", attempt: 2, data: { filePath: `${id}-a2.pdf` } }))?.report.filePath).toBe(
+      `${id}-a2.pdf`,
+    );
   });
 });

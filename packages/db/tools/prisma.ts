@@ -46,9 +46,7 @@ export async function chooseEngine(args: string[], env: NodeJS.ProcessEnv = proc
   }
   try {
     const native = await nativeEngineSource(env);
-    return native
-      ? { engine: "native", reason: native }
-      : { engine: "wasm", reason: "native engine not installed and its download host is unreachable" };
+    return native ? { engine: "native", reason: native } : { engine: "wasm", reason: "native engine not installed and its download host is unreachable" };
   } catch (error) {
     // Prisma internals changed shape: leave the CLI alone rather than guess.
     return { engine: "native", reason: `could not inspect the native engine (${(error as Error).message})` };
@@ -90,7 +88,10 @@ function isReachable(url: string, agent: http.Agent | undefined): Promise<boolea
       done((response.statusCode ?? 500) < 400);
     });
     const timer = setTimeout(() => request.destroy(), PROBE_TIMEOUT_MS).unref();
-    request.on("error", () => done(false)).on("close", () => (clearTimeout(timer), done(false))).end();
+    request
+      .on("error", () => done(false))
+      .on("close", () => (clearTimeout(timer), done(false)))
+      .end();
   });
 }
 
@@ -98,11 +99,7 @@ function isReachable(url: string, agent: http.Agent | undefined): Promise<boolea
  * Runs `prisma <args>` with the chosen engine from the repo root (where prisma.config.ts lives),
  * inheriting stdio by default. Resolves with the CLI's exit code.
  */
-export async function runPrisma(
-  args: string[],
-  env: NodeJS.ProcessEnv = process.env,
-  options: { cwd?: string; stdio?: StdioOptions } = {},
-): Promise<number> {
+export async function runPrisma(args: string[], env: NodeJS.ProcessEnv = process.env, options: { cwd?: string; stdio?: StdioOptions } = {}): Promise<number> {
   const choice = await chooseEngine(args, env);
   const childEnv: NodeJS.ProcessEnv = { ...env, CHECKPOINT_DISABLE: "1" };
   // The CLI resolves these against its cwd (the repo root); keep them relative to ours.

@@ -145,7 +145,8 @@ const engine = await glue.SchemaEngine.new(
 
 // JSON-RPC mode. Most RPC methods are wasm methods of the same name; two differ.
 const send = (msg) => process.stdout.write(`${JSON.stringify(msg)}\n`);
-const same = "applyMigrations createMigration dbExecute debugPanic devDiagnostic diagnoseMigrationHistory ensureConnectionValidity evaluateDataLoss introspect introspectSql markMigrationApplied markMigrationRolledBack reset schemaPush";
+const same =
+  "applyMigrations createMigration dbExecute debugPanic devDiagnostic diagnoseMigrationHistory ensureConnectionValidity evaluateDataLoss introspect introspectSql markMigrationApplied markMigrationRolledBack reset schemaPush";
 const calls = {
   ...Object.fromEntries(same.split(" ").map((m) => [m, (params) => engine[m](params)])),
   getDatabaseVersion: (params) => engine.version(params),

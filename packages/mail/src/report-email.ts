@@ -35,7 +35,9 @@ export function buildReportEmail(input: ReportEmailInput): SendMailOptions {
   const delivery = attach ? `The PDF (${size}) is attached.` : `The PDF is ${size}, too large to attach.`;
   const link = `Download it here until ${until}: ${input.downloadUrl}`;
 
-  const text = [`Your report "${input.title}" is ready.`, "", input.summary, "", delivery, link, "", `Report status: ${statusUrl}`, "", "— Backline"].join("\n");
+  const text = [`Your report "${input.title}" is ready.`, "", input.summary, "", delivery, link, "", `Report status: ${statusUrl}`, "", "— Backline"].join(
+    "\n",
+  );
   const html = `<!doctype html><html lang="en"><body style="font-family:system-ui,sans-serif;color:#1f2937;line-height:1.5">
 <p>Your report <strong>${escapeHtml(input.title)}</strong> is ready.</p>
 <p>${escapeHtml(input.summary)}</p>

@@ -16,7 +16,6 @@ const ROLE_OPTIONS: Record<ConnectionRole, RedisOptions> = {
   subscriber: { maxRetriesPerRequest: null, enableReadyCheck: false },
 };
 
-
 export function createRedis(url: string, role: ConnectionRole): Redis {
   return new Redis(url, ROLE_OPTIONS[role]);
 }

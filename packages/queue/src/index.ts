@@ -1,4 +1,13 @@
-export { jobs, generateReportJob, sendSignInLinkJob, type JobName, type JobPayload, type GenerateReportPayload, type SendSignInLinkPayload, type JobDefinition } from "./jobs/index.ts";
+export {
+  jobs,
+  generateReportJob,
+  sendSignInLinkJob,
+  type JobName,
+  type JobPayload,
+  type GenerateReportPayload,
+  type SendSignInLinkPayload,
+  type JobDefinition,
+} from "./jobs/index.ts";
 export { QUEUES, JOB_QUEUE, PRIORITY, signInEmailJobOptions, jobOptions, type QueueName } from "./queues.ts";
 export { createRedis, checkRedis, type ConnectionRole } from "./connection.ts";
 export { ENQUEUE_TIMEOUT_MS, createProducerQueue, enqueue, InvalidJobPayloadError, WrongQueueError, type QueueSettings } from "./producer.ts";

@@ -50,7 +50,9 @@ describe("enqueue when Redis is down", () => {
   it("gives up within its timeout instead of hanging", async () => {
     const dead = createProducerQueue(QUEUES.reports, { redisUrl: "redis://127.0.0.1:1", prefix });
     const started = Date.now();
-    await expect(enqueue(dead, "generate-report", { reportId: randomUUID() }, { jobId: randomUUID() })).rejects.toThrow(/Redis did not answer within \d+ ms; check REDIS_URL/);
+    await expect(enqueue(dead, "generate-report", { reportId: randomUUID() }, { jobId: randomUUID() })).rejects.toThrow(
+      /Redis did not answer within \d+ ms; check REDIS_URL/,
+    );
     expect(Date.now() - started).toBeLessThan(ENQUEUE_TIMEOUT_MS + 2000);
     await dead.close().catch(() => {});
   });

@@ -31,12 +31,55 @@ beforeAll(async () => {
   openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "1", "-subj", "/CN=backline-test-ca");
   openssl("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out", "server.csr", "-subj", "/CN=127.0.0.1");
   await writeFile(path.join(dir, "ext.cnf"), "subjectAltName=IP:127.0.0.1\n");
-  openssl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.crt", "-days", "1", "-extfile", "ext.cnf");
+  openssl(
+    "x509",
+    "-req",
+    "-in",
+    "server.csr",
+    "-CA",
+    "ca.crt",
+    "-CAkey",
+    "ca.key",
+    "-CAcreateserial",
+    "-out",
+    "server.crt",
+    "-days",
+    "1",
+    "-extfile",
+    "ext.cnf",
+  );
   [tlsPort, plainPort] = [await freePort(), await freePort()];
   await writeFile(path.join(dir, "users.acl"), "user default on >defaultpw ~* &* +@all\nuser backline on >apppw ~* &* +@all\n");
   const server = spawnSync(
     "redis-server",
-    ["--port", String(plainPort), "--tls-port", String(tlsPort), "--bind", "127.0.0.1", "--tls-cert-file", "server.crt", "--tls-key-file", "server.key", "--tls-ca-cert-file", "ca.crt", "--tls-auth-clients", "no", "--aclfile", path.join(dir, "users.acl"), "--save", "", "--appendonly", "no", "--daemonize", "yes", "--pidfile", path.join(dir, "redis.pid"), "--logfile", path.join(dir, "redis.log")],
+    [
+      "--port",
+      String(plainPort),
+      "--tls-port",
+      String(tlsPort),
+      "--bind",
+      "127.0.0.1",
+      "--tls-cert-file",
+      "server.crt",
+      "--tls-key-file",
+      "server.key",
+      "--tls-ca-cert-file",
+      "ca.crt",
+      "--tls-auth-clients",
+      "no",
+      "--aclfile",
+      path.join(dir, "users.acl"),
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--daemonize",
+      "yes",
+      "--pidfile",
+      path.join(dir, "redis.pid"),
+      "--logfile",
+      path.join(dir, "redis.log"),
+    ],
     { cwd: dir, encoding: "utf8" },
   );
   if (server.status !== 0) throw new Error(`redis-server did not start: ${server.stderr}${server.stdout}`);

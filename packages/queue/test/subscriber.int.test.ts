@@ -26,7 +26,10 @@ describe("subscriber connections", () => {
       await waitUntil(async () => ((await reader.pubsub("NUMSUB", channel)) as [string, number])[1] === 1, { timeoutMs: 5000, what: "the subscription" });
       // A message through the subscription comes after any reply to the ready check on the
       // same connection, so once it arrives a failed check would already have shown.
-      await waitUntil(async () => (await reader.publish(channel, "ping"), received.includes("ping")), { timeoutMs: 5000, what: "a message through the subscription" });
+      await waitUntil(async () => (await reader.publish(channel, "ping"), received.includes("ping")), {
+        timeoutMs: 5000,
+        what: "a message through the subscription",
+      });
       expect(errors).toEqual([]);
       expect(connects).toBe(1);
       expect(subscriber.status).toBe("ready");

@@ -2,7 +2,17 @@
 // rules for the web app and the tests. Postgres first, Redis second: a report
 // exists once its row does; jobs and notifications follow.
 import { createHash } from "node:crypto";
-import { canTransition, createReport, createReportWithinCap, noteReportEvent, RETRY_RESET, transitionReport, type Prisma, type PrismaClient, type Report } from "@backline/db";
+import {
+  canTransition,
+  createReport,
+  createReportWithinCap,
+  noteReportEvent,
+  RETRY_RESET,
+  transitionReport,
+  type Prisma,
+  type PrismaClient,
+  type Report,
+} from "@backline/db";
 import { enqueue } from "@backline/queue";
 import { getReportType, reportTypeIds } from "@backline/reports";
 import type { Queue } from "bullmq";
@@ -45,7 +55,7 @@ export interface FieldIssue {
 }
 
 export type CommandResult =
-  | { ok: true; report: ReportView; /** an Idempotency-Key replay: this report already existed */ replayed?: boolean }
+  | { ok: true; report: ReportView /** an Idempotency-Key replay: this report already existed */; replayed?: boolean }
   | { ok: false; status: 400 | 404 | 409 | 422 | 429 | 503; error: string; issues?: FieldIssue[]; retryAfterSeconds?: number };
 
 /** Printable ASCII, like Stripe's keys; a UUID per submission is what the form sends. */
@@ -54,8 +64,18 @@ export const idempotencyKeySchema = z.string().regex(/^[\x21-\x7e]{1,255}$/, "Id
 /** Same request ⇔ same hash, whatever the key order of the JSON. */
 export function requestHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash("sha256").update(JSON.stringify(canonical(body))).digest("hex");
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical(body)))
+    .digest("hex");
 }
 
 /** P2002 from Prisma's own queries; raw queries report the driver's UniqueConstraintViolation. */
@@ -94,7 +114,12 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     const existing = await db.report.findUnique({ where: { userId_idempotencyKey: { userId, idempotencyKey: key } } });
     if (!existing) return null;
     if (existing.requestHash !== hash) {
-      return { ok: false, status: 422, error: "This Idempotency-Key was already used with a different request", issues: [{ path: "Idempotency-Key", message: "Reused with a different body" }] };
+      return {
+        ok: false,
+        status: 422,
+        error: "This Idempotency-Key was already used with a different request",
+        issues: [{ path: "Idempotency-Key", message: "Reused with a different body" }],
+      };
     }
     return { ok: true, report: toReportView(existing), replayed: true };
   }
@@ -108,7 +133,12 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     async request(body: unknown, actor: Actor, options: { idempotencyKey?: string; maxInFlight?: number } = {}): Promise<CommandResult> {
       const key = options.idempotencyKey;
       if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
-        return { ok: false, status: 400, error: "Invalid Idempotency-Key header", issues: [{ path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters" }] };
+        return {
+          ok: false,
+          status: 400,
+          error: "Invalid Idempotency-Key header",
+          issues: [{ path: "Idempotency-Key", message: "Must be 1–255 printable ASCII characters" }],
+        };
       }
       const request = reportRequestSchema.safeParse(body);
       const type = request.success ? getReportType(request.data.type) : undefined;

@@ -45,7 +45,10 @@ export function signDownloadUrl(appUrl: string, claims: Omit<DownloadLinkClaims,
 
 const linkQuery = z.strictObject({
   user: z.uuid(),
-  expires: z.string().regex(/^\d{1,12}$/).transform(Number),
+  expires: z
+    .string()
+    .regex(/^\d{1,12}$/)
+    .transform(Number),
   kid: z.string().regex(/^[A-Za-z0-9_-]{8}$/),
   sig: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
 });
@@ -100,7 +103,9 @@ export async function issueDownloadLink(
 export async function findIssuedLink(db: PrismaClient, claims: DownloadLinkClaims): Promise<DownloadLink | null> {
   const [link, user] = await Promise.all([
     db.downloadLink.findUnique({
-      where: { reportId_userId_expiresAt_keyId: { reportId: claims.reportId, userId: claims.userId, expiresAt: new Date(claims.expires * 1000), keyId: claims.keyId } },
+      where: {
+        reportId_userId_expiresAt_keyId: { reportId: claims.reportId, userId: claims.userId, expiresAt: new Date(claims.expires * 1000), keyId: claims.keyId },
+      },
     }),
     db.user.findUnique({ where: { id: claims.userId }, select: { removedAt: true } }),
   ]);

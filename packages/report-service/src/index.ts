@@ -1,4 +1,16 @@
-export { findVisibleReport, idempotencyKeySchema, reportCommands, reportRequestSchema, requestHash, toFieldIssues, type Actor, type CommandResult, type FieldIssue, type ReportCommands, type ReportServiceDeps } from "./commands.ts";
+export {
+  findVisibleReport,
+  idempotencyKeySchema,
+  reportCommands,
+  reportRequestSchema,
+  requestHash,
+  toFieldIssues,
+  type Actor,
+  type CommandResult,
+  type FieldIssue,
+  type ReportCommands,
+  type ReportServiceDeps,
+} from "./commands.ts";
 export { CancellationListener, ReportCancelledError, broadcastCancel, cancelChannel } from "./cancellation.ts";
 export { averageDurationSeconds, estimateQueued, queuePosition, type QueuePosition } from "./queue-position.ts";
 export { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";

@@ -27,7 +27,10 @@ export async function queuePosition(queue: Queue, redis: Redis, reportId: string
  * ETA = (jobs ahead ÷ reports being built right now + 1) × the recent average
  * duration of this report type. No history or no worker busy ⇒ no ETA.
  */
-export async function estimateQueued(deps: { db: PrismaClient; queue: Queue; redis: Redis }, report: { id: string; type: string }): Promise<QueuePosition | null> {
+export async function estimateQueued(
+  deps: { db: PrismaClient; queue: Queue; redis: Redis },
+  report: { id: string; type: string },
+): Promise<QueuePosition | null> {
   const { db, queue, redis } = deps;
   const position = await queuePosition(queue, redis, report.id);
   if (position === null) return null;

@@ -103,7 +103,11 @@ describe("Idempotency-Key", () => {
   });
 
   it("rejects a malformed key, naming the header", async () => {
-    expect(await commands.request(body(), ana, { idempotencyKey: "has space" })).toMatchObject({ ok: false, status: 400, issues: [{ path: "Idempotency-Key" }] });
+    expect(await commands.request(body(), ana, { idempotencyKey: "has space" })).toMatchObject({
+      ok: false,
+      status: 400,
+      issues: [{ path: "Idempotency-Key" }],
+    });
     expect(await commands.request(body(), ana, { idempotencyKey: "x".repeat(256) })).toMatchObject({ ok: false, status: 400 });
   });
 });
@@ -136,7 +140,12 @@ describe("reports in flight per user", () => {
     expect(await commands.retry(ids[1]!, dora, { maxInFlight: 3 })).toMatchObject({ ok: true });
     const others = await Promise.all([ids[2]!, ids[3]!].map((id) => commands.retry(id, dora, { maxInFlight: 3 })));
     expect(others.filter((r) => r.ok)).toHaveLength(1);
-    expect(others.find((r) => !r.ok)).toEqual({ ok: false, status: 429, error: "You already have 3 reports in progress; wait for one to finish", retryAfterSeconds: 30 });
+    expect(others.find((r) => !r.ok)).toEqual({
+      ok: false,
+      status: 429,
+      error: "You already have 3 reports in progress; wait for one to finish",
+      retryAfterSeconds: 30,
+    });
     const statuses = await db.report.groupBy({ by: ["status"], where: { userId: dora.userId }, _count: true });
     expect(Object.fromEntries(statuses.map((s) => [s.status, s._count]))).toEqual({ queued: 3, cancelled: 1 });
   });

@@ -128,7 +128,10 @@ describe("ReportUpdateHub", () => {
 describe("parseReportUpdate", () => {
   it("gives a report no download link before it is emailing, whatever the message says", () => {
     const id = randomUUID();
-    const queued = parseReportUpdate(JSON.stringify({ report: view(id, { status: "queued", downloadUrl: `/reports/${id}/download` }), event: null, publishedAt: 1 }), id);
+    const queued = parseReportUpdate(
+      JSON.stringify({ report: view(id, { status: "queued", downloadUrl: `/reports/${id}/download` }), event: null, publishedAt: 1 }),
+      id,
+    );
     expect(queued?.report.status).toBe("queued");
     expect(queued?.report).not.toHaveProperty("downloadUrl");
     const emailing = parseReportUpdate(JSON.stringify({ report: view(id, { status: "emailing" }), event: null, publishedAt: 1 }), id);

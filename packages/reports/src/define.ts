@@ -51,8 +51,6 @@ export interface ReportType<Id extends string = string, Schema extends z.ZodType
 }
 
 /** Identity helper that keeps the literal id and infers Schema/Data. */
-export function defineReportType<Id extends string, Schema extends z.ZodType, Data>(
-  type: ReportType<Id, Schema, Data>,
-): ReportType<Id, Schema, Data> {
+export function defineReportType<Id extends string, Schema extends z.ZodType, Data>(type: ReportType<Id, Schema, Data>): ReportType<Id, Schema, Data> {
   return type;
 }

@@ -47,7 +47,13 @@ export function salesData(params: SalesSummaryParams, options: { emptyEvery?: nu
 
 export function statementData(orderCount: number, month = "2026-10"): CustomerStatementData {
   const rnd = random(7);
-  const products = ["Trail Runner Pro", "Espresso Grinder", "Merino Wool Beanie", "Ultralight Tent 2P with an unusually long product name for layout", "USB-C Hub"];
+  const products = [
+    "Trail Runner Pro",
+    "Espresso Grinder",
+    "Merino Wool Beanie",
+    "Ultralight Tent 2P with an unusually long product name for layout",
+    "USB-C Hub",
+  ];
   const orders = Array.from({ length: orderCount }, (_, i) => {
     const quantity = 1 + Math.floor(rnd() * 4);
     const unitPriceCents = 999 + Math.floor(rnd() * 50_000);

@@ -48,7 +48,12 @@ describe("sales-summary render", () => {
     }
     expect(pages[2]).toContain("Revenue by day and region (continued)");
     // Every period has one subtotal line (plus "All regions" in each of the 5 footers).
-    expect(pages.slice(1).join("\n").match(/All regions/g)?.length).toBe(31 + 5);
+    expect(
+      pages
+        .slice(1)
+        .join("\n")
+        .match(/All regions/g)?.length,
+    ).toBe(31 + 5);
     expect(result.bytes).toBeGreaterThan(1000);
 
     // Progress: once per page, never backwards, below 100.

@@ -15,10 +15,7 @@ const jobs = [
   { name: "statement-0", type: "customer-statement", params: { customerId: 42, month: "2026-10" } },
 ] as const;
 for (const job of jobs) {
-  const data =
-    job.type === "sales-summary"
-      ? salesData({ ...job.params, groupBy: job.params.groupBy })
-      : statementData(Number(job.name.split("-")[1]));
+  const data = job.type === "sales-summary" ? salesData({ ...job.params, groupBy: job.params.groupBy }) : statementData(Number(job.name.split("-")[1]));
   const result = await renderReportToFile({
     type: job.type,
     params: job.params,

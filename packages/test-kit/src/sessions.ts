@@ -23,6 +23,9 @@ export async function createSessionCookie(db: pg.Pool | pg.Client, email: string
     [email],
   );
   const token = randomBytes(24).toString("base64url");
-  await db.query(`INSERT INTO sessions (id, token, user_id, expires_at, updated_at) VALUES (gen_random_uuid(), $1, $2::uuid, now() + interval '30 days', now())`, [token, rows[0]!.id]);
+  await db.query(
+    `INSERT INTO sessions (id, token, user_id, expires_at, updated_at) VALUES (gen_random_uuid(), $1, $2::uuid, now() + interval '30 days', now())`,
+    [token, rows[0]!.id],
+  );
   return signedSessionCookie(token, authSecret, options);
 }

@@ -4,7 +4,10 @@ import { randomBytes } from "node:crypto";
 export const uniqueQueuePrefix = (label = "test") => `backline-${label}-${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 
 /** Polls `probe` until it returns a truthy value; generous timeouts keep a busy 2-core machine from flaking. */
-export async function waitUntil<T>(probe: () => Promise<T | null | undefined | false>, { timeoutMs = 60_000, intervalMs = 100, what = "condition" } = {}): Promise<T> {
+export async function waitUntil<T>(
+  probe: () => Promise<T | null | undefined | false>,
+  { timeoutMs = 60_000, intervalMs = 100, what = "condition" } = {},
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

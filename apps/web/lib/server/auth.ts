@@ -72,7 +72,9 @@ function createAuth() {
       // Better Auth's own secure prefix is __Secure-; ours is __Host- (named below), so its prefixing stays off.
       useSecureCookies: false,
       cookies: https
-        ? Object.fromEntries(["session_token", "session_data", "dont_remember", "account_data"].map((name) => [name, { name: `__Host-${SESSION_COOKIE_PREFIX}.${name}` }]))
+        ? Object.fromEntries(
+            ["session_token", "session_data", "dont_remember", "account_data"].map((name) => [name, { name: `__Host-${SESSION_COOKIE_PREFIX}.${name}` }]),
+          )
         : undefined,
       database: { generateId: "uuid" },
       // HttpOnly, SameSite=Lax and Path=/ always, never a Domain; Secure whenever APP_URL is https.
@@ -93,7 +95,11 @@ function createAuth() {
             return user && (!user.removedAt || isAdminEmail(user.email)) ? undefined : false;
           },
           after: async (session) => {
-            const user = await db().user.update({ where: { id: session.userId }, data: { lastSignInAt: new Date() }, select: { email: true, removedAt: true } });
+            const user = await db().user.update({
+              where: { id: session.userId },
+              data: { lastSignInAt: new Date() },
+              select: { email: true, removedAt: true },
+            });
             // ADMIN_EMAILS always get in (sign-up-policy.ts): an admin address removed before it was listed there is restored.
             // Nobody else is: a removal racing this sign-in stands (session.ts refuses the session).
             if (user.removedAt && isAdminEmail(user.email)) await db().user.update({ where: { id: session.userId }, data: { removedAt: null } });

@@ -18,10 +18,19 @@ export const DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; form
 export async function servePdf(report: Report, request: Request, who: { userId: string; linkId?: string }): Promise<Response | null> {
   if (!report.filePath || !(report.status === "emailing" || report.status === "sent")) return null;
   const file = path.resolve(webEnv().REPORTS_DIR, report.filePath);
-  const size = await stat(file).then((s) => s.size, () => null);
+  const size = await stat(file).then(
+    (s) => s.size,
+    () => null,
+  );
   if (size === null) return null;
   await db().download.create({
-    data: { reportId: report.id, userId: who.userId, linkId: who.linkId ?? null, ip: clientIp(request.headers), userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null },
+    data: {
+      reportId: report.id,
+      userId: who.userId,
+      linkId: who.linkId ?? null,
+      ip: clientIp(request.headers),
+      userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
+    },
   });
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {
@@ -60,5 +69,8 @@ export function linkProblemPage(status: 403 | 404 | 410, reportId: string | null
   const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · Backline</title>
 <style>body{font-family:system-ui,sans-serif;color:#1f2937;background:#f6f7f9;margin:0;padding:48px 16px}main{max-width:520px;margin:0 auto;background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:28px}h1{font-size:1.4rem;margin:0 0 12px}button{font:inherit;background:#1d4ed8;color:#fff;border:0;border-radius:8px;padding:10px 18px;cursor:pointer}button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}.hint{color:#4b5563;font-size:.9rem}a{color:#1d4ed8}</style></head>
 <body><main><h1>${title}</h1><p>${escapeHtml(message)}</p>${fresh}</main></body></html>`;
-  return new Response(html, { status, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP } });
+  return new Response(html, {
+    status,
+    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP },
+  });
 }

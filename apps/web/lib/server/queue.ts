@@ -10,7 +10,11 @@ const globalForQueue = globalThis as unknown as { backlineReportsQueue?: Queue; 
 
 export function reportsQueue(): Queue {
   const env = webEnv();
-  return (globalForQueue.backlineReportsQueue ??= createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS }));
+  return (globalForQueue.backlineReportsQueue ??= createProducerQueue(QUEUES.reports, {
+    redisUrl: env.REDIS_URL,
+    prefix: env.QUEUE_PREFIX,
+    attempts: env.JOB_ATTEMPTS,
+  }));
 }
 
 /** Where sendMagicLink (auth.ts) adds each sign-in email's job. */

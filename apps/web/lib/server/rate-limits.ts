@@ -31,13 +31,46 @@ interface Limit {
 
 const LIMITS = {
   reportsPerUser: (): Limit => ({ points: webEnv().REPORTS_PER_USER_PER_MINUTE, duration: 60, what: "reports per minute for your account" }),
-  reportsPerIp: (): Limit => ({ points: webEnv().REPORTS_PER_IP_PER_MINUTE, duration: 60, what: "reports per minute from your network address", key: (ip) => networkKey(ip, 64) }),
-  signInPerAddress: (): Limit => ({ points: webEnv().SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR, duration: 3600, what: "sign-in emails per hour to this address", key: (email) => mailboxKey(email).address }),
-  signInPerDomain: (): Limit => ({ points: webEnv().SIGN_IN_EMAILS_PER_DOMAIN_PER_HOUR, duration: 3600, what: "sign-in emails per hour to this address's domain", key: (email) => mailboxKey(email).domain }),
-  signInPerIp: (): Limit => ({ points: webEnv().SIGN_IN_REQUESTS_PER_IP_PER_HOUR, duration: 3600, what: "sign-in requests per hour from your network address", key: (ip) => networkKey(ip, 64) }),
-  signInPerIpv6Site: (): Limit => ({ points: webEnv().SIGN_IN_REQUESTS_PER_IPV6_48_PER_HOUR, duration: 3600, what: "sign-in requests per hour from your network", key: (ip) => networkKey(ip, 48) }),
-  signInGlobal: (): Limit => ({ points: webEnv().SIGN_IN_EMAILS_PER_MINUTE, duration: 60, what: "sign-in emails per minute in all (many are being asked for right now)" }),
-  downloadLinksPerUser: (): Limit => ({ points: webEnv().DOWNLOAD_LINKS_PER_USER_PER_HOUR, duration: 3600, what: "new download links per hour for your account" }),
+  reportsPerIp: (): Limit => ({
+    points: webEnv().REPORTS_PER_IP_PER_MINUTE,
+    duration: 60,
+    what: "reports per minute from your network address",
+    key: (ip) => networkKey(ip, 64),
+  }),
+  signInPerAddress: (): Limit => ({
+    points: webEnv().SIGN_IN_EMAILS_PER_ADDRESS_PER_HOUR,
+    duration: 3600,
+    what: "sign-in emails per hour to this address",
+    key: (email) => mailboxKey(email).address,
+  }),
+  signInPerDomain: (): Limit => ({
+    points: webEnv().SIGN_IN_EMAILS_PER_DOMAIN_PER_HOUR,
+    duration: 3600,
+    what: "sign-in emails per hour to this address's domain",
+    key: (email) => mailboxKey(email).domain,
+  }),
+  signInPerIp: (): Limit => ({
+    points: webEnv().SIGN_IN_REQUESTS_PER_IP_PER_HOUR,
+    duration: 3600,
+    what: "sign-in requests per hour from your network address",
+    key: (ip) => networkKey(ip, 64),
+  }),
+  signInPerIpv6Site: (): Limit => ({
+    points: webEnv().SIGN_IN_REQUESTS_PER_IPV6_48_PER_HOUR,
+    duration: 3600,
+    what: "sign-in requests per hour from your network",
+    key: (ip) => networkKey(ip, 48),
+  }),
+  signInGlobal: (): Limit => ({
+    points: webEnv().SIGN_IN_EMAILS_PER_MINUTE,
+    duration: 60,
+    what: "sign-in emails per minute in all (many are being asked for right now)",
+  }),
+  downloadLinksPerUser: (): Limit => ({
+    points: webEnv().DOWNLOAD_LINKS_PER_USER_PER_HOUR,
+    duration: 3600,
+    what: "new download links per hour for your account",
+  }),
 };
 export type LimitName = keyof typeof LIMITS;
 
@@ -98,7 +131,15 @@ export async function spend(checks: [LimitName, string][]): Promise<Response | n
   const exceeded = results.flatMap((r) => (r.exceeded ? [{ name: r.name, res: r.exceeded }] : []));
   if (exceeded.length === 0) return null;
   // A refused request costs nothing against the limits that allowed it.
-  await Promise.all(results.filter((r) => !r.exceeded).map((r) => limiter(r.name).reward(r.key).catch(() => {})));
+  await Promise.all(
+    results
+      .filter((r) => !r.exceeded)
+      .map((r) =>
+        limiter(r.name)
+          .reward(r.key)
+          .catch(() => {}),
+      ),
+  );
   const worst = exceeded.reduce((a, b) => (b.res.msBeforeNext > a.res.msBeforeNext ? b : a));
   const retryAfter = Math.max(1, Math.ceil(worst.res.msBeforeNext / 1000));
   const { points, what } = LIMITS[worst.name]();

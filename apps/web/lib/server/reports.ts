@@ -20,5 +20,8 @@ export function commands(): ReportCommands {
 
 /** Subscriptions must survive Redis blips, so this connection waits and reconnects (it serves no request directly). */
 export function updateHub(): ReportUpdateHub {
-  return (globalForReports.backlineHub ??= new ReportUpdateHub(createRedis(webEnv().REDIS_URL, "subscriber").on("error", () => {}), webEnv().QUEUE_PREFIX));
+  return (globalForReports.backlineHub ??= new ReportUpdateHub(
+    createRedis(webEnv().REDIS_URL, "subscriber").on("error", () => {}),
+    webEnv().QUEUE_PREFIX,
+  ));
 }

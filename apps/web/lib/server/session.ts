@@ -32,8 +32,7 @@ export async function actorFrom(requestHeaders: Headers): Promise<Actor | null> 
   const token = verifiedSessionToken(requestHeaders);
   if (!token) return null;
   const env = webEnv();
-  const rows = await db()
-    .$queryRaw<{ userId: string; email: string }[]>`
+  const rows = await db().$queryRaw<{ userId: string; email: string }[]>`
       with live as (
         select s.id, s.user_id, s.updated_at, u.email from sessions s join users u on u.id = s.user_id
         where s.token = ${token} and s.expires_at > now() and u.removed_at is null
@@ -42,10 +41,9 @@ export async function actorFrom(requestHeaders: Headers): Promise<Actor | null> 
         update sessions set updated_at = now()
         where id = (select id from live where updated_at < now() - ${ACTIVITY_WRITE_INTERVAL}::interval)
       )
-      select user_id::text as "userId", email from live`
-    .catch((err: unknown) => {
-      throw new Error(`Session lookup failed: the database is unreachable (${(err as Error).message})`);
-    });
+      select user_id::text as "userId", email from live`.catch((err: unknown) => {
+    throw new Error(`Session lookup failed: the database is unreachable (${(err as Error).message})`);
+  });
   const row = rows[0];
   if (!row) return null;
   const email = row.email.toLowerCase();

@@ -18,7 +18,9 @@ import { isLocalAppUrl } from "@backline/config";
 import { db } from "./db";
 import { webEnv } from "./env";
 
-export type SignInDecision = { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" } | { allowed: false; reason: "removed" | "not-allowed" };
+export type SignInDecision =
+  | { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" }
+  | { allowed: false; reason: "removed" | "not-allowed" };
 
 /** Whether anyone may create an account with these settings. */
 export function openSignUp(env = webEnv()): boolean {

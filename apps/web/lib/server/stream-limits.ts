@@ -99,7 +99,10 @@ export async function openStreamSlot(userId: string): Promise<{ slot: StreamSlot
         if (released) return;
         released = true;
         open.count -= 1;
-        if (leased) await publisher().zrem(key, lease).catch(() => {});
+        if (leased)
+          await publisher()
+            .zrem(key, lease)
+            .catch(() => {});
       },
     },
   };

@@ -22,7 +22,10 @@ export async function adminApiActor(request: Request): Promise<{ actor: Actor } 
 }
 
 export const invitationRequest = z.strictObject({
-  email: z.email({ error: "Enter a valid email address" }).max(254).transform((e) => e.toLowerCase()),
+  email: z
+    .email({ error: "Enter a valid email address" })
+    .max(254)
+    .transform((e) => e.toLowerCase()),
 });
 
 export interface UserRow {
@@ -95,7 +98,8 @@ export async function removeUser(id: string, by: Actor): Promise<RemoveResult> {
   const user = await db().user.findUnique({ where: { id }, select: { id: true, email: true } });
   if (!user) return { ok: false, status: 404, error: "User not found" };
   if (user.id === by.userId) return { ok: false, status: 409, error: "You can't remove yourself" };
-  if (webEnv().ADMIN_EMAILS.includes(user.email)) return { ok: false, status: 409, error: "This address is in ADMIN_EMAILS, which always lets it sign in: take it out of that setting first" };
+  if (webEnv().ADMIN_EMAILS.includes(user.email))
+    return { ok: false, status: 409, error: "This address is in ADMIN_EMAILS, which always lets it sign in: take it out of that setting first" };
   const now = new Date();
   const removed = await db().$transaction(async (tx) => {
     const row = await tx.user.update({ where: { id }, data: { removedAt: now }, select: { removedAt: true } });

@@ -5,7 +5,10 @@ import { FAILURE_PHRASES, WaitAndRetry, describeFailure, errorReference, sendSur
 
 describe("describeFailure", () => {
   it("treats an SMTP 5xx as permanent; the server's reply goes to the log only", () => {
-    const err = Object.assign(new Error("Can't send mail"), { responseCode: 550, response: "550 5.1.1 <x@y>: Recipient address rejected by mx1.internal.example:25" });
+    const err = Object.assign(new Error("Can't send mail"), {
+      responseCode: 550,
+      response: "550 5.1.1 <x@y>: Recipient address rejected by mx1.internal.example:25",
+    });
     expect(describeFailure(err)).toEqual({
       permanent: true,
       reason: "The mail server rejected the message.",
@@ -15,12 +18,22 @@ describe("describeFailure", () => {
 
   it("treats an SMTP 4xx as transient", () => {
     const err = Object.assign(new Error("try later"), { responseCode: 421, response: "421 4.3.2 Service shutting down" });
-    expect(describeFailure(err)).toMatchObject({ permanent: false, outage: true, reason: FAILURE_PHRASES.mailBusy, detail: expect.stringMatching(/421 4\.3\.2/) });
+    expect(describeFailure(err)).toMatchObject({
+      permanent: false,
+      outage: true,
+      reason: FAILURE_PHRASES.mailBusy,
+      detail: expect.stringMatching(/421 4\.3\.2/),
+    });
   });
 
   it("names the mail server when nodemailer cannot connect, and retries; the address stays in the log", () => {
     const err = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1025"), { code: "ESOCKET", command: "CONN" });
-    expect(describeFailure(err)).toEqual({ permanent: false, outage: true, reason: "Could not reach the mail server.", detail: "ESOCKET: connect ECONNREFUSED 127.0.0.1:1025" });
+    expect(describeFailure(err)).toEqual({
+      permanent: false,
+      outage: true,
+      reason: "Could not reach the mail server.",
+      detail: "ESOCKET: connect ECONNREFUSED 127.0.0.1:1025",
+    });
   });
 
   it("never shows a driver's text (hosts, ports, SQL, addresses): one fixed phrase per kind", () => {

@@ -76,8 +76,15 @@ export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void 
 
   for (const t of ticks) {
     const y = yOf(t);
-    doc.save().moveTo(plot.left, y).lineTo(plot.right, y).lineWidth(t === 0 ? 0.75 : 0.4);
-    doc.strokeColor(t === 0 ? COLOR.muted : COLOR.rule).stroke().restore();
+    doc
+      .save()
+      .moveTo(plot.left, y)
+      .lineTo(plot.right, y)
+      .lineWidth(t === 0 ? 0.75 : 0.4);
+    doc
+      .strokeColor(t === 0 ? COLOR.muted : COLOR.rule)
+      .stroke()
+      .restore();
     drawLine(doc, o.formatTick(t), o.x, y - AXIS_FONT * 0.36, { size: AXIS_FONT, color: COLOR.muted, width: gutter - 6, align: "right" });
   }
 
@@ -109,7 +116,14 @@ export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void 
     const bar = o.bars[i];
     if (!bar) continue;
     const centre = plot.left + (i + 0.5) * pitch;
-    doc.save().moveTo(centre, plot.bottom).lineTo(centre, plot.bottom + 3).lineWidth(0.5).strokeColor(COLOR.muted).stroke().restore();
+    doc
+      .save()
+      .moveTo(centre, plot.bottom)
+      .lineTo(centre, plot.bottom + 3)
+      .lineWidth(0.5)
+      .strokeColor(COLOR.muted)
+      .stroke()
+      .restore();
     // Keep the label inside the chart box at both ends.
     const w = textWidth(doc, bar.label);
     const left = Math.min(Math.max(centre - w / 2, plot.left - gutter / 2), plot.right - w);

@@ -136,7 +136,14 @@ export class Table<Row> {
       const fill = style.fill === undefined ? (index % 2 === 1 ? COLOR.zebra : null) : style.fill;
       if (fill) doc.rect(x, y, width, this.rowHeight).fill(fill);
       if (style.ruleAbove) {
-        doc.save().moveTo(x, y).lineTo(x + width, y).lineWidth(0.5).strokeColor(COLOR.rule).stroke().restore();
+        doc
+          .save()
+          .moveTo(x, y)
+          .lineTo(x + width, y)
+          .lineWidth(0.5)
+          .strokeColor(COLOR.rule)
+          .stroke()
+          .restore();
       }
       let cellX = x;
       this.columns.forEach((column, i) => {
@@ -159,7 +166,14 @@ export class Table<Row> {
     });
 
     // Closing rule so a table that ends mid-page looks finished.
-    doc.save().moveTo(x, y).lineTo(x + width, y).lineWidth(0.75).strokeColor(COLOR.rule).stroke().restore();
+    doc
+      .save()
+      .moveTo(x, y)
+      .lineTo(x + width, y)
+      .lineWidth(0.75)
+      .strokeColor(COLOR.rule)
+      .stroke()
+      .restore();
     return y;
   }
 

@@ -18,7 +18,10 @@ export interface LineOptions extends TextStyle {
 }
 
 export function applyStyle(doc: PDFKit.PDFDocument, style: TextStyle = {}): void {
-  doc.font(style.font ?? FONT.regular).fontSize(style.size ?? 9).fillColor(style.color ?? COLOR.text);
+  doc
+    .font(style.font ?? FONT.regular)
+    .fontSize(style.size ?? 9)
+    .fillColor(style.color ?? COLOR.text);
 }
 
 // The standard fonts only encode Windows-1252; anything else would print as

@@ -30,8 +30,7 @@ export const customerStatementParams = z.strictObject(
       .default(() => lastFullMonth().month),
   },
   {
-    error: (issue) =>
-      issue.code === "unrecognized_keys" ? `Unknown parameter${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` : undefined,
+    error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` : undefined),
   },
 );
 
@@ -169,7 +168,14 @@ async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx:
     width: amountWidth,
     align: "right",
   });
-  doc.save().moveTo(CONTENT.left, y + 32).lineTo(CONTENT.right, y + 32).lineWidth(1).strokeColor(COLOR.accent).stroke().restore();
+  doc
+    .save()
+    .moveTo(CONTENT.left, y + 32)
+    .lineTo(CONTENT.right, y + 32)
+    .lineWidth(1)
+    .strokeColor(COLOR.accent)
+    .stroke()
+    .restore();
   pages.finish();
 }
 

@@ -54,8 +54,7 @@ export const salesSummaryParams = z
       region: z.enum(REGION_CODES, { error: `Region must be one of: ${REGION_CODES.join(", ")}` }).optional(),
     },
     {
-      error: (issue) =>
-        issue.code === "unrecognized_keys" ? `Unknown parameter${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` : undefined,
+      error: (issue) => (issue.code === "unrecognized_keys" ? `Unknown parameter${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}` : undefined),
     },
   )
   .transform((input, ctx) => {
@@ -217,11 +216,7 @@ function makeTable(grouped: boolean): Table<TableRow> {
     // Grouped by region: each period ends in a shaded "All regions" line, which
     // already separates groups, so plain rows stay white. Otherwise zebra.
     rowStyle: (r, i) =>
-      r.kind === "total"
-        ? { bold: true, fill: COLOR.subtotal, ruleAbove: false }
-        : grouped
-          ? { fill: null }
-          : { fill: i % 2 === 1 ? COLOR.zebra : null },
+      r.kind === "total" ? { bold: true, fill: COLOR.subtotal, ruleAbove: false } : grouped ? { fill: null } : { fill: i % 2 === 1 ? COLOR.zebra : null },
   });
 }
 
@@ -254,7 +249,10 @@ async function render(doc: PDFKit.PDFDocument, data: SalesSummaryData, ctx: Rend
   drawDetails(
     doc,
     [
-      ["Period", `${formatLongDate(from)} to ${formatLongDate(to)} (${groupThousands(daysInclusive(parseIsoDate(from) ?? 0, parseIsoDate(to) ?? 0))} days, inclusive)`],
+      [
+        "Period",
+        `${formatLongDate(from)} to ${formatLongDate(to)} (${groupThousands(daysInclusive(parseIsoDate(from) ?? 0, parseIsoDate(to) ?? 0))} days, inclusive)`,
+      ],
       ["Regions", regionInWords(data)],
       ["Grouped by", `${unit.noun[0]?.toUpperCase()}${unit.noun.slice(1)}${groupBy === "week" ? " (weeks start on Monday)" : ""}`],
       ["Generated", formatDateTimeUtc(ctx.generatedAt)],
@@ -294,9 +292,7 @@ async function render(doc: PDFKit.PDFDocument, data: SalesSummaryData, ctx: Rend
   });
   const notes = ["All dates and times are UTC; amounts in US dollars."];
   if (chart.size > 1) {
-    notes.push(
-      `Each bar sums ${chart.size} consecutive ${unit.plural}${chart.lastSize < chart.size ? `; the last covers ${chart.lastSize}` : ""}.`,
-    );
+    notes.push(`Each bar sums ${chart.size} consecutive ${unit.plural}${chart.lastSize < chart.size ? `; the last covers ${chart.lastSize}` : ""}.`);
   }
   drawLine(doc, notes.join(" "), CONTENT.left, COVER.note, { size: 7.5, color: COLOR.muted, width: CONTENT.width });
 

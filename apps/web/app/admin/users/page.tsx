@@ -102,7 +102,13 @@ export default async function AdminUsersPage() {
                         "Active"
                       )}
                     </td>
-                    <td>{u.removedAt ? <span className="muted">Invite again to restore</span> : u.admin || u.id === actor.userId ? null : <RemoveUserButton id={u.id} email={u.email} />}</td>
+                    <td>
+                      {u.removedAt ? (
+                        <span className="muted">Invite again to restore</span>
+                      ) : u.admin || u.id === actor.userId ? null : (
+                        <RemoveUserButton id={u.id} email={u.email} />
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

@@ -6,7 +6,11 @@ import { useId, useState, type FormEvent } from "react";
 
 async function post(path: string, body?: unknown): Promise<{ ok: true } | { ok: false; message: string; field?: string }> {
   try {
-    const response = await fetch(path, { method: "POST", headers: body === undefined ? {} : { "Content-Type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await fetch(path, {
+      method: "POST",
+      headers: body === undefined ? {} : { "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (response.ok) return { ok: true };
     const answer = await response.json().catch(() => ({}));
     const issue = answer.issues?.[0] as { path: string; message: string } | undefined;

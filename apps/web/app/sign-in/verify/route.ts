@@ -43,7 +43,12 @@ export async function POST(request: Request) {
 async function readForm(request: Request): Promise<{ ok: true; fields: Record<string, string> } | { ok: false; response: Response }> {
   const type = request.headers.get("content-type") ?? "";
   if (!/^application\/x-www-form-urlencoded\s*(;|$)/i.test(type)) {
-    return { ok: false, response: jsonError(415, "Send the form as application/x-www-form-urlencoded", [{ path: "", message: "Content-Type must be application/x-www-form-urlencoded" }]) };
+    return {
+      ok: false,
+      response: jsonError(415, "Send the form as application/x-www-form-urlencoded", [
+        { path: "", message: "Content-Type must be application/x-www-form-urlencoded" },
+      ]),
+    };
   }
   const max = webEnv().MAX_BODY_BYTES;
   const tooLarge = { ok: false as const, response: jsonError(413, `Request body is larger than ${max} bytes`) };

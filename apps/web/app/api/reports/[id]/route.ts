@@ -10,7 +10,12 @@ import { reportsQueue } from "@/lib/server/queue";
 import { withVisibleReport } from "@/lib/server/report-route";
 import { publisher } from "@/lib/server/reports";
 
-const statusQuery = z.strictObject({ sinceEvent: z.string().regex(/^\d{1,18}$/, "Must be an event id").optional() });
+const statusQuery = z.strictObject({
+  sinceEvent: z
+    .string()
+    .regex(/^\d{1,18}$/, "Must be an event id")
+    .optional(),
+});
 
 export async function GET(request: Request, ctx: RouteContext<"/api/reports/[id]">) {
   return withVisibleReport(request, (await ctx.params).id, async (report) => {

@@ -32,7 +32,8 @@ export async function GET(request: Request, ctx: RouteContext<"/reports/[id]/dow
 
 async function signedDownload(request: Request, id: string, query: URLSearchParams): Promise<Response> {
   const check = checkDownloadUrl(id, query, downloadLinkKeys());
-  if (!check.ok && check.reason === "tampered") return linkProblemPage(403, null, "This link was changed or is incomplete. Use the link exactly as it was emailed to you.");
+  if (!check.ok && check.reason === "tampered")
+    return linkProblemPage(403, null, "This link was changed or is incomplete. Use the link exactly as it was emailed to you.");
   if (!check.ok) return linkProblemPage(410, id, "This link has expired. Links work for a limited time; you can get a fresh one.");
   const link = await findIssuedLink(db(), check.claims);
   if (!link || link.revokedAt) return linkProblemPage(410, id, "This link was revoked by the report's owner. You can get a fresh one if it's yours.");

@@ -13,7 +13,14 @@ export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id
     const limited = await spend([["downloadLinksPerUser", actor.userId]]);
     if (limited) return limited;
     const env = webEnv();
-    const link = await issueDownloadLink(db(), { reportId: report.id, userId: actor.userId, channel: "web", appUrl: env.APP_URL, ttlHours: env.DOWNLOAD_LINK_TTL_HOURS, keys: downloadLinkKeys() });
+    const link = await issueDownloadLink(db(), {
+      reportId: report.id,
+      userId: actor.userId,
+      channel: "web",
+      appUrl: env.APP_URL,
+      ttlHours: env.DOWNLOAD_LINK_TTL_HOURS,
+      keys: downloadLinkKeys(),
+    });
     if (isFormPost(request)) return Response.redirect(link.url, 303);
     return Response.json({ url: link.url, expiresAt: link.expiresAt.toISOString() }, { status: 201, headers: { "Cache-Control": "no-store" } });
   });
