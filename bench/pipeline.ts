@@ -55,15 +55,15 @@ export async function runBareLoops(ctx: PipelineContext, loops: number, count: n
     await Promise.all(procs.map((p) => p.waitForLine(/"event":"ready"/, 60_000)));
     const samplers = procs.map((p) => sampleRss(p.pid));
     const progress = new Map<number, number>();
-    procs.forEach((p, i) =>
+    for (const [i, p] of procs.entries()) {
       p.child.stdout!.on("data", (chunk: Buffer) => {
         for (const m of chunk.toString().matchAll(/"event":"progress","done":(\d+)/g)) progress.set(i, Number(m[1]));
         bar.update(
           [...progress.values()].reduce((a, b) => a + b, 0),
           "rendering + sending",
         );
-      }),
-    );
+      });
+    }
     const goAt = Date.now();
     for (const p of procs) process.kill(p.pid, "SIGUSR2");
     const timeoutMs = 60_000 + count * 2_000;

@@ -90,7 +90,7 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
     if (r.status === "sent" && got.some((m) => !m.messageId || m.messageId !== r.message_id)) wrongMessageId += 1;
     if (r.status === "failed") {
       const expected = outcome.expectedFailures?.get(r.id);
-      if (!expected || !expected.test(r.failure_reason ?? "")) unexpectedFailures.push(`${r.id}: ${r.failure_reason ?? "(no reason)"}`);
+      if (!expected?.test(r.failure_reason ?? "")) unexpectedFailures.push(`${r.id}: ${r.failure_reason ?? "(no reason)"}`);
     }
   }
   const missingFailures = [...(outcome.expectedFailures ?? new Map<string, RegExp>()).keys()].filter(

@@ -13,7 +13,7 @@
 // Message-ID headers, read from the first bytes of the stream only — bodies
 // (PDF attachments) are never parsed, and kept whole only for the reports a
 // scenario names in `keepMessagesOf`.
-import net from "node:net";
+import type net from "node:net";
 import { SMTPServer } from "smtp-server";
 import { SMTPConnection } from "smtp-server/lib/smtp-connection.js"; // internal module, exported by the package
 

@@ -59,6 +59,7 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
   return response;
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** What no route can mean: "path", "query" or a query parameter's name; null when the URL is fine. */

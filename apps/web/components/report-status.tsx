@@ -68,7 +68,7 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
           <div style={{ width: `${percent}%` }} />
         </div>
         <p role="status" aria-live="polite" className="status-line">
-          {describe(report)}
+          {statusSentence(report)}
         </p>
         <p className="muted facts" data-testid="report-facts">
           {facts(report, elapsed).join(" · ")}
@@ -161,7 +161,7 @@ function useNow(ticking: boolean) {
   return now;
 }
 
-function describe(report: ReportStatusResponse): string {
+function statusSentence(report: ReportStatusResponse): string {
   switch (report.status) {
     case "queued":
       return report.attempts > 0 ? "Waiting for a worker to try again." : "Waiting for a worker to pick it up.";

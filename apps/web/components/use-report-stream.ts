@@ -9,7 +9,7 @@
 // many streams: 429/503) closes the EventSource for good: we poll instead and
 // try live updates again later. A 401 while polling reloads the page, which
 // sends a signed-out visitor to sign in.
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { isFinal, type ReportEventView, type ReportStatusResponse, type ReportView } from "@/lib/report-view";
 
 const POLL_MS = 2000;
@@ -28,8 +28,12 @@ export function useReportStream(initial: ReportView, initialEvents: ReportEventV
   const final = isFinal(report.status);
 
   // Newer states only: a late message must not move the page backwards.
-  const accept = (next: ReportStatusResponse) => setReport((current) => (next.updatedAt >= current.updatedAt ? { ...current, ...next } : current));
-  const addEvent = (event: ReportEventView) => setEvents((list) => (list.some((e) => e.id === event.id) ? list : [...list, event]));
+  // Stable: they only hand functions to the state setters.
+  const accept = useCallback(
+    (next: ReportStatusResponse) => setReport((current) => (next.updatedAt >= current.updatedAt ? { ...current, ...next } : current)),
+    [],
+  );
+  const addEvent = useCallback((event: ReportEventView) => setEvents((list) => (list.some((e) => e.id === event.id) ? list : [...list, event])), []);
 
   useEffect(() => {
     if (final || transport === "polling") return;
@@ -58,7 +62,7 @@ export function useReportStream(initial: ReportView, initialEvents: ReportEventV
     });
     return () => source.close();
     // Reconnect only when the report's life starts over (retry) or the transport changes.
-  }, [initial.id, final, transport]);
+  }, [initial.id, final, transport, accept, addEvent]);
 
   // Polling is the fallback, not the destination: try live updates again after a while.
   useEffect(() => {
@@ -72,6 +76,7 @@ export function useReportStream(initial: ReportView, initialEvents: ReportEventV
   const [polls, setPolls] = useState(0);
   const polling = !final && (transport === "polling" || report.status === "queued");
   const lastEventId = events.at(-1)?.id ?? "0";
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `polls` is the trigger: each answer bumps it to schedule the next poll.
   useEffect(() => {
     if (!polling) return;
     let cancelled = false;
@@ -94,17 +99,17 @@ export function useReportStream(initial: ReportView, initialEvents: ReportEventV
       cancelled = true;
       clearTimeout(timer);
     };
-  }, [polling, polls, lastEventId, initial.id]);
+  }, [polling, polls, lastEventId, initial.id, accept, addEvent]);
 
   // Once final the stream closes; one last read makes sure the timeline has
   // the closing event even if the stream closed before it arrived.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: only on the transition to final, not on every new event.
   useEffect(() => {
     if (!final) return;
     fetch(`/api/reports/${initial.id}?sinceEvent=${lastEventId}`, { cache: "no-store" })
       .then((r) => (r.ok ? (r.json() as Promise<ReportStatusResponse>) : null))
       .then((body) => body?.events?.forEach(addEvent))
       .catch(() => {});
-    // Only on the transition to final, not on every new event.
   }, [final]);
 
   return { report, events, connection, accept };

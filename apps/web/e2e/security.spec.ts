@@ -284,6 +284,7 @@ function hostileRequests(count: number, seed: number, realId: string): Hostile[]
     "%00",
     "\ud800",
     "😀".repeat(100),
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a template-injection probe, sent literally.
     "${7*7}",
     "__proto__",
   ];

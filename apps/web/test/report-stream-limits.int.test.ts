@@ -231,7 +231,7 @@ describe("a stream ends by itself", () => {
     const cancelled = await app.fetch(`/api/reports/${id}/cancel`, { method: "POST", cookie: ana });
     expect(cancelled.status).toBe(200);
     expect(await s.ended(2000)).toBe(true);
-    expect((s.frames.find((f) => f.event === "update")?.data as { report: { status: string } }).report.status).toBe("cancelled");
+    expect((s.frames.find((f) => f.event === "update")!.data as { report: { status: string } }).report.status).toBe("cancelled");
     expect(s.frames.at(-1)).toMatchObject({ event: "history", data: { status: "cancelled" } });
 
     // Opening a final report's stream: the snapshot and history, then the end.

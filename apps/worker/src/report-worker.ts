@@ -14,7 +14,7 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { JOB_QUEUE, QUEUES, createProducerQueue, createRedis, enqueue, sendSignInLinkJob, signInEmailJobOptions, type JobName } from "@backline/queue";
 import { CancellationListener, publishReportChange } from "@backline/report-service";
 import type { MailTransport } from "@backline/mail";
-import { Queue, UnrecoverableError, Worker, type Job } from "bullmq";
+import { type Queue, UnrecoverableError, Worker, type Job } from "bullmq";
 import { processors, type ProcessorContext } from "./processors/index.ts";
 
 /** Sign-in jobs one worker process runs at once: each is a row read, one email and a row write, and the limiter paces them anyway. */

@@ -95,7 +95,7 @@ describe("the sign-in queue", () => {
     for (let i = 0; i < 60; i++) rows.push(await signInRow(`backlog${i}@example.com`));
     await signInQueue.addBulk(rows.map((r) => ({ name: sendSignInLinkJob.name, data: { signInEmailId: r.id }, opts: signInEmailJobOptions(r.id) })));
     const started = Date.now();
-    const running = await startWorkerWith(prefix, { mailMaxPerSecond: 20, signInMailMaxPerSecond: 2 });
+    await startWorkerWith(prefix, { mailMaxPerSecond: 20, signInMailMaxPerSecond: 2 });
     await waitUntil(async () => h.smtp.messages.some((m) => to(m).startsWith("backlog")), { what: "the first sign-in email" });
 
     const owner = await ensureUser(h.db, "owner@example.com");

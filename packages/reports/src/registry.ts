@@ -6,6 +6,7 @@ import { customerStatement } from "./types/customer-statement.ts";
 import { salesSummary } from "./types/sales-summary.ts";
 
 /** Compile-time check: each key must equal the `id` of the type stored under it. */
+// biome-ignore lint/suspicious/noExplicitAny: any type's data fits here; `unknown` would not, since render takes the data as a parameter (contravariant).
 function keyedById<const T extends Record<string, ReportType<string, z.ZodType, any>>>(types: T & { [K in keyof T]: { id: K } }): T {
   return types;
 }

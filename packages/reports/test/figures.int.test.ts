@@ -58,7 +58,7 @@ describe("printed figures match SQL (seeded database)", () => {
     const result = await renderReportToFile({ ...base, type, params, db, filePath });
     const pages = await pdfPages(filePath);
     expect(pages).toHaveLength(result.pages);
-    pages.forEach((p, i) => expect(p).toContain(`Page ${i + 1} of ${pages.length}`));
+    for (const [i, p] of pages.entries()) expect(p).toContain(`Page ${i + 1} of ${pages.length}`);
     return { result, pages };
   }
 

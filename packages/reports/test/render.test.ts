@@ -20,7 +20,7 @@ const generatedAt = new Date("2026-11-22T05:30:00Z");
 const base = { reportId: "0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e", generatedAt };
 
 function expectFooters(pages: string[]) {
-  pages.forEach((text, i) => expect(text).toContain(`Page ${i + 1} of ${pages.length}`));
+  for (const [i, text] of pages.entries()) expect(text).toContain(`Page ${i + 1} of ${pages.length}`);
 }
 
 describe("sales-summary render", () => {

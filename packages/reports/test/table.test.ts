@@ -25,7 +25,7 @@ describe("Table.paginate", () => {
     // Slices cover every row exactly once, in order.
     expect(slices[0]?.start).toBe(0);
     expect(slices.at(-1)?.end).toBe(rows);
-    slices.slice(1).forEach((s, i) => expect(s.start).toBe(slices[i]?.end));
+    for (const [i, s] of slices.slice(1).entries()) expect(s.start).toBe(slices[i]?.end);
   });
 
   it("keeps room after the last row and never leaves a trailing block alone", () => {

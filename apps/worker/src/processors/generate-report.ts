@@ -204,7 +204,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Prom
       downloadUrl: link.url,
       downloadExpiresAt: link.expiresAt,
     });
-    let info;
+    let info: { response: string };
     try {
       info = await ctx.mail.sendMail(message);
     } catch (err) {

@@ -24,7 +24,7 @@ import { divideCents, formatMoney, formatMoneyCompact, groupThousands } from "..
 import { PageSequence } from "../pdf/pages.ts";
 import { Table } from "../pdf/table.ts";
 import { drawLine } from "../pdf/text.ts";
-import { COLOR, CONTENT, FONT } from "../pdf/theme.ts";
+import { COLOR, CONTENT } from "../pdf/theme.ts";
 import { toSafeInteger } from "../sql.ts";
 
 export const REGION_CODES = ["NA", "EU", "APAC", "LATAM", "MEA"] as const;

@@ -119,7 +119,8 @@ export function RemoveUserButton({ id, email }: { id: string; email: string }) {
     );
   }
   return (
-    <div role="group" aria-label={`Remove ${email}?`} className="actions">
+    <div className="actions">
+      {/* biome-ignore lint/a11y/noAutofocus: the Remove button that had focus is gone; focus moves to the question that replaced it. */}
       <button className="button secondary" type="button" onClick={remove} disabled={busy} autoFocus>
         {busy ? "Removing…" : `Yes, remove ${email}`}
       </button>
