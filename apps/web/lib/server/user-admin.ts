@@ -7,11 +7,11 @@
 // Their queued and generating reports are cancelled, so no email (with a PDF
 // attached, perhaps) goes out to them afterwards.
 import "server-only";
-import type { Actor } from "@backline/report-service";
+import { toFieldIssues, type Actor } from "@backline/report-service";
 import { z } from "zod";
 import { db } from "./db";
 import { webEnv } from "./env";
-import { jsonError } from "./http";
+import { jsonError, readJsonBody, unavailable } from "./http";
 import { commands } from "./reports";
 import { actorFrom } from "./session";
 
@@ -21,12 +21,30 @@ export async function adminApiActor(request: Request): Promise<{ actor: Actor } 
   return actor?.admin ? { actor } : { response: jsonError(404, "Not found") };
 }
 
-export const invitationRequest = z.strictObject({
+const invitationRequest = z.strictObject({
   email: z
     .email({ error: "Enter a valid email address" })
     .max(254)
     .transform((e) => e.toLowerCase()),
 });
+
+/**
+ * The frame of the admin routes that take `{email}`: 404 for anyone but an admin,
+ * the body read within MAX_BODY_BYTES, 400 naming the field, 503 when a service is down.
+ */
+export async function invitationRoute(request: Request, invalid: string, handle: (email: string, admin: Actor) => Promise<Response>): Promise<Response> {
+  try {
+    const admin = await adminApiActor(request);
+    if ("response" in admin) return admin.response;
+    const read = await readJsonBody(request);
+    if (!read.ok) return read.response;
+    const parsed = invitationRequest.safeParse(read.body);
+    if (!parsed.success) return jsonError(400, invalid, toFieldIssues(parsed.error.issues));
+    return await handle(parsed.data.email, admin.actor);
+  } catch (err) {
+    return unavailable(err);
+  }
+}
 
 export interface UserRow {
   id: string;
