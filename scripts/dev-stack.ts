@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import path from "node:path";
-import { appEnv, databaseEnv, EnvError, mailEnv, parseEnv, redactUrl, redisEnv } from "@backline/config";
+import { appEnv, authEnv, databaseEnv, describeSignUpPolicy, EnvError, mailEnv, parseEnv, redactUrl, redisEnv } from "@backline/config";
 import { checkDatabase } from "@backline/db";
 import { checkRedis } from "@backline/queue";
 import pg from "pg";
@@ -36,7 +36,13 @@ ensureSecrets();
 
 let env: ReturnType<typeof loadEnv>;
 function loadEnv() {
-  return parseEnv(databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape));
+  return parseEnv(
+    databaseEnv
+      .extend(redisEnv.shape)
+      .extend(appEnv.shape)
+      .extend(mailEnv.shape)
+      .extend(authEnv.pick({ ALLOWED_EMAIL_DOMAINS: true, ALLOW_OPEN_SIGN_UP: true }).shape),
+  );
 }
 try {
   env = loadEnv();
@@ -88,7 +94,7 @@ if (check) {
 } else {
   console.log(`
   \x1b[1mBackline is running\x1b[0m
-  Web app     ${env.APP_URL}   (sign in with any address${useDevInbox ? "; the link arrives in the dev inbox" : ""})
+  Web app     ${env.APP_URL}   (${describeSignUpPolicy(env)}${useDevInbox ? " The sign-in link arrives in the dev inbox." : ""})
   ${useDevInbox ? `Dev inbox   ${inboxUrl}` : `SMTP        ${redactUrl(env.SMTP_URL)}`}
   Press Ctrl-C to stop everything.
 `);

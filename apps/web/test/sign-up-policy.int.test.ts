@@ -5,7 +5,7 @@
 import { openSignInLink } from "@backline/report-service";
 import { TEST_SECRETS } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openSignUp } from "../lib/server/sign-up-policy.ts";
+import { openSignUp } from "@backline/config";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
 let app: WebApp;

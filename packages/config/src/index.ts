@@ -92,13 +92,29 @@ export function isLocalAppUrl(appUrl: string): boolean {
   return host === "localhost" || host.endsWith(".localhost") || /^127(\.\d{1,3}){3}$/.test(host) || host === "[::1]";
 }
 
+type SignUpSettings = { APP_URL: string; ALLOWED_EMAIL_DOMAINS: string[]; ALLOW_OPEN_SIGN_UP?: boolean | undefined };
+
+/** Whether anyone may create an account: ALLOW_OPEN_SIGN_UP says so, or nothing is set and APP_URL is local (`npm run up`). */
+export function openSignUp(env: SignUpSettings): boolean {
+  if (env.ALLOW_OPEN_SIGN_UP !== undefined) return env.ALLOW_OPEN_SIGN_UP;
+  return env.ALLOWED_EMAIL_DOMAINS.length === 0 && isLocalAppUrl(env.APP_URL);
+}
+
+/** Who may create an account, in one sentence (the admin page, `npm run up`). */
+export function describeSignUpPolicy(env: SignUpSettings): string {
+  if (openSignUp(env)) return "Any address may create an account.";
+  if (env.ALLOWED_EMAIL_DOMAINS.length > 0)
+    return `Addresses at ${env.ALLOWED_EMAIL_DOMAINS.join(", ")} may create an account; anyone else needs an invitation.`;
+  return "Only invited addresses (and ADMIN_EMAILS) may create an account.";
+}
+
 /**
  * Why this sign-up setup may not start, or null. Anywhere but a local APP_URL
  * (in production, or on any address others can reach) somebody must have
  * decided who may create an account: ALLOWED_EMAIL_DOMAINS, or
  * ALLOW_OPEN_SIGN_UP (true: anyone; false: invitations and ADMIN_EMAILS only).
  */
-export function signUpPolicyProblem(env: { APP_URL: string; ALLOWED_EMAIL_DOMAINS: string[]; ALLOW_OPEN_SIGN_UP?: boolean | undefined }): string | null {
+export function signUpPolicyProblem(env: SignUpSettings): string | null {
   if (env.ALLOWED_EMAIL_DOMAINS.length > 0 || env.ALLOW_OPEN_SIGN_UP !== undefined || isLocalAppUrl(env.APP_URL)) return null;
   return (
     `no sign-up policy for APP_URL=${env.APP_URL}: set ALLOWED_EMAIL_DOMAINS (e.g. example.com), ` +

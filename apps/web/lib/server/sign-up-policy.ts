@@ -14,19 +14,13 @@
 //    Elsewhere an unset policy refuses to start (instrumentation-node.ts) and,
 //    should it run anyway, is closed.
 import "server-only";
-import { isLocalAppUrl } from "@backline/config";
+import { openSignUp } from "@backline/config";
 import { db } from "./db";
 import { webEnv } from "./env";
 
 export type SignInDecision =
   | { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" }
   | { allowed: false; reason: "removed" | "not-allowed" };
-
-/** Whether anyone may create an account with these settings. */
-export function openSignUp(env = webEnv()): boolean {
-  if (env.ALLOW_OPEN_SIGN_UP !== undefined) return env.ALLOW_OPEN_SIGN_UP;
-  return env.ALLOWED_EMAIL_DOMAINS.length === 0 && isLocalAppUrl(env.APP_URL);
-}
 
 export const isAdminEmail = (email: string) => webEnv().ADMIN_EMAILS.includes(email.toLowerCase());
 

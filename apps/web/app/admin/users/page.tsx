@@ -4,7 +4,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { UtcTime } from "@/components/utc-time";
 import { pageActor } from "@/lib/server/session";
-import { openSignUp } from "@/lib/server/sign-up-policy";
+import { describeSignUpPolicy } from "@backline/config";
 import { webEnv } from "@/lib/server/env";
 import { listUsers } from "@/lib/server/user-admin";
 import { CancelInvitationButton, InviteForm, RemoveUserButton } from "./user-actions";
@@ -16,12 +16,7 @@ export default async function AdminUsersPage() {
   const actor = await pageActor();
   if (!actor?.admin) notFound();
   const { users, invitations } = await listUsers();
-  const env = webEnv();
-  const policy = openSignUp(env)
-    ? "Any address may create an account."
-    : env.ALLOWED_EMAIL_DOMAINS.length > 0
-      ? `Addresses at ${env.ALLOWED_EMAIL_DOMAINS.join(", ")} may create an account; anyone else needs an invitation.`
-      : "Only invited addresses (and ADMIN_EMAILS) may create an account.";
+  const policy = describeSignUpPolicy(webEnv());
 
   return (
     <>
