@@ -118,24 +118,6 @@ export async function connectPg(url: string, applicationName: string): Promise<p
   return client;
 }
 
-export interface StatusRow {
-  id: string;
-  status: string;
-  failure_reason: string | null;
-  finished_at: Date | null;
-  updated_at: Date;
-  owner_email: string;
-}
-
-export async function reportRows(db: pg.Client, ids: readonly string[]): Promise<StatusRow[]> {
-  if (ids.length === 0) return [];
-  const { rows } = await db.query<StatusRow>(
-    "SELECT id::text, status::text, failure_reason, finished_at, updated_at, owner_email FROM reports WHERE id = ANY($1::uuid[])",
-    [ids],
-  );
-  return rows;
-}
-
 export async function countTerminal(db: pg.Client, ids: readonly string[]): Promise<{ terminal: number; sent: number; failed: number; cancelled: number }> {
   if (ids.length === 0) return { terminal: 0, sent: 0, failed: 0, cancelled: 0 };
   const { rows } = await db.query<{ status: string; n: string }>("SELECT status::text, count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) GROUP BY status", [

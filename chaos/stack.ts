@@ -22,7 +22,7 @@ export interface ChaosStackEnv {
 
 /** Application name on every Postgres connection a worker opens (node-postgres reads PGAPPNAME). */
 export const WORKER_PG_APP = "chaos-worker";
-export const WEB_PG_APP = "chaos-web";
+const WEB_PG_APP = "chaos-web";
 export const HARNESS_PG_APP = "chaos-harness";
 
 function env(s: ChaosStackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {

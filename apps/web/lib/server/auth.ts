@@ -32,12 +32,12 @@ const isHttps = () => webEnv().APP_URL.startsWith("https:");
 export const sessionCookieName = () => `${isHttps() ? "__Host-" : ""}${SESSION_COOKIE_PREFIX}.session_token`;
 
 /** Where the emailed link points: a page that asks before it signs in (see the top of this file). */
-export const CONFIRM_PATH = "/sign-in/confirm";
+const CONFIRM_PATH = "/sign-in/confirm";
 /** Better Auth's verify endpoint, reachable only from our POST (auth().api), never over HTTP. */
 const VERIFY_ENDPOINT = "/magic-link/verify";
 
 /** How Better Auth's magic-link plugin stores a token (storeToken: "hashed"): base64url(SHA-256), as the verification's identifier. */
-export const magicLinkIdentifier = (token: string) => `magic-link:${createHash("sha256").update(token).digest("base64url")}`;
+const magicLinkIdentifier = (token: string) => `magic-link:${createHash("sha256").update(token).digest("base64url")}`;
 
 /** The confirmation page's URL for Better Auth's verify URL: the same query (token, callbackURL, errorCallbackURL). */
 function confirmUrlFor(verifyUrl: string, appUrl: string): string {

@@ -18,7 +18,7 @@ import { openSignUp } from "@backline/config";
 import { db } from "./db";
 import { webEnv } from "./env";
 
-export type SignInDecision =
+type SignInDecision =
   | { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" }
   | { allowed: false; reason: "removed" | "not-allowed" };
 
@@ -28,7 +28,7 @@ export const isAdminEmail = (email: string) => webEnv().ADMIN_EMAILS.includes(em
 const domainOf = (email: string) => email.slice(email.lastIndexOf("@") + 1).toLowerCase();
 
 /** May this address sign in (and, if it has no account yet, get one)? */
-export async function signInDecision(rawEmail: string): Promise<SignInDecision> {
+async function signInDecision(rawEmail: string): Promise<SignInDecision> {
   const email = rawEmail.toLowerCase();
   const env = webEnv();
   if (env.ADMIN_EMAILS.includes(email)) return { allowed: true, reason: "admin" };

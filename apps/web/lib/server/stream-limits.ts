@@ -31,7 +31,7 @@ const open = (globalForStreams.backlineOpenStreams ??= { count: 0 });
 export const openStreams = () => open.count;
 
 /** How long a lease outlives its last renewal: three session checks, at least 30 s. */
-export const leaseMs = () => Math.max(30_000, 3 * webEnv().STREAM_SESSION_CHECK_SECONDS * 1000);
+const leaseMs = () => Math.max(30_000, 3 * webEnv().STREAM_SESSION_CHECK_SECONDS * 1000);
 
 const userKey = (userId: string) => `${webEnv().QUEUE_PREFIX}:streams:${createHash("sha256").update(userId).digest("base64url").slice(0, 22)}`;
 

@@ -148,7 +148,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
 }
 
 /** Each attempt renders into its own file; the report row names the one that was emailed. */
-export const attemptFileName = (reportId: string, attempt: number) => `${reportId}-a${attempt}.pdf`;
+const attemptFileName = (reportId: string, attempt: number) => `${reportId}-a${attempt}.pdf`;
 
 /**
  * Sends the report email at most once: claim the delivery in Postgres first,
