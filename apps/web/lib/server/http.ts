@@ -51,11 +51,3 @@ async function readCapped(request: Request, max: number): Promise<Uint8Array | n
   }
   return Buffer.concat(chunks);
 }
-
-/** Maps infrastructure failures to a clear 503 naming the setting to check. */
-export function unavailable(err: unknown): Response {
-  const message = String((err as Error)?.message ?? err);
-  const db = /prisma|postgres|ECONNREFUSED.*5432|database|P1001|DriverAdapterError/i.test(message) || (err as { name?: string })?.name?.startsWith("Prisma");
-  console.error(`[api] ${db ? "database" : "service"} unavailable: ${message.split("\n")[0]}`);
-  return jsonError(503, db ? "The database is unavailable; check DATABASE_URL" : "A backing service is unavailable; try again shortly");
-}

@@ -8,7 +8,8 @@ import { findVisibleReport, type Actor, type CommandResult } from "@backline/rep
 import { signInPath } from "@/lib/safe-path";
 import { db } from "./db";
 import { webEnv } from "./env";
-import { jsonError, refuseBody, unavailable } from "./http";
+import { jsonError, refuseBody } from "./http";
+import { failureResponse } from "./failures";
 import { spend, type LimitName } from "./rate-limits";
 import { isReportId } from "./report-view";
 import { apiActor } from "./session";
@@ -36,7 +37,7 @@ async function withReportRequest(request: Request, id: string, handle: (actor: A
     if (refused) return refused;
     return await handle(who.actor);
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 

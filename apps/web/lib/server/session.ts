@@ -42,7 +42,7 @@ export async function actorFrom(requestHeaders: Headers): Promise<Actor | null> 
         where id = (select id from live where updated_at < now() - ${ACTIVITY_WRITE_INTERVAL}::interval)
       )
       select user_id::text as "userId", email from live`.catch((err: unknown) => {
-    throw new Error(`Session lookup failed: the database is unreachable (${(err as Error).message})`);
+    throw new Error("Session lookup failed", { cause: err });
   });
   const row = rows[0];
   if (!row) return null;

@@ -18,9 +18,7 @@ import { openSignUp } from "@backline/config";
 import { db } from "./db";
 import { webEnv } from "./env";
 
-type SignInDecision =
-  | { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" }
-  | { allowed: false; reason: "removed" | "not-allowed" };
+type SignInDecision = { allowed: true; reason: "admin" | "existing" | "invited" | "domain" | "open" } | { allowed: false; reason: "removed" | "not-allowed" };
 
 export const isAdminEmail = (email: string) => webEnv().ADMIN_EMAILS.includes(email.toLowerCase());
 

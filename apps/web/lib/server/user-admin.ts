@@ -11,7 +11,8 @@ import { toFieldIssues, type Actor } from "@backline/report-service";
 import { z } from "zod";
 import { db } from "./db";
 import { webEnv } from "./env";
-import { jsonError, readJsonBody, unavailable } from "./http";
+import { jsonError, readJsonBody } from "./http";
+import { failureResponse } from "./failures";
 import { commands } from "./reports";
 import { actorFrom } from "./session";
 
@@ -42,7 +43,7 @@ export async function invitationRoute(request: Request, invalid: string, handle:
     if (!parsed.success) return jsonError(400, invalid, toFieldIssues(parsed.error.issues));
     return await handle(parsed.data.email, admin.actor);
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 

@@ -5,7 +5,8 @@
 // GET /api/reports?status=&type=&cursor= — your reports (an admin's: everyone's), newest first.
 import { toFieldIssues, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
-import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
+import { jsonError, readJsonBody } from "@/lib/server/http";
+import { failureResponse } from "@/lib/server/failures";
 import { clientIp } from "@/lib/server/client-ip";
 import { spend } from "@/lib/server/rate-limits";
 import { listQuerySchema, listReports } from "@/lib/server/report-list";
@@ -33,7 +34,7 @@ export async function POST(request: Request) {
     if (result.replayed) headers["Idempotent-Replayed"] = "true";
     return Response.json({ id, type, status, statusUrl }, { status: 202, headers });
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 
@@ -48,6 +49,6 @@ export async function GET(request: Request) {
     const page = await listReports(who.actor, query.data);
     return Response.json({ items: page.items.map(toReportView), nextCursor: page.nextCursor }, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }

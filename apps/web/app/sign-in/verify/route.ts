@@ -8,7 +8,8 @@ import { toFieldIssues } from "@backline/report-service";
 import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";
 import { webEnv } from "@/lib/server/env";
-import { jsonError, unavailable } from "@/lib/server/http";
+import { jsonError } from "@/lib/server/http";
+import { failureResponse } from "@/lib/server/failures";
 
 const sitePath = z.string().refine(isSitePath, "Must be a path on this site");
 const confirmForm = z.strictObject({
@@ -35,7 +36,7 @@ export async function POST(request: Request) {
     for (const cookie of verified.headers.getSetCookie()) headers.append("Set-Cookie", cookie);
     return new Response(null, { status: 303, headers });
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 

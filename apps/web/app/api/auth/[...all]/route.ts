@@ -8,7 +8,8 @@ import { toFieldIssues } from "@backline/report-service";
 import { z } from "zod";
 import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";
-import { jsonError, readJsonBody, unavailable } from "@/lib/server/http";
+import { jsonError, readJsonBody } from "@/lib/server/http";
+import { failureResponse } from "@/lib/server/failures";
 import { clientIp } from "@/lib/server/client-ip";
 import { signInLimits, spend } from "@/lib/server/rate-limits";
 
@@ -25,7 +26,7 @@ export async function GET(request: Request) {
   try {
     return await handlers().GET(request);
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 
@@ -47,6 +48,6 @@ export async function POST(request: Request) {
     }
     return await handlers().POST(new Request(request.url, { method: "POST", headers: request.headers, body: JSON.stringify(body) }));
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }

@@ -7,7 +7,7 @@ import { signInPath } from "@/lib/safe-path";
 import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
 import { linkProblemPage, servePdf } from "@/lib/server/downloads";
-import { unavailable } from "@/lib/server/http";
+import { failureResponse } from "@/lib/server/failures";
 import { isReportId } from "@/lib/server/report-view";
 import { actorFrom } from "@/lib/server/session";
 
@@ -26,7 +26,7 @@ export async function GET(request: Request, ctx: RouteContext<"/reports/[id]/dow
     const report = await findVisibleReport(db(), id, actor);
     return (report && (await servePdf(report, request, { userId: actor.userId }))) ?? noPdf();
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }
 

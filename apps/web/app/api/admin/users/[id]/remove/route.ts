@@ -2,7 +2,8 @@
 // download links stop working, and they can't sign in again unless invited
 // again; their reports stay. 409 for yourself or an ADMIN_EMAILS address.
 // Admins only; anyone else gets 404.
-import { jsonError, refuseBody, unavailable } from "@/lib/server/http";
+import { jsonError, refuseBody } from "@/lib/server/http";
+import { failureResponse } from "@/lib/server/failures";
 import { adminApiActor, removeUser } from "@/lib/server/user-admin";
 
 export async function POST(request: Request, ctx: { params: Promise<{ id: string }> }) {
@@ -16,6 +17,6 @@ export async function POST(request: Request, ctx: { params: Promise<{ id: string
     const { ok: _ok, ...removed } = result;
     return Response.json(removed, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
-    return unavailable(err);
+    return failureResponse(err);
   }
 }

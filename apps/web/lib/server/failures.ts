@@ -1,0 +1,63 @@
+// What a request that failed unexpectedly answers. A backing service that is
+// down — recognised by the error's type or code, never its wording — is a 503
+// naming the setting to check. Anything else is our bug: a 500 carrying a
+// request id, logged with its stack under the same id (pino JSON, like the worker).
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { pino } from "pino";
+import { jsonError } from "./http";
+
+// Through process.stdout, so the lines interleave with Next's own output.
+const log = pino({ name: "backline-web" }, process.stdout);
+
+/** Prisma's codes for "could not talk to the database" (connect, time out, pool, server gone). */
+const PRISMA_UNREACHABLE = new Set(["P1001", "P1002", "P1003", "P1008", "P1010", "P1011", "P1017", "P2024"]);
+/** The pg driver adapter's error kinds for the same (Prisma's DriverAdapterError.cause.kind). */
+const DRIVER_UNREACHABLE = new Set([
+  "DatabaseNotReachable",
+  "DatabaseDoesNotExist",
+  "DatabaseAccessDenied",
+  "AuthenticationFailed",
+  "SocketTimeout",
+  "ConnectionClosed",
+  "TooManyConnections",
+]);
+
+type Outage = { setting: "DATABASE_URL" | "REDIS_URL"; message: string };
+const DATABASE: Outage = { setting: "DATABASE_URL", message: "The database is unavailable; check DATABASE_URL" };
+const REDIS: Outage = { setting: "REDIS_URL", message: "Redis is unavailable; check REDIS_URL" };
+
+interface ErrorShape {
+  name?: string;
+  code?: string;
+  kind?: string;
+  cause?: unknown;
+  meta?: { driverAdapterError?: { cause?: { kind?: string } } };
+}
+
+/** The outage behind an error (looking through its causes), or null when it is not one. */
+export function outageOf(err: unknown): Outage | null {
+  for (let e = err as ErrorShape | undefined, depth = 0; e && typeof e === "object" && depth < 6; e = e.cause as ErrorShape | undefined, depth++) {
+    if (e.name === "PrismaClientInitializationError" || PRISMA_UNREACHABLE.has(e.code ?? "")) return DATABASE;
+    if (DRIVER_UNREACHABLE.has(e.meta?.driverAdapterError?.cause?.kind ?? "") || DRIVER_UNREACHABLE.has(e.kind ?? "")) return DATABASE;
+    // ioredis gave up on a command (the server is gone).
+    if (e.name === "MaxRetriesPerRequestError") return REDIS;
+  }
+  return null;
+}
+
+export function failureResponse(err: unknown): Response {
+  const outage = outageOf(err);
+  if (outage) {
+    log.warn({ setting: outage.setting, err: firstLine(err) }, "backing service unavailable");
+    return jsonError(503, outage.message);
+  }
+  const requestId = randomUUID();
+  log.error({ requestId, err }, "unexpected error while answering a request");
+  return jsonError(500, `Something went wrong on our side; it is logged as request ${requestId}`, [], { "X-Request-Id": requestId });
+}
+
+const firstLine = (err: unknown) =>
+  String((err as Error)?.message ?? err)
+    .trim()
+    .split("\n")[0];
