@@ -1,6 +1,7 @@
 // 2. Our private Redis stopped (SHUTDOWN NOSAVE) with a backlog queued, some
 // requests made while it is down, then restarted empty. Postgres still has
 // every report; the workers' reconciler must put a job back for each one.
+import { IN_FLIGHT } from "@backline/db/report-status";
 import { liveJobs, submitMany, submitReport, reportBody } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { bump, fmtS, pollUntil, sleep } from "./util.ts";
@@ -31,8 +32,8 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     await Promise.all(outageEmails.map((email) => stack.cookieFor(email)));
 
     const { rows: before } = await ctx.pg.query<{ n: string }>(
-      "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')",
-      [ids],
+      "SELECT count(*) AS n FROM reports WHERE id = ANY($1::uuid[]) AND status::text = ANY($2::text[])",
+      [ids, IN_FLIGHT],
     );
     const queuedAtStop = Number(before[0]?.n ?? 0);
 
@@ -62,10 +63,10 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
     let missing = ids.length;
     const requeuedAt = await pollUntil(
       async () => {
-        const { rows } = await ctx.pg.query<{ id: string }>(
-          "SELECT id::text FROM reports WHERE id = ANY($1::uuid[]) AND status IN ('queued','generating','emailing')",
-          [ids],
-        );
+        const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE id = ANY($1::uuid[]) AND status::text = ANY($2::text[])", [
+          ids,
+          IN_FLIGHT,
+        ]);
         const open = rows.map((r) => r.id);
         const live = await liveJobs(ctx.redisClient, stack.env.queuePrefix, open).catch(() => new Set<string>());
         missing = open.filter((id) => !live.has(id)).length;

@@ -4,7 +4,16 @@
 // to screen readers through the status sentence (aria-live).
 import Link from "next/link";
 import { Fragment, useEffect, useState } from "react";
-import { STATUS_LABELS, isFinal, type ReportEventView, type ReportStatusResponse, type ReportView } from "@/lib/report-view";
+import {
+  STATUS_LABELS,
+  canCancel,
+  canRetry,
+  isDownloadable,
+  isFinal,
+  type ReportEventView,
+  type ReportStatusResponse,
+  type ReportView,
+} from "@/lib/report-view";
 import { useReportStream } from "./use-report-stream";
 import { UtcTime } from "./utc-time";
 
@@ -36,7 +45,7 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
     setBusy(false);
   }
 
-  const percent = report.status === "sent" || report.status === "emailing" ? 100 : report.progress;
+  const percent = isDownloadable(report.status) ? 100 : report.progress;
   const elapsed = report.startedAt ? (Date.parse(report.finishedAt ?? "") || now) - Date.parse(report.startedAt) : null;
 
   return (
@@ -92,12 +101,12 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
               Download PDF
             </a>
           )}
-          {(report.status === "queued" || report.status === "generating") && (
+          {canCancel(report.status) && (
             <button className="button secondary" type="button" onClick={() => act("cancel")} disabled={busy}>
               Cancel report
             </button>
           )}
-          {(report.status === "failed" || report.status === "cancelled") && (
+          {canRetry(report.status) && (
             <button className="button" type="button" onClick={() => act("retry")} disabled={busy}>
               Retry
             </button>

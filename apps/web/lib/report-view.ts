@@ -1,6 +1,6 @@
 // What client components know about reports: the shared JSON shapes (types
 // only) and the words for each status.
-import type { ReportStatus } from "@backline/db";
+import type { ReportStatus } from "@backline/db/report-status";
 import type { QueuePosition, ReportEventView, ReportView } from "@backline/report-service";
 
 export type { QueuePosition, ReportEventView, ReportStatus, ReportView };
@@ -17,6 +17,4 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   cancelled: "Cancelled",
 };
 
-export const REPORT_STATUSES = Object.keys(STATUS_LABELS) as ReportStatus[];
-
-export const isFinal = (status: ReportStatus) => status === "sent" || status === "failed" || status === "cancelled";
+export { REPORT_STATUSES, canCancel, canRetry, isDownloadable, isFinal } from "@backline/db/report-status";

@@ -5,7 +5,7 @@
 // (a Postgres advisory lock, released by Postgres itself if that process dies)
 // finds them and enqueues them again — under the row's id as job id, so a row
 // never gets two jobs; reports on the reports queue, sign-in links on theirs.
-import { noteReportEvent, type PrismaClient } from "@backline/db";
+import { IN_FLIGHT, noteReportEvent, type PrismaClient } from "@backline/db";
 import { enqueue, signInEmailJobOptions } from "@backline/queue";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -81,7 +81,7 @@ export function startReconciler(options: ReconcilerOptions) {
     let after: string | undefined;
     for (;;) {
       const rows = await db.report.findMany({
-        where: { status: { in: ["queued", "generating", "emailing"] }, updatedAt: { lt: cutoff }, ...(after ? { id: { gt: after } } : {}) },
+        where: { status: { in: [...IN_FLIGHT] }, updatedAt: { lt: cutoff }, ...(after ? { id: { gt: after } } : {}) },
         select: { id: true },
         orderBy: { id: "asc" },
         take: BATCH,

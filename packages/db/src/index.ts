@@ -26,9 +26,7 @@ export function getPrisma(connectionString: string): PrismaClient {
 }
 export { seedDemoData, demoDataWindow, REGIONS, DEMO_DATA_VERSION, type DemoDataOptions } from "./demo-data.ts";
 export {
-  ALLOWED_TRANSITIONS,
   RETRY_RESET,
-  canTransition,
   createReport,
   createReportWithinCap,
   ensureUser,
@@ -39,4 +37,5 @@ export {
   type ReportChange,
   type TransitionOptions,
 } from "./report-lifecycle.ts";
+export { ALLOWED_TRANSITIONS, IN_FLIGHT, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";
 export { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, releaseDelivery, type DeliveryClaim } from "./deliveries.ts";

@@ -5,26 +5,12 @@
 // these run several times per report on the worker's hot path.
 import { v7 as uuidv7 } from "uuid";
 import { Prisma, type PrismaClient, type Report, type ReportEvent, type ReportStatus } from "./generated/prisma/client.ts";
+import { ALLOWED_TRANSITIONS } from "./report-status.ts";
 
 /** A status change or progress milestone as it was written: the row after it, and its event (if any). */
 export interface ReportChange {
   report: Report;
   event: ReportEvent | null;
-}
-
-/** to ← allowed from. */
-export const ALLOWED_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> = {
-  queued: ["generating", "emailing", "failed", "cancelled"], // back in line: a retry
-  // generating → generating: a stalled job picked up again; emailing → generating: its worker died mid-send.
-  generating: ["queued", "generating", "emailing"],
-  emailing: ["generating", "emailing"],
-  sent: ["emailing"],
-  failed: ["queued", "generating", "emailing"],
-  cancelled: ["queued", "generating"],
-};
-
-export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
-  return ALLOWED_TRANSITIONS[to].includes(from);
 }
 
 export interface NewReport {

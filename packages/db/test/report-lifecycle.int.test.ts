@@ -3,6 +3,7 @@
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPrismaClient, createReport, ensureUser, recordProgress, transitionReport, type PrismaClient } from "../src/index.ts";
+import { IN_FLIGHT, REPORT_STATUSES, WORKER_MOVES, canCancel, canRetry, canTransition, isFinal } from "../src/report-status.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;
@@ -111,5 +112,28 @@ describe("report lifecycle", () => {
     expect((await transitionReport(db, id, "emailing", { message: "pdf", attempt: 2, data: { filePath: `${id}-a2.pdf` } }))?.report.filePath).toBe(
       `${id}-a2.pdf`,
     );
+  });
+});
+
+describe("report-status", () => {
+  it("says the same as the SQL that counts reports in flight (migration reports_in_flight)", async () => {
+    const [fn] = await db.$queryRaw<{ def: string }[]>`select pg_get_functiondef('reports_in_flight_locked'::regproc) as def`;
+    const list = /"status"\s+IN\s*\(([^)]*)\)/i.exec(fn!.def)?.[1];
+    expect(list, fn!.def).toBeDefined();
+    const inSql = [...list!.matchAll(/'([a-z]+)'/g)].map((m) => m[1]).sort();
+    expect(inSql).toEqual([...IN_FLIGHT].sort());
+  });
+
+  it("keeps worker moves and commands apart, and derives final, in flight, cancel and retry from them", () => {
+    expect(REPORT_STATUSES.filter(isFinal)).toEqual(["sent", "failed", "cancelled"]);
+    expect(IN_FLIGHT).toEqual(["queued", "generating", "emailing"]);
+    expect(REPORT_STATUSES.filter(canCancel)).toEqual(["queued", "generating"]);
+    expect(REPORT_STATUSES.filter(canRetry)).toEqual(["failed", "cancelled"]);
+    // Only a command leaves a final status, and only back to the queue.
+    for (const from of REPORT_STATUSES.filter(isFinal)) {
+      expect(REPORT_STATUSES.filter((to) => canTransition(from, to))).toEqual(canRetry(from) ? ["queued"] : []);
+    }
+    expect(canTransition("queued", "cancelled")).toBe(true); // a command
+    expect(WORKER_MOVES.queued).not.toContain("cancelled"); // not a worker's move
   });
 });

@@ -3,6 +3,8 @@
 // exists once its row does; jobs and notifications follow.
 import { createHash } from "node:crypto";
 import {
+  canCancel,
+  canRetry,
   canTransition,
   createReport,
   createReportWithinCap,
@@ -184,7 +186,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     async cancel(id: string, actor: Actor): Promise<CommandResult> {
       const report = await findVisibleReport(db, id, actor);
       if (!report) return notFound;
-      if (!canTransition(report.status, "cancelled")) {
+      if (!canCancel(report.status)) {
         return { ok: false, status: 409, error: `A ${report.status} report can't be cancelled; only queued or generating ones can.` };
       }
       const change = await transitionReport(db, id, "cancelled", {
@@ -203,7 +205,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
     async retry(id: string, actor: Actor, options: { maxInFlight?: number } = {}): Promise<CommandResult> {
       const report = await findVisibleReport(db, id, actor);
       if (!report) return notFound;
-      if (report.status !== "failed" && report.status !== "cancelled") {
+      if (!canRetry(report.status)) {
         return { ok: false, status: 409, error: `A ${report.status} report can't be retried; only failed or cancelled ones can.` };
       }
       // BullMQ keeps finished jobs for a while, and a job id can't be added twice.

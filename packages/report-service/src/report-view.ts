@@ -2,7 +2,7 @@
 // them, the SSE stream pushes them and the pages show them. Nothing here names
 // our infrastructure (worker hosts, process ids), and failure reasons are the
 // worker's plain phrases (apps/worker/src/processors/failure.ts).
-import type { Report, ReportEvent, ReportStatus } from "@backline/db";
+import { isDownloadable, type Report, type ReportEvent, type ReportStatus } from "@backline/db";
 import { getReportType } from "@backline/reports";
 import { downloadPath } from "./download-links.ts";
 
@@ -49,7 +49,7 @@ export function toReportView(report: Report): ReportView {
     updatedAt: report.updatedAt.toISOString(),
     startedAt: report.startedAt?.toISOString() ?? null,
     finishedAt: report.finishedAt?.toISOString() ?? null,
-    ...(report.filePath && hasDownload(report.status) ? { downloadUrl: downloadPath(report.id) } : {}),
+    ...(report.filePath && isDownloadable(report.status) ? { downloadUrl: downloadPath(report.id) } : {}),
   };
 }
 
@@ -66,4 +66,3 @@ export function toEventView(event: ReportEvent): ReportEventView {
 }
 
 /** A report has a PDF to download once it is emailing or sent (the PDF is written before either). */
-export const hasDownload = (status: ReportStatus) => status === "emailing" || status === "sent";

@@ -6,11 +6,12 @@
 // which streams every job's events of the whole queue to every listener and
 // knows nothing of cancels and retries made outside a worker.
 import { EventEmitter } from "node:events";
-import type { ReportChange, ReportStatus } from "@backline/db";
+import { isDownloadable, type ReportChange } from "@backline/db";
+import { REPORT_STATUSES } from "@backline/db/report-status";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { downloadPath } from "./download-links.ts";
-import { hasDownload, toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
+import { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
 
 export interface ReportUpdate {
   report: ReportView;
@@ -33,7 +34,6 @@ export async function publishReportChange(redis: Redis, prefix: string, change: 
 
 /** A real update is about 1 KB; anything far larger is not one of ours. */
 const MAX_MESSAGE_CHARS = 64 * 1024;
-const STATUSES = ["queued", "generating", "emailing", "sent", "failed", "cancelled"] as const satisfies readonly ReportStatus[];
 const isoDate = z.iso.datetime({ offset: true });
 const text = (max: number) => z.string().max(max);
 
@@ -48,7 +48,7 @@ const reportViewSchema = z.object({
   type: text(100),
   title: text(200),
   params: z.record(z.string().max(100), z.unknown()),
-  status: z.enum(STATUSES),
+  status: z.enum(REPORT_STATUSES),
   progress: z.number().int().min(0).max(100),
   stage: text(1000).nullable(),
   failureReason: text(4000).nullable(),
@@ -63,7 +63,7 @@ const reportViewSchema = z.object({
 const eventViewSchema = z.object({
   id: z.string().regex(/^\d{1,20}$/),
   at: isoDate,
-  status: z.enum(STATUSES),
+  status: z.enum(REPORT_STATUSES),
   progress: z.number().int().min(0).max(100),
   message: text(4000),
   attempt: z.number().int().min(0),
@@ -90,7 +90,7 @@ export function parseReportUpdate(message: string, reportId: string): ReportUpda
   const parsed = reportUpdateSchema.safeParse(json);
   if (!parsed.success || parsed.data.report.id !== reportId) return null;
   const { report, event, publishedAt } = parsed.data;
-  return { report: { ...report, ...(hasDownload(report.status) ? { downloadUrl: downloadPath(report.id) } : {}) }, event, publishedAt };
+  return { report: { ...report, ...(isDownloadable(report.status) ? { downloadUrl: downloadPath(report.id) } : {}) }, event, publishedAt };
 }
 
 /**

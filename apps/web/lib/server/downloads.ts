@@ -4,7 +4,7 @@ import { createReadStream } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
-import type { Report } from "@backline/db";
+import { isDownloadable, type Report } from "@backline/db";
 import { escapeHtml } from "@backline/mail/text";
 import { getReportType } from "@backline/reports";
 import { clientIp } from "./client-ip";
@@ -16,7 +16,7 @@ export const DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; form
 
 /** The PDF as an attachment, after recording who downloaded it (a download that can't be recorded doesn't happen). */
 export async function servePdf(report: Report, request: Request, who: { userId: string; linkId?: string }): Promise<Response | null> {
-  if (!report.filePath || !(report.status === "emailing" || report.status === "sent")) return null;
+  if (!report.filePath || !isDownloadable(report.status)) return null;
   const file = path.resolve(webEnv().REPORTS_DIR, report.filePath);
   const size = await stat(file).then(
     (s) => s.size,

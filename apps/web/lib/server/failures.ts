@@ -35,29 +35,26 @@ interface ErrorShape {
   meta?: { driverAdapterError?: { cause?: { kind?: string } } };
 }
 
-/** The outage behind an error (looking through its causes), or null when it is not one. */
-export function outageOf(err: unknown): Outage | null {
+/** The outage behind an error (looking through its causes) and what told it, or null when it is not one. */
+export function outageOf(err: unknown): { outage: Outage; because: string } | null {
   for (let e = err as ErrorShape | undefined, depth = 0; e && typeof e === "object" && depth < 6; e = e.cause as ErrorShape | undefined, depth++) {
-    if (e.name === "PrismaClientInitializationError" || PRISMA_UNREACHABLE.has(e.code ?? "")) return DATABASE;
-    if (DRIVER_UNREACHABLE.has(e.meta?.driverAdapterError?.cause?.kind ?? "") || DRIVER_UNREACHABLE.has(e.kind ?? "")) return DATABASE;
+    if (e.name === "PrismaClientInitializationError") return { outage: DATABASE, because: e.name };
+    if (PRISMA_UNREACHABLE.has(e.code ?? "")) return { outage: DATABASE, because: `Prisma ${e.code}` };
+    const kind = e.meta?.driverAdapterError?.cause?.kind ?? e.kind;
+    if (kind && DRIVER_UNREACHABLE.has(kind)) return { outage: DATABASE, because: kind };
     // ioredis gave up on a command (the server is gone).
-    if (e.name === "MaxRetriesPerRequestError") return REDIS;
+    if (e.name === "MaxRetriesPerRequestError") return { outage: REDIS, because: e.name };
   }
   return null;
 }
 
 export function failureResponse(err: unknown): Response {
-  const outage = outageOf(err);
-  if (outage) {
-    log.warn({ setting: outage.setting, err: firstLine(err) }, "backing service unavailable");
-    return jsonError(503, outage.message);
+  const found = outageOf(err);
+  if (found) {
+    log.warn({ setting: found.outage.setting, because: found.because }, "backing service unavailable");
+    return jsonError(503, found.outage.message);
   }
   const requestId = randomUUID();
   log.error({ requestId, err }, "unexpected error while answering a request");
   return jsonError(500, `Something went wrong on our side; it is logged as request ${requestId}`, [], { "X-Request-Id": requestId });
 }
-
-const firstLine = (err: unknown) =>
-  String((err as Error)?.message ?? err)
-    .trim()
-    .split("\n")[0];

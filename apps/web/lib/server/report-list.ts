@@ -3,11 +3,11 @@ import "server-only";
 import type { Actor } from "@backline/report-service";
 import { reportTypeIds } from "@backline/reports";
 import { z } from "zod";
-import { REPORT_STATUSES, type ReportStatus } from "@/lib/report-view";
+import { REPORT_STATUSES } from "@/lib/report-view";
 import { db } from "./db";
 
 export const listQuerySchema = z.strictObject({
-  status: z.enum(REPORT_STATUSES as [ReportStatus, ...ReportStatus[]]).optional(),
+  status: z.enum(REPORT_STATUSES).optional(),
   type: z.enum(reportTypeIds).optional(),
   cursor: z.uuid({ error: "Invalid cursor" }).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),

@@ -8,6 +8,7 @@
 // attached, perhaps) goes out to them afterwards.
 import "server-only";
 import { toFieldIssues, type Actor } from "@backline/report-service";
+import { COMMANDS } from "@backline/db/report-status";
 import { z } from "zod";
 import { db } from "./db";
 import { webEnv } from "./env";
@@ -132,7 +133,7 @@ export async function removeUser(id: string, by: Actor): Promise<RemoveResult> {
     return { ok: true as const, id, email: user.email, removedAt: row.removedAt!, sessionsEnded: sessions.count, linksRevoked: links.count };
   });
   // After the removal is committed: cancelling publishes to Redis, and Redis being down must not undo a removal.
-  const inFlight = await db().report.findMany({ where: { userId: id, status: { in: ["queued", "generating"] } }, select: { id: true } });
+  const inFlight = await db().report.findMany({ where: { userId: id, status: { in: [...COMMANDS.cancel.from] } }, select: { id: true } });
   let reportsCancelled = 0;
   for (const report of inFlight) {
     const cancelled = await commands()
