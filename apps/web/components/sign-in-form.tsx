@@ -3,6 +3,7 @@
 // answer here is "check your inbox", or a field error, or how long to wait.
 import { useId, useState, type FormEvent } from "react";
 import { signInPath } from "@/lib/safe-path";
+import { EmailField } from "./email-field";
 
 interface Props {
   /** Where the link brings the person back to. */
@@ -67,26 +68,7 @@ export function SignInForm({ next, linkMinutes, linkError }: Props) {
           {formError}
         </div>
       )}
-      <div className="field">
-        <label htmlFor={`${id}-email`}>Email address</label>
-        <input
-          id={`${id}-email`}
-          type="email"
-          name="email"
-          autoComplete="email"
-          required
-          placeholder="you@example.com"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={fieldError ? true : undefined}
-          aria-describedby={fieldError ? `${id}-email-error` : undefined}
-        />
-        {fieldError && (
-          <span className="error" id={`${id}-email-error`}>
-            {fieldError}
-          </span>
-        )}
-      </div>
+      <EmailField id={id} value={email} onChange={setEmail} error={fieldError} autoComplete="email" placeholder="you@example.com" />
       <div className="actions">
         <button className="button" type="submit" disabled={sending}>
           {sending ? "Sending…" : "Email me a sign-in link"}

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import { transitionReport } from "@backline/db";
 import { waitUntil } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { takeFrames, type Frame } from "./sse-frames.ts";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
 const LIFETIME_S = 4;
@@ -33,8 +34,6 @@ async function create(cookie = ana) {
   return ((await response.json()) as { id: string }).id;
 }
 
-type Frame = { event: string; id?: string; data: unknown };
-
 /** An open stream: its frames as they come, and when (if) the server ended it. */
 async function open(id: string, cookie = ana, headers: Record<string, string> = {}) {
   const abort = new AbortController();
@@ -50,15 +49,7 @@ async function open(id: string, cookie = ana, headers: Record<string, string> = 
           for (;;) {
             const chunk = await reader.read().catch(() => ({ done: true as const, value: undefined }));
             if (chunk.done) break;
-            buffer += decoder.decode(chunk.value, { stream: true });
-            let end: number;
-            while ((end = buffer.indexOf("\n\n")) >= 0) {
-              const block = buffer.slice(0, end);
-              buffer = buffer.slice(end + 2);
-              const lines = block.split("\n").filter((l) => l && !l.startsWith(":"));
-              const fields = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-              if (fields.data !== undefined) frames.push({ event: fields.event ?? "message", id: fields.id, data: JSON.parse(fields.data) });
-            }
+            buffer = takeFrames(buffer + decoder.decode(chunk.value, { stream: true }), frames);
           }
           endedAt = Date.now();
         })()

@@ -3,6 +3,7 @@
 // cancel/retry answers, and "My reports" listing — each as a signed-in user.
 import { transitionReport } from "@backline/db";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { takeFrames, type Frame } from "./sse-frames.ts";
 import { startWebApp, type WebApp } from "./web-app.ts";
 
 let app: WebApp;
@@ -19,8 +20,6 @@ async function create(cookie = ana) {
 }
 const post = (path: string, cookie = ana) => app.fetch(path, { method: "POST", cookie });
 
-type Frame = { event: string; id?: string; data: unknown };
-
 /** Reads SSE frames from a streaming response, `take(n)` at a time. */
 function sseReader(response: Response) {
   const reader = response.body!.getReader();
@@ -33,15 +32,7 @@ function sseReader(response: Response) {
       while (frames.length < count && Date.now() < deadline) {
         const chunk = await Promise.race([reader.read(), new Promise<null>((r) => setTimeout(() => r(null), deadline - Date.now()))]);
         if (!chunk || chunk.done) break;
-        buffer += decoder.decode(chunk.value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf("\n\n")) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const lines = block.split("\n").filter((l) => l && !l.startsWith(":"));
-          const fields = Object.fromEntries(lines.map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 1).trim()]));
-          if (fields.data !== undefined) frames.push({ event: fields.event ?? "message", id: fields.id, data: JSON.parse(fields.data) });
-        }
+        buffer = takeFrames(buffer + decoder.decode(chunk.value, { stream: true }), frames);
       }
       return frames.splice(0, count);
     },

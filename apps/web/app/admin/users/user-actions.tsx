@@ -3,6 +3,7 @@
 // first), withdraw an invitation. Each calls the admin API and reloads the page.
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { EmailField } from "@/components/email-field";
 
 async function post(path: string, body?: unknown): Promise<{ ok: true } | { ok: false; message: string; field?: string }> {
   try {
@@ -61,30 +62,15 @@ export function InviteForm() {
           {done} is invited: they can sign in now (they get no email from this; tell them).
         </p>
       )}
-      <div className="field">
-        <label htmlFor={`${id}-email`}>Email address</label>
-        <input
-          id={`${id}-email`}
-          type="email"
-          name="email"
-          autoComplete="off"
-          required
-          placeholder="someone@example.com"
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-          aria-invalid={fieldError ? true : undefined}
-          aria-describedby={fieldError ? `${id}-email-error` : `${id}-email-help`}
-        />
-        {fieldError ? (
-          <span className="error" id={`${id}-email-error`}>
-            {fieldError}
-          </span>
-        ) : (
-          <span className="help" id={`${id}-email-help`}>
-            An invited address may sign in whatever its domain. Inviting a removed user restores them.
-          </span>
-        )}
-      </div>
+      <EmailField
+        id={id}
+        value={email}
+        onChange={setEmail}
+        error={fieldError}
+        autoComplete="off"
+        placeholder="someone@example.com"
+        help="An invited address may sign in whatever its domain. Inviting a removed user restores them."
+      />
       <div className="actions">
         <button className="button" type="submit" disabled={busy}>
           {busy ? "Inviting…" : "Invite"}
