@@ -74,13 +74,17 @@ describe("cancel", () => {
 
     const result = await commands.cancel(id, operator);
     expect(result.ok).toBe(true);
+    // finishedOn and returnvalue are written by one script, so a snapshot that has
+    // one has the other (reading the job, then asking isCompleted, could pair an
+    // old snapshot with a new answer).
     const job = await waitUntil(
       async () => {
         const j = await queue.getJob(id);
-        return j && (await j.isCompleted()) ? j : null;
+        return j?.finishedOn ? j : null;
       },
       { what: "the worker process to let go of the job" },
     );
+    expect(await job.isCompleted()).toBe(true);
     // Stopped mid-render ({cancelled}) or at the next stage boundary ({skipped}) — never emailed.
     expect(job.returnvalue).toSatisfy((v: object) => "cancelled" in v || "skipped" in v);
 
