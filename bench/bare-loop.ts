@@ -15,7 +15,7 @@ import path from "node:path";
 import { createPrismaClient } from "@backline/db";
 import { buildReportEmail, createMailTransport } from "@backline/mail";
 import { signDownloadUrl } from "@backline/report-service";
-import { renderReportToFile, salesSummary } from "@backline/reports";
+import { parseReportOrThrow, renderReportToFile, salesSummary, type SalesSummaryParams } from "@backline/reports";
 import { TEST_SECRETS } from "@backline/test-kit";
 
 const count = Number(process.env.BENCH_COUNT ?? 0);
@@ -28,7 +28,8 @@ if (!(count > 0) || !outDir || !process.env.DATABASE_URL || !process.env.SMTP_UR
 const emit = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 // The same parameters the web app stores for {"type":"sales-summary"}: all defaults.
-const params = salesSummary.params.parse({});
+const report = parseReportOrThrow(salesSummary.id, {});
+const params = report.params as SalesSummaryParams;
 // The worker emails a signed download link valid for DOWNLOAD_LINK_TTL_HOURS (default a week).
 const LINK_TTL_S = 7 * 24 * 3600;
 const ownerId = randomUUID();
@@ -59,7 +60,7 @@ let bytes = 0;
 let pages = 0;
 for (let i = 0; i < count; i++) {
   const reportId = randomUUID();
-  const result = await renderReportToFile({ type: salesSummary, params, data, filePath, reportId, generatedAt: new Date() });
+  const result = await renderReportToFile({ report, data, filePath, reportId, generatedAt: new Date() });
   bytes += result.bytes;
   pages += result.pages;
   const expires = Math.floor(Date.now() / 1000) + LINK_TTL_S;

@@ -4,6 +4,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { config as loadDotenvFile } from "dotenv";
 import { z } from "zod";
+import { describeIssues } from "./field-issues.ts";
+
+export { describeIssues, issuesLine, toFieldIssues, type FieldIssue } from "./field-issues.ts";
 
 export const databaseEnv = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).default("postgresql://postgres@127.0.0.1:5432/backline"),
@@ -216,8 +219,7 @@ export function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.Proces
   if (source === process.env) loadRepoDotenv();
   const result = schema.safeParse(source);
   if (result.success) return result.data;
-  const lines = result.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`);
-  throw new EnvError(`Invalid environment — ${lines.join("; ")}`);
+  throw new EnvError(`Invalid environment — ${describeIssues(result.error.issues)}`);
 }
 
 let dotenvLoaded = false;

@@ -1,5 +1,6 @@
 // The typed enqueue helper. Payloads are validated here, before anything
 // reaches Redis, and the job id is the report id so an id is enqueued once.
+import { describeIssues } from "@backline/config";
 import { Queue, type JobsOptions } from "bullmq";
 import { createRedis } from "./connection.ts";
 import { jobs, type JobName, type JobPayload } from "./jobs/index.ts";
@@ -49,7 +50,7 @@ export async function enqueue<N extends JobName>(
   if (queue.name !== JOB_QUEUE[name]) throw new WrongQueueError(`${name} jobs go on the "${JOB_QUEUE[name]}" queue, not "${queue.name}"`);
   const parsed = jobs[name].payload.safeParse(payload);
   if (!parsed.success) {
-    throw new InvalidJobPayloadError(`Invalid ${name} payload: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"} ${i.message}`).join("; ")}`);
+    throw new InvalidJobPayloadError(`Invalid ${name} payload: ${describeIssues(parsed.error.issues)}`);
   }
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

@@ -2,6 +2,7 @@
 // rules for the web app and the tests. Postgres first, Redis second: a report
 // exists once its row does; jobs and notifications follow.
 import { createHash } from "node:crypto";
+import { toFieldIssues, type FieldIssue } from "@backline/config";
 import {
   canCancel,
   canRetry,
@@ -16,7 +17,7 @@ import {
   type Report,
 } from "@backline/db";
 import { enqueue } from "@backline/queue";
-import { getReportType, reportTypeIds } from "@backline/reports";
+import { parseReport } from "@backline/reports";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
@@ -51,11 +52,6 @@ export function findVisibleReport(db: PrismaClient, id: string, actor: Actor): P
   return db.report.findFirst({ where: { id, ...(actor.admin ? {} : { userId: actor.userId }) } });
 }
 
-export interface FieldIssue {
-  path: string;
-  message: string;
-}
-
 export type CommandResult =
   | { ok: true; report: ReportView /** an Idempotency-Key replay: this report already existed */; replayed?: boolean }
   | { ok: false; status: 400 | 404 | 409 | 422 | 429 | 503; error: string; issues?: FieldIssue[]; retryAfterSeconds?: number };
@@ -85,14 +81,6 @@ const isUniqueViolation = (err: unknown) => {
   const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
   return e.code === "P2002" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 };
-
-/** zod issues as `{path, message}`; an unknown field is named by its own path ("params.colour: Unknown field"). */
-export const toFieldIssues = (issues: z.core.$ZodIssue[], prefix: string[] = []): FieldIssue[] =>
-  issues.flatMap((i) =>
-    i.code === "unrecognized_keys"
-      ? i.keys.map((key) => ({ path: [...prefix, ...i.path.map(String), key].join("."), message: "Unknown field" }))
-      : [{ path: [...prefix, ...i.path.map(String)].join("."), message: i.message }],
-  );
 
 const notFound = { ok: false, status: 404, error: "Report not found" } as const;
 
@@ -143,17 +131,9 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
         };
       }
       const request = reportRequestSchema.safeParse(body);
-      const type = request.success ? getReportType(request.data.type) : undefined;
-      if (!request.success || !type) {
-        const issues = request.success
-          ? [{ path: "type", message: `Unknown report type; expected one of ${reportTypeIds.join(", ")}` }]
-          : toFieldIssues(request.error.issues);
-        return { ok: false, status: 400, error: "Invalid report request", issues };
-      }
-      const params = type.params.safeParse(request.data.params ?? {});
-      if (!params.success) {
-        return { ok: false, status: 400, error: "Invalid report parameters", issues: toFieldIssues(params.error.issues, ["params"]) };
-      }
+      if (!request.success) return { ok: false, status: 400, error: "Invalid report request", issues: toFieldIssues(request.error.issues) };
+      const parsed = parseReport(request.data.type, request.data.params);
+      if (!parsed.ok) return { ok: false, status: 400, error: parsed.error, issues: parsed.issues };
       // Only a keyed request needs its hash (to tell a replay from a reuse); hashed once valid, so it is small and flat.
       const hash = key ? requestHash(body) : undefined;
       if (key && hash) {
@@ -163,8 +143,8 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
       let report: Report | null;
       try {
         const input = {
-          type: type.id,
-          params: params.data as Prisma.InputJsonValue,
+          type: parsed.report.type.id,
+          params: parsed.report.params as Prisma.InputJsonValue,
           owner: { id: actor.userId, email: actor.email },
           ...(key && hash ? { idempotencyKey: key, requestHash: hash } : {}),
         };

@@ -4,10 +4,8 @@ export {
   reportCommands,
   reportRequestSchema,
   requestHash,
-  toFieldIssues,
   type Actor,
   type CommandResult,
-  type FieldIssue,
   type ReportCommands,
   type ReportServiceDeps,
 } from "./commands.ts";

@@ -11,13 +11,8 @@ export {
   type ReportParams,
   type ReportTypeId,
 } from "./registry.ts";
-export {
-  describeIssues,
-  parseReportParams,
-  renderReportToFile,
-  type RenderReportOptions,
-  type RenderReportResult,
-} from "./render-to-file.ts";
+export { parseReport, parseReportOrThrow, type ParsedReport, type ParseReportResult } from "./parse-report.ts";
+export { renderReportToFile, type RenderReportOptions, type RenderReportResult } from "./render-to-file.ts";
 export {
   MAX_RANGE_DAYS,
   REGION_CODES,

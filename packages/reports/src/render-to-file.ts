@@ -5,17 +5,13 @@ import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@backline/db";
-import { z } from "zod";
 import type { RenderProgress } from "./define.ts";
-import { ReportDataError } from "./errors.ts";
 import { createReportDocument } from "./pdf/document.ts";
-import { getReportType, type AnyReportType, type ReportParams, type ReportTypeId } from "./registry.ts";
+import type { ParsedReport } from "./parse-report.ts";
 
 export interface RenderReportOptions {
-  /** A registered type, or its id. */
-  type: AnyReportType | ReportTypeId;
-  /** Untrusted (e.g. a Report row's JSON); parsed with the type's schema here. */
-  params: unknown;
+  /** The type and its parameters, from parseReport. */
+  report: ParsedReport;
   /** Already-queried data (tests, re-renders). When absent, `db` is queried. */
   data?: unknown;
   db?: PrismaClient;
@@ -36,12 +32,7 @@ export interface RenderReportResult {
 }
 
 export async function renderReportToFile(options: RenderReportOptions): Promise<RenderReportResult> {
-  const type = typeof options.type === "string" ? getReportType(options.type) : options.type;
-  if (!type) throw new ReportDataError(`Unknown report type "${String(options.type)}".`);
-  const parsed = type.params.safeParse(options.params);
-  if (!parsed.success) throw new ReportDataError(`The report's parameters are not valid: ${describeIssues(parsed.error)}`);
-  const params = parsed.data;
-
+  const { type, params } = options.report;
   options.signal?.throwIfAborted();
   let data = options.data;
   if (data === undefined) {
@@ -89,23 +80,4 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
     if (created) await fs.promises.rm(partialPath, { force: true }).catch(() => {});
     throw cause;
   }
-}
-
-/** Validates untrusted params for a report type (web form, API). Unknown type → an issue at path ["type"]. */
-export function parseReportParams<Id extends ReportTypeId>(typeId: Id, input: unknown): z.ZodSafeParseResult<ReportParams<Id>>;
-export function parseReportParams(typeId: string, input: unknown): z.ZodSafeParseResult<unknown>;
-export function parseReportParams(typeId: string, input: unknown): z.ZodSafeParseResult<unknown> {
-  const type = getReportType(typeId);
-  if (!type) {
-    return {
-      success: false,
-      error: new z.ZodError([{ code: "custom", path: ["type"], message: `Unknown report type "${typeId}"`, input: typeId }]),
-    };
-  }
-  return type.params.safeParse(input);
-}
-
-/** "to: End date must be on or after the start date; region: …" */
-export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => (i.path.length > 0 ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }

@@ -7,7 +7,7 @@ import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { createPrismaClient, seedDemoData } from "@backline/db";
 import { createScratchDatabase } from "@backline/test-kit";
-import { renderReportToFile } from "../src/index.ts";
+import { parseReportOrThrow, renderReportToFile } from "../src/index.ts";
 import { pdfPages } from "./pdf-text.ts";
 
 // Its own scratch database, seeded with the real demo-data generator (smaller).
@@ -55,7 +55,7 @@ describe("printed figures match SQL (seeded database)", () => {
   async function render(type: "sales-summary" | "customer-statement", params: object) {
     dir ||= await mkdtemp(path.join(os.tmpdir(), "backline-figures-"));
     const filePath = path.join(dir, `${type}-${Math.random().toString(36).slice(2)}.pdf`);
-    const result = await renderReportToFile({ ...base, type, params, db, filePath });
+    const result = await renderReportToFile({ ...base, report: parseReportOrThrow(type, params), db, filePath });
     const pages = await pdfPages(filePath);
     expect(pages).toHaveLength(result.pages);
     for (const [i, p] of pages.entries()) expect(p).toContain(`Page ${i + 1} of ${pages.length}`);

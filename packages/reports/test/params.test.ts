@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { customerStatementParams, MAX_RANGE_DAYS, parseReportParams, salesSummaryParams } from "../src/index.ts";
+import { customerStatementParams, MAX_RANGE_DAYS, parseReport, parseReportOrThrow, salesSummaryParams } from "../src/index.ts";
 
 function issues(result: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string; code: string }[] } }) {
   expect(result.success).toBe(false);
@@ -132,15 +132,31 @@ describe("customer-statement params", () => {
   });
 });
 
-describe("parseReportParams", () => {
-  it("parses by type id", () => {
-    const result = parseReportParams("customer-statement", { customerId: 7 });
-    expect(result.success && result.data).toEqual({ customerId: 7, month: "2026-10" });
+describe("parseReport", () => {
+  it("parses by type id, filling in defaults", () => {
+    const result = parseReport("customer-statement", { customerId: 7 });
+    expect(result.ok && result.report.params).toEqual({ customerId: 7, month: "2026-10" });
+    expect(result.ok && result.report.type.id).toBe("customer-statement");
   });
 
-  it("reports an unknown type at path type", () => {
-    const [issue] = issues(parseReportParams("nope", {}));
-    expect(issue?.path).toEqual(["type"]);
-    expect(issue?.message).toBe('Unknown report type "nope"');
+  it("names an unknown type at path type", () => {
+    const result = parseReport("nope", {});
+    expect(result).toEqual({
+      ok: false,
+      error: "Invalid report request",
+      issues: [{ path: "type", message: expect.stringMatching(/^Unknown report type; expected one of sales-summary/) }],
+    });
+  });
+
+  it("names bad parameters under params, unknown ones by their own path, and refuses stored JSON that went wrong", () => {
+    expect(parseReport("sales-summary", { region: "XX", colour: "red" })).toEqual({
+      ok: false,
+      error: "Invalid report parameters",
+      issues: expect.arrayContaining([
+        { path: "params.colour", message: "Unknown field" },
+        { path: "params.region", message: expect.stringMatching(/^Region must be one of/) },
+      ]),
+    });
+    expect(() => parseReportOrThrow("sales-summary", { region: "XX" })).toThrow(/params\.region: Region must be one of/);
   });
 });

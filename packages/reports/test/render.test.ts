@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PrismaClient } from "@backline/db";
-import { customerStatement, renderReportToFile, ReportDataError, type RenderProgress } from "../src/index.ts";
+import { customerStatement, parseReportOrThrow, renderReportToFile, ReportDataError, type RenderProgress } from "../src/index.ts";
 import { salesData, statementData } from "./fixtures.ts";
 import { pdfPages } from "./pdf-text.ts";
 
@@ -29,7 +29,13 @@ describe("sales-summary render", () => {
     const data = salesData(params);
     const progress: RenderProgress[] = [];
     const filePath = path.join(dir, "nested", "dir", "sales.pdf");
-    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data, filePath, onProgress: (p) => progress.push(p) });
+    const result = await renderReportToFile({
+      ...base,
+      report: parseReportOrThrow("sales-summary", params),
+      data,
+      filePath,
+      onProgress: (p) => progress.push(p),
+    });
 
     // 31 days × (5 regions + 1 "All regions") = 186 rows at 39 per page → 5 table pages.
     expect(result.pages).toBe(6);
@@ -66,7 +72,7 @@ describe("sales-summary render", () => {
   it("three years by day: 1,096 periods bucketed in the chart, ~170 pages with footers", async () => {
     const params = { from: "2023-11-01", to: "2026-10-31", groupBy: "day" } as const;
     const filePath = path.join(dir, "sales-3y.pdf");
-    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath });
+    const result = await renderReportToFile({ ...base, report: parseReportOrThrow("sales-summary", params), data: salesData(params), filePath });
     const rows = 1096 * 6;
     expect(result.pages).toBe(1 + Math.ceil(rows / 39));
     const pages = await pdfPages(filePath);
@@ -79,7 +85,7 @@ describe("sales-summary render", () => {
   it("one region by week: partial first week labelled by its clipped days, empty weeks say so", async () => {
     const params = { from: "2026-01-01", to: "2026-03-31", groupBy: "week", region: "EU" } as const;
     const filePath = path.join(dir, "sales-eu.pdf");
-    await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params, { emptyEvery: 4 }), filePath });
+    await renderReportToFile({ ...base, report: parseReportOrThrow("sales-summary", params), data: salesData(params, { emptyEvery: 4 }), filePath });
     const pages = await pdfPages(filePath);
     expect(pages).toHaveLength(2);
     expectFooters(pages);
@@ -94,7 +100,7 @@ describe("sales-summary render", () => {
     const data = { ...salesData(params, { emptyEvery: 1 }) };
     expect(data.totals.orders).toBe(0);
     const filePath = path.join(dir, "sales-empty.pdf");
-    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data, filePath });
+    const result = await renderReportToFile({ ...base, report: parseReportOrThrow("sales-summary", params), data, filePath });
     const pages = await pdfPages(filePath);
     expect(pages).toHaveLength(2);
     expect(pages[0]).toContain("No orders in this period");
@@ -114,7 +120,12 @@ describe("customer-statement render", () => {
   ])("%i orders → %i page(s), footers, header on each page, totals", async (count, expectedPages) => {
     const data = statementData(count);
     const filePath = path.join(dir, `statement-${count}.pdf`);
-    const result = await renderReportToFile({ ...base, type: customerStatement, params: { customerId: 42, month: "2026-10" }, data, filePath });
+    const result = await renderReportToFile({
+      ...base,
+      report: parseReportOrThrow(customerStatement.id, { customerId: 42, month: "2026-10" }),
+      data,
+      filePath,
+    });
     expect(result.pages).toBe(expectedPages);
     expect(result.fileName).toBe("customer-statement-42-2026-10.pdf");
     const pages = await pdfPages(filePath);
@@ -146,8 +157,7 @@ describe("renderReportToFile", () => {
     const seenMidway: { partial?: boolean; final?: boolean } = {};
     const err = await renderReportToFile({
       ...base,
-      type: "sales-summary",
-      params,
+      report: parseReportOrThrow("sales-summary", params),
       data: salesData(params),
       filePath,
       signal: controller.signal,
@@ -168,18 +178,10 @@ describe("renderReportToFile", () => {
   it("a finished render appears under its name whole, with no partial file left", async () => {
     const params = { from: "2026-10-01", to: "2026-10-31", groupBy: "day" } as const;
     const filePath = path.join(dir, "finished.pdf");
-    const result = await renderReportToFile({ ...base, type: "sales-summary", params, data: salesData(params), filePath });
+    const result = await renderReportToFile({ ...base, report: parseReportOrThrow("sales-summary", params), data: salesData(params), filePath });
     expect(statSync(filePath).size).toBe(result.bytes);
     expect(readFileSync(filePath).subarray(-6).toString("latin1")).toMatch(/%%EOF/);
     expect(existsSync(`${filePath}.partial`)).toBe(false);
-  });
-
-  it("rejects invalid stored params as a ReportDataError naming the field", async () => {
-    const err = await renderReportToFile({ ...base, type: "sales-summary", params: { region: "XX" }, data: {}, filePath: path.join(dir, "x.pdf") }).catch(
-      (e: unknown) => e,
-    );
-    expect(err).toBeInstanceOf(ReportDataError);
-    expect((err as Error).message).toContain("region: Region must be one of");
   });
 
   it("surfaces a failure after the PDF was written and removes the partial file it had created", async () => {
@@ -190,8 +192,7 @@ describe("renderReportToFile", () => {
     let partialWhileRendering = false;
     const err = await renderReportToFile({
       ...base,
-      type: "sales-summary",
-      params,
+      report: parseReportOrThrow("sales-summary", params),
       data: salesData(params),
       filePath,
       onProgress: () => void (partialWhileRendering ||= existsSync(`${filePath}.partial`)),

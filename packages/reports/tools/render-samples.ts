@@ -1,6 +1,6 @@
 // Renders sample PDFs from in-memory data for eyeballing:
 //   npx tsx tools/render-samples.ts /tmp/report-samples
-import { renderReportToFile } from "../src/index.ts";
+import { parseReportOrThrow, renderReportToFile } from "../src/index.ts";
 import { salesData, statementData } from "../test/fixtures.ts";
 
 const dir = process.argv[2] ?? "/tmp/report-samples";
@@ -17,8 +17,7 @@ const jobs = [
 for (const job of jobs) {
   const data = job.type === "sales-summary" ? salesData({ ...job.params, groupBy: job.params.groupBy }) : statementData(Number(job.name.split("-")[1]));
   const result = await renderReportToFile({
-    type: job.type,
-    params: job.params,
+    report: parseReportOrThrow(job.type, job.params),
     data,
     filePath: `${dir}/${job.name}.pdf`,
     reportId: "0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e",

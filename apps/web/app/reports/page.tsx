@@ -1,5 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { describeIssues } from "@backline/config/field-issues";
 import { reportTypes } from "@backline/reports";
 import { UtcTime } from "@/components/utc-time";
 import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-view";
@@ -50,7 +51,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
 
       {!query.success && (
         <div className="alert error" role="alert" style={{ marginTop: 20 }}>
-          {query.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}
+          {describeIssues(query.error.issues)}
         </div>
       )}
 

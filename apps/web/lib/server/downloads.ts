@@ -6,7 +6,7 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { isDownloadable, type Report } from "@backline/db";
 import { escapeHtml } from "@backline/mail/text";
-import { getReportType } from "@backline/reports";
+import { parseReport } from "@backline/reports";
 import { clientIp } from "./client-ip";
 import { db } from "./db";
 import { webEnv } from "./env";
@@ -44,9 +44,8 @@ export async function servePdf(report: Report, request: Request, who: { userId: 
 }
 
 function pdfFileName(report: Report): string {
-  const type = getReportType(report.type);
-  const params = type?.params.safeParse(report.params);
-  return type && params?.success ? type.fileName(params.data) : `${report.type}.pdf`;
+  const parsed = parseReport(report.type, report.params);
+  return parsed.ok ? parsed.report.type.fileName(parsed.report.params) : `${report.type}.pdf`;
 }
 
 /** An ASCII fallback plus the RFC 5987 form, so no name can break out of the header. */

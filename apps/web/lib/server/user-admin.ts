@@ -7,7 +7,8 @@
 // Their queued and generating reports are cancelled, so no email (with a PDF
 // attached, perhaps) goes out to them afterwards.
 import "server-only";
-import { toFieldIssues, type Actor } from "@backline/report-service";
+import { toFieldIssues } from "@backline/config";
+import type { Actor } from "@backline/report-service";
 import { COMMANDS } from "@backline/db/report-status";
 import { z } from "zod";
 import { db } from "./db";

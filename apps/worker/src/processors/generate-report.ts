@@ -12,11 +12,12 @@
 // Every change is published for open status pages.
 import { rm } from "node:fs/promises";
 import path from "node:path";
+import { describeIssues, issuesLine } from "@backline/config";
 import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail, reportMessageId } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
-import { describeIssues, getReportType, renderReportToFile } from "@backline/reports";
+import { parseReport, renderReportToFile } from "@backline/reports";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
 import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries, type Failure } from "./failure.ts";
@@ -37,7 +38,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
   const payload = generateReportJob.payload.safeParse(job.data);
   if (!payload.success) {
     // Nothing to mark: without a valid id there is no row to update.
-    throw new UnrecoverableError(`Invalid generate-report payload: ${payload.error.issues.map((i) => i.path.join(".") || "(root)").join(", ")}`);
+    throw new UnrecoverableError(`Invalid generate-report payload: ${describeIssues(payload.error.issues)}`);
   }
   const { reportId } = payload.data;
   // Start first, read after: the conditional start is the check (a Sent,
@@ -111,18 +112,15 @@ interface BuiltPdf {
 }
 
 async function generate(report: Report, ctx: ProcessorContext, signal: AbortSignal): Promise<BuiltPdf | null> {
-  const type = getReportType(report.type);
-  if (!type) throw new PermanentError(`Unknown report type "${report.type}"`);
-  const params = type.params.safeParse(report.params);
-  if (!params.success) throw new PermanentError(`Invalid parameters: ${describeIssues(params.error)}`);
+  const parsed = parseReport(report.type, report.params);
+  if (!parsed.ok) throw new PermanentError(`${parsed.error}: ${issuesLine(parsed.issues)}`);
 
   const attempt = report.attempts;
   const relativePath = attemptFileName(report.id, attempt);
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
   const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId, attempt })));
   const result = await renderReportToFile({
-    type,
-    params: params.data,
+    report: parsed.report,
     db: ctx.db,
     filePath,
     reportId: report.id,
@@ -144,7 +142,15 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     await rm(filePath, { force: true });
     return null;
   }
-  return { fileName: result.fileName, filePath, relativePath, bytes: result.bytes, pages: result.pages, title: type.title, summary: result.summary };
+  return {
+    fileName: result.fileName,
+    filePath,
+    relativePath,
+    bytes: result.bytes,
+    pages: result.pages,
+    title: parsed.report.type.title,
+    summary: result.summary,
+  };
 }
 
 /** Each attempt renders into its own file; the report row names the one that was emailed. */

@@ -3,7 +3,8 @@
 // per user and per client address (429 + Retry-After) and by reports in flight.
 // Honours Idempotency-Key (per user): same key and body → the same report; other body → 422.
 // GET /api/reports?status=&type=&cursor= — your reports (an admin's: everyone's), newest first.
-import { toFieldIssues, toReportView } from "@backline/report-service";
+import { toFieldIssues } from "@backline/config";
+import { toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody } from "@/lib/server/http";
 import { failureResponse } from "@/lib/server/failures";

@@ -4,7 +4,7 @@
 // redirect are passed on (303, so the browser follows with a GET). Like every
 // POST it must carry this site's Origin (proxy.ts).
 import { z } from "zod";
-import { toFieldIssues } from "@backline/report-service";
+import { toFieldIssues } from "@backline/config";
 import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";
 import { webEnv } from "@/lib/server/env";

@@ -4,7 +4,7 @@
 // domain, per client network and in all (each request may send an email; see
 // signInLimits in rate-limits.ts).
 import { toNextJsHandler } from "better-auth/next-js";
-import { toFieldIssues } from "@backline/report-service";
+import { toFieldIssues } from "@backline/config";
 import { z } from "zod";
 import { isSitePath } from "@/lib/safe-path";
 import { auth } from "@/lib/server/auth";

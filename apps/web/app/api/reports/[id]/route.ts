@@ -1,7 +1,8 @@
 // GET /api/reports/:id — the report's current state, where it stands in the
 // queue while it waits, and with ?sinceEvent=<id> the history after that event
 // (the status page's polling fallback).
-import { estimateQueued, toEventView, toFieldIssues, toReportView } from "@backline/report-service";
+import { toFieldIssues } from "@backline/config";
+import { estimateQueued, toEventView, toReportView } from "@backline/report-service";
 import { z } from "zod";
 import type { ReportStatusResponse } from "@/lib/report-view";
 import { db } from "@/lib/server/db";
