@@ -98,7 +98,7 @@ describe("admin user management", () => {
     const link = new URL((await issueDownloadLink(app.db, { reportId, userId: id, channel: "email", appUrl: APP_URL, ttlHours: 24, keys })).url);
     await askForLink("lee@example.com"); // a link waiting for its email
     const waiting = await app.db.signInEmail.findFirstOrThrow({ where: { email: "lee@example.com", sentAt: null }, orderBy: { id: "desc" } });
-    const waitingLink = await import("@backline/report-service").then(
+    const waitingLink = await import("@backline/sign-in-outbox").then(
       (m) => new URL(m.openSignInLink(waiting.sealedUrl!, waiting.email, TEST_SECRETS.AUTH_SECRET)!),
     );
 

@@ -16,7 +16,7 @@ describe("the session cookie over https", () => {
   it("is __Host- prefixed, Secure, Path=/ with no Domain, and the only name accepted", async () => {
     await app.fetch("/api/auth/sign-in/magic-link", { method: "POST", headers: { origin: HTTPS_URL }, json: { email: "ivy@example.com" } });
     const pending = await app.db.signInEmail.findFirstOrThrow({ where: { email: "ivy@example.com" } });
-    const { openSignInLink } = await import("@backline/report-service");
+    const { openSignInLink } = await import("@backline/sign-in-outbox");
     const link = new URL(openSignInLink(pending.sealedUrl!, pending.email, TEST_SECRETS.AUTH_SECRET)!);
     expect(link.origin + link.pathname).toBe(`${HTTPS_URL}/sign-in/confirm`);
     const verified = await app.confirmSignIn(link);

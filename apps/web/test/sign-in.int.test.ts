@@ -4,7 +4,7 @@
 // nothing up (mail scanners open every link), its button's POST signs in once,
 // sign-out ends the session, and so does a session left idle.
 import { JOB_QUEUE, PRIORITY, createProducerQueue } from "@backline/queue";
-import { openSignInLink } from "@backline/report-service";
+import { openSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, signedSessionCookie } from "@backline/test-kit";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

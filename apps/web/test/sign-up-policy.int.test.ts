@@ -2,7 +2,7 @@
 // route on a real database: ALLOWED_EMAIL_DOMAINS, invitations, ADMIN_EMAILS,
 // existing accounts, removed ones. Someone refused gets exactly the answer
 // anyone else gets, and nothing is written, queued or emailed for them.
-import { openSignInLink } from "@backline/report-service";
+import { openSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openSignUp } from "@backline/config";

@@ -6,7 +6,7 @@
 // session cookie. Only proxy.ts (CSRF, headers) is not in the path; the
 // end-to-end tests cover it over HTTP.
 import { createPrismaClient, type PrismaClient } from "@backline/db";
-import { openSignInLink } from "@backline/report-service";
+import { openSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix, type ScratchDatabase } from "@backline/test-kit";
 
 export const APP_URL = "http://app.test";

@@ -1,15 +1,14 @@
 // Deletes what has outlived its use, at start and hourly: expired sessions, expired sign-in
-// tokens, sign-in email rows once a week old (long enough to answer "did
-// my link go out?"; after that an address and a time are just kept data), and
-// PDFs that no report names any more.
+// tokens, sign-in email rows past their retention (sign-in-outbox), and PDFs that no
+// report names any more.
 // Every worker process runs it; the deletes are idempotent, so overlapping
 // runs cost a little work, never correctness.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { PrismaClient } from "@backline/db";
+import { deleteOldSignInEmails } from "@backline/sign-in-outbox";
 import type { Logger } from "pino";
 
-export const SIGN_IN_EMAIL_RETENTION_MS = 7 * 24 * 3600 * 1000;
 /**
  * An attempt's PDF (`<report id>-a<n>.pdf`, or `….partial` while rendering) that neither its
  * report nor its delivery names is left by a worker killed mid-attempt, or by a retry. A
@@ -48,9 +47,9 @@ export async function purgeExpired(db: PrismaClient, now = new Date()) {
   const [sessions, verifications, signInEmails] = await Promise.all([
     db.session.deleteMany({ where: { expiresAt: { lt: now } } }),
     db.verification.deleteMany({ where: { expiresAt: { lt: now } } }),
-    db.signInEmail.deleteMany({ where: { createdAt: { lt: new Date(now.getTime() - SIGN_IN_EMAIL_RETENTION_MS) } } }),
+    deleteOldSignInEmails(db, now),
   ]);
-  return { sessions: sessions.count, verifications: verifications.count, signInEmails: signInEmails.count };
+  return { sessions: sessions.count, verifications: verifications.count, signInEmails };
 }
 
 export function startHousekeeping(options: { db: PrismaClient; log: Logger; reportsDir: string; intervalMs?: number }) {

@@ -6,7 +6,8 @@
 // finds them and enqueues them again — under the row's id as job id, so a row
 // never gets two jobs; reports on the reports queue, sign-in links on theirs.
 import { IN_FLIGHT, noteReportEvent, type PrismaClient } from "@backline/db";
-import { enqueue, signInEmailJobOptions } from "@backline/queue";
+import { enqueue } from "@backline/queue";
+import { addSignInEmailJob, pendingSignInEmailIds } from "@backline/sign-in-outbox";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import pg from "pg";
@@ -104,16 +105,8 @@ export function startReconciler(options: ReconcilerOptions) {
       if (rows.length < BATCH) break;
     }
     // Sign-in links still worth sending; few at any time (they expire in minutes and are rate-limited).
-    const links = await db.signInEmail.findMany({
-      where: { sealedUrl: { not: null }, sentAt: null, expiresAt: { gt: new Date() }, createdAt: { lt: cutoff } },
-      select: { id: true },
-      take: BATCH,
-    });
-    for (const { id } of await withoutLiveJob(
-      signInQueue,
-      links.map((l) => l.id),
-    )) {
-      await enqueue(signInQueue, "send-sign-in-link", { signInEmailId: id }, signInEmailJobOptions(id));
+    for (const { id } of await withoutLiveJob(signInQueue, await pendingSignInEmailIds(db, cutoff, BATCH))) {
+      await addSignInEmailJob(signInQueue, id);
       requeued += 1;
     }
     if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");

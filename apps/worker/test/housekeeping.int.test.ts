@@ -9,7 +9,8 @@ import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit"
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
-import { ORPHAN_PDF_AGE_MS, SIGN_IN_EMAIL_RETENTION_MS, purgeExpired, purgeOrphanPdfs, startHousekeeping } from "../src/housekeeping.ts";
+import { SIGN_IN_EMAIL_RETENTION_MS } from "@backline/sign-in-outbox";
+import { ORPHAN_PDF_AGE_MS, purgeExpired, purgeOrphanPdfs, startHousekeeping } from "../src/housekeeping.ts";
 
 let scratch: ScratchDatabase;
 let db: PrismaClient;

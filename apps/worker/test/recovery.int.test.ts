@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { createReport, ensureUser } from "@backline/db";
 import { PRIORITY, createRedis, enqueue } from "@backline/queue";
-import { sealSignInLink } from "@backline/report-service";
+import { sealSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -6,7 +6,7 @@
 import { createReport, ensureUser } from "@backline/db";
 import { createMailTransport } from "@backline/mail";
 import { JOB_QUEUE, QUEUES, enqueue, sendSignInLinkJob, signInEmailJobOptions } from "@backline/queue";
-import { sealSignInLink } from "@backline/report-service";
+import { sealSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, testWorkerSettings, waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";

@@ -25,4 +25,3 @@ export {
   type DownloadLinkKeys,
   type LinkCheck,
 } from "./download-links.ts";
-export { openSignInLink, sealSignInLink } from "./sign-in-links.ts";

@@ -11,8 +11,7 @@
 // (/sign-in/verify) does; the GET endpoint is switched off.
 import "server-only";
 import { createHash } from "node:crypto";
-import { enqueue, signInEmailJobOptions } from "@backline/queue";
-import { sealSignInLink } from "@backline/report-service";
+import { queueSignInEmail } from "@backline/sign-in-outbox";
 import { betterAuth } from "better-auth";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import { nextCookies } from "better-auth/next-js";
@@ -119,12 +118,14 @@ function createAuth() {
             await db().verification.deleteMany({ where: { identifier: magicLinkIdentifier(token) } });
             return;
           }
-          const sealedUrl = sealSignInLink(confirmUrlFor(url, env.APP_URL), email, env.AUTH_SECRET);
-          const row = await db().signInEmail.create({ data: { email, sealedUrl, expiresAt: new Date(Date.now() + linkTtlSeconds * 1000) } });
+          const queued = await queueSignInEmail(db(), signInQueue(), {
+            email,
+            url: confirmUrlFor(url, env.APP_URL),
+            expiresAt: new Date(Date.now() + linkTtlSeconds * 1000),
+            secret: env.AUTH_SECRET,
+          });
           // With Redis down the row is kept, like a report's: the worker's reconciler gives it its job once Redis is back.
-          await enqueue(signInQueue(), "send-sign-in-link", { signInEmailId: row.id }, signInEmailJobOptions(row.id)).catch((err: Error) =>
-            console.error(`[auth] sign-in email ${row.id} waits for the reconciler: ${err.message.split("\n")[0]}`),
-          );
+          if (!queued.queued) console.error(`[auth] sign-in email ${queued.id} waits for the reconciler: ${queued.error.message.split("\n")[0]}`);
         },
       }),
       nextCookies(),

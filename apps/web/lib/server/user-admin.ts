@@ -10,6 +10,7 @@ import "server-only";
 import { toFieldIssues } from "@backline/config";
 import type { Actor } from "@backline/report-service";
 import { COMMANDS } from "@backline/db/report-status";
+import { withdrawSignInEmails } from "@backline/sign-in-outbox";
 import { z } from "zod";
 import { db } from "./db";
 import { webEnv } from "./env";
@@ -128,7 +129,7 @@ export async function removeUser(id: string, by: Actor): Promise<RemoveResult> {
     const links = await tx.downloadLink.updateMany({ where: { userId: id, revokedAt: null }, data: { revokedAt: now } });
     await tx.invitation.deleteMany({ where: { email: user.email } });
     // Sign-in links not yet emailed, and unused ones already emailed (Better Auth keeps the address in the value).
-    await tx.signInEmail.updateMany({ where: { email: user.email, sentAt: null, sealedUrl: { not: null } }, data: { sealedUrl: null } });
+    await withdrawSignInEmails(tx, user.email);
     await tx.$executeRaw`delete from verifications
       where case when identifier like 'magic-link:%' and value like '{%' then value::jsonb ->> 'email' end = ${user.email}`;
     return { ok: true as const, id, email: user.email, removedAt: row.removedAt!, sessionsEnded: sessions.count, linksRevoked: links.count };

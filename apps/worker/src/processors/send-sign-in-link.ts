@@ -3,7 +3,7 @@
 // one this worker can't open (sealed under another AUTH_SECRET).
 import { buildSignInEmail } from "@backline/mail";
 import { sendSignInLinkJob } from "@backline/queue";
-import { openSignInLink } from "@backline/report-service";
+import { markSignInEmailSent, takeSignInEmail } from "@backline/sign-in-outbox";
 import { UnrecoverableError } from "bullmq";
 import type { Processor } from "./context.ts";
 
@@ -11,21 +11,15 @@ export const processSendSignInLink: Processor<"send-sign-in-link"> = async (job,
   const payload = sendSignInLinkJob.payload.safeParse(job.data);
   if (!payload.success) throw new UnrecoverableError("Invalid send-sign-in-link payload");
   const { signInEmailId: id } = payload.data;
-  const row = await ctx.db.signInEmail.findUnique({ where: { id } });
-  if (!row?.sealedUrl || row.sentAt) return { skipped: "already sent" };
-  const drop = async (why: string) => {
-    await ctx.db.signInEmail.update({ where: { id }, data: { sealedUrl: null } });
-    return { skipped: why };
-  };
-  if (row.expiresAt.getTime() <= Date.now()) return drop("expired");
-  const url = openSignInLink(row.sealedUrl, row.email, ctx.env.AUTH_SECRET);
-  if (!url) {
-    ctx.log.warn({ signInEmailId: id }, "sign-in link dropped: it was sealed with another AUTH_SECRET than this worker's");
-    return drop("unreadable");
+  const taken = await takeSignInEmail(ctx.db, id, ctx.env.AUTH_SECRET);
+  if ("skipped" in taken) {
+    if (taken.skipped === "unreadable") ctx.log.warn({ signInEmailId: id }, "sign-in link dropped: it was sealed with another AUTH_SECRET than this worker's");
+    return taken;
   }
+  const { email, url, expiresAt } = taken.send;
   // Sent before it is marked: a crash in between resends a sign-in link, which is harmless; losing one is not.
-  await ctx.mail.sendMail(buildSignInEmail({ to: row.email, from: ctx.env.MAIL_FROM, url, expiresAt: row.expiresAt }));
-  await ctx.db.signInEmail.update({ where: { id }, data: { sentAt: new Date(), sealedUrl: null } });
+  await ctx.mail.sendMail(buildSignInEmail({ to: email, from: ctx.env.MAIL_FROM, url, expiresAt }));
+  await markSignInEmailSent(ctx.db, id);
   ctx.log.info({ signInEmailId: id }, "sign-in link sent");
   return { sent: true };
 };

@@ -1,6 +1,6 @@
 // Sealed sign-in links: readable only with the secret and the address they were sealed for.
 import { describe, expect, it } from "vitest";
-import { openSignInLink, sealSignInLink } from "../src/sign-in-links.ts";
+import { openSignInLink, sealSignInLink } from "../src/sealed-links.ts";
 
 const url = "https://backline.example/api/auth/magic-link/verify?token=s3cr3tT0ken&callbackURL=%2F";
 const secret = "a-secret-of-at-least-thirty-two-characters";
