@@ -3,7 +3,15 @@ import type { NextConfig } from "next";
 
 const config: NextConfig = {
   // Workspace packages ship TypeScript source.
-  transpilePackages: ["@backline/config", "@backline/db", "@backline/queue", "@backline/reports", "@backline/mail", "@backline/report-service", "@backline/sign-in-outbox"],
+  transpilePackages: [
+    "@backline/config",
+    "@backline/db",
+    "@backline/queue",
+    "@backline/reports",
+    "@backline/mail",
+    "@backline/report-service",
+    "@backline/sign-in-outbox",
+  ],
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit"],
   poweredByHeader: false,

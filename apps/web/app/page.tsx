@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { reportTypes } from "@backline/reports";
 import { ReportForm, type ReportTypeOption } from "@/components/report-form";
-import { db } from "@/lib/server/db";
+import { reportService } from "@/lib/server/reports";
 import { requireActor } from "@/lib/server/session";
 
 // The layout's title template only applies below the root segment.
@@ -19,7 +19,7 @@ export default async function NewReportPage() {
     defaults: type.params.parse({}) as Record<string, unknown>,
   }));
   const needsCustomers = types.some((t) => t.form.some((f) => f.kind === "customer"));
-  const customers = needsCustomers ? await db().customer.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" } }) : [];
+  const customers = needsCustomers ? await reportService().customerChoices() : [];
 
   return (
     <>

@@ -1,21 +1,20 @@
 // The status page's record of download links and downloads (server-rendered):
 // who downloaded the PDF, when, from where, and a way for the owner to revoke
 // every link (the emailed one included) if it went somewhere it shouldn't.
-import type { Download } from "@backline/db";
+import type { DownloadActivity as Activity } from "@backline/report-service";
 import { UtcTime } from "./utc-time";
 
 interface Props {
   reportId: string;
-  activeLinks: number;
-  downloads: Pick<Download, "id" | "at" | "ip" | "linkId">[];
-  totalDownloads: number;
+  activity: Activity;
   /** Only the owner may revoke. */
   canRevoke: boolean;
   /** Set after a revoke: how many links it stopped. */
   revoked: number | null;
 }
 
-export function DownloadActivity({ reportId, activeLinks, downloads, totalDownloads, canRevoke, revoked }: Props) {
+export function DownloadActivity({ reportId, activity, canRevoke, revoked }: Props) {
+  const { activeLinks, totalDownloads, latest } = activity;
   return (
     <section className="card stack" aria-labelledby="downloads-heading">
       <h2 id="downloads-heading" className="card-title">
@@ -29,11 +28,11 @@ export function DownloadActivity({ reportId, activeLinks, downloads, totalDownlo
       <p className="muted" data-testid="download-summary">
         {activeLinks} active download link{activeLinks === 1 ? "" : "s"} · downloaded {totalDownloads} time{totalDownloads === 1 ? "" : "s"}
       </p>
-      {downloads.length > 0 && (
+      {latest.length > 0 && (
         <ul className="links-list">
-          {downloads.map((d) => (
-            <li key={d.id.toString()}>
-              <UtcTime at={d.at} /> from {d.ip ?? "an unknown address"} {d.linkId ? "with a link" : "while signed in"}
+          {latest.map((d) => (
+            <li key={d.id}>
+              <UtcTime at={d.at} /> from {d.ip ?? "an unknown address"} {d.withLink ? "with a link" : "while signed in"}
             </li>
           ))}
         </ul>

@@ -37,5 +37,5 @@ export {
   type ReportChange,
   type TransitionOptions,
 } from "./report-lifecycle.ts";
-export { ALLOWED_TRANSITIONS, IN_FLIGHT, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";
+export { ALLOWED_TRANSITIONS, IN_FLIGHT, REPORT_STATUSES, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";
 export { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, releaseDelivery, type DeliveryClaim } from "./deliveries.ts";

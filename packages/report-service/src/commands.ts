@@ -21,7 +21,9 @@ import { parseReport } from "@backline/reports";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { Actor } from "./actor.ts";
 import { broadcastCancel } from "./cancellation.ts";
+import { findVisibleReport } from "./report-reads.ts";
 import { toReportView, type ReportView } from "./report-view.ts";
 import { publishReportChange } from "./updates.ts";
 
@@ -39,18 +41,6 @@ export const reportRequestSchema = z.strictObject({
   type: z.string({ error: "Choose a report type" }).max(64),
   params: z.record(z.string(), z.unknown(), { error: "Must be an object" }).optional(),
 });
-
-/** Who is asking. Everyone sees only their own reports; admins see all. */
-export interface Actor {
-  userId: string;
-  email: string;
-  admin: boolean;
-}
-
-/** The report if this actor may see it. Someone else's report is as absent as a missing one (never a 403 that confirms it exists). */
-export function findVisibleReport(db: PrismaClient, id: string, actor: Actor): Promise<Report | null> {
-  return db.report.findFirst({ where: { id, ...(actor.admin ? {} : { userId: actor.userId }) } });
-}
 
 export type CommandResult =
   | { ok: true; report: ReportView /** an Idempotency-Key replay: this report already existed */; replayed?: boolean }

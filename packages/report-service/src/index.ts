@@ -1,14 +1,28 @@
+export type { Actor } from "./actor.ts";
 export {
-  findVisibleReport,
   idempotencyKeySchema,
   reportCommands,
   reportRequestSchema,
   requestHash,
-  type Actor,
   type CommandResult,
   type ReportCommands,
   type ReportServiceDeps,
 } from "./commands.ts";
+export {
+  findVisibleReport,
+  isReportId,
+  listQuerySchema,
+  listReports,
+  readLinkedReport,
+  readReportSince,
+  readStatusPage,
+  recordDownload,
+  type DownloadActivity,
+  type LinkedReport,
+  type ListQuery,
+  type ParamLine,
+  type StatusPage,
+} from "./report-reads.ts";
 export { CancellationListener, ReportCancelledError, broadcastCancel, cancelChannel } from "./cancellation.ts";
 export { averageDurationSeconds, estimateQueued, queuePosition, type QueuePosition } from "./queue-position.ts";
 export { toEventView, toReportView, type ReportEventView, type ReportView } from "./report-view.ts";
@@ -25,3 +39,4 @@ export {
   type DownloadLinkKeys,
   type LinkCheck,
 } from "./download-links.ts";
+export { createReportService, type ReportService } from "./service.ts";

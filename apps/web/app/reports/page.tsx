@@ -4,7 +4,8 @@ import { describeIssues } from "@backline/config/field-issues";
 import { reportTypes } from "@backline/reports";
 import { UtcTime } from "@/components/utc-time";
 import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-view";
-import { listQuerySchema, listReports } from "@/lib/server/report-list";
+import { listQuerySchema } from "@backline/report-service";
+import { reportService } from "@/lib/server/reports";
 import { requireActor } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "My reports" };
@@ -14,7 +15,7 @@ export default async function MyReportsPage(props: PageProps<"/reports">) {
   const actor = await requireActor("/reports");
   const raw = Object.fromEntries(Object.entries(await props.searchParams).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
   const query = listQuerySchema.safeParse(raw);
-  const page = query.success ? await listReports(actor, query.data) : null;
+  const page = query.success ? await reportService().list(actor, query.data) : null;
   const nextHref = page?.nextCursor ? `/reports?${new URLSearchParams({ ...raw, cursor: page.nextCursor })}` : null;
 
   return (

@@ -8,7 +8,7 @@ import { isDownloadable, type Report } from "@backline/db";
 import { escapeHtml } from "@backline/mail/text";
 import { parseReport } from "@backline/reports";
 import { clientIp } from "./client-ip";
-import { db } from "./db";
+import { reportService } from "./reports";
 import { webEnv } from "./env";
 
 /** Route-handler pages (403/410) are plain HTML with inline styles only, so their CSP allows exactly that. */
@@ -23,14 +23,12 @@ export async function servePdf(report: Report, request: Request, who: { userId: 
     () => null,
   );
   if (size === null) return null;
-  await db().download.create({
-    data: {
-      reportId: report.id,
-      userId: who.userId,
-      linkId: who.linkId ?? null,
-      ip: clientIp(request.headers),
-      userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
-    },
+  await reportService().recordDownload({
+    reportId: report.id,
+    userId: who.userId,
+    linkId: who.linkId,
+    ip: clientIp(request.headers),
+    userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
   });
   return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
     headers: {

@@ -4,14 +4,13 @@
 // someone else's), infrastructure trouble → 503.
 import "server-only";
 import type { Report } from "@backline/db";
-import { findVisibleReport, type Actor, type CommandResult } from "@backline/report-service";
+import { isReportId, type Actor, type CommandResult } from "@backline/report-service";
 import { signInPath } from "@/lib/safe-path";
-import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError, refuseBody } from "./http";
 import { failureResponse } from "./failures";
 import { spend, type LimitName } from "./rate-limits";
-import { isReportId } from "./report-view";
+import { reportService } from "./reports";
 import { apiActor } from "./session";
 
 export const reportNotFound = () => jsonError(404, "Report not found");
@@ -25,7 +24,7 @@ export function commandRefused(result: Extract<CommandResult, { ok: false }>): R
 export const isFormPost = (request: Request) => /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
 
 /** The frame itself: who asks, a well-formed id, no body on a POST; then `handle`. */
-async function withReportRequest(request: Request, id: string, handle: (actor: Actor) => Promise<Response>): Promise<Response> {
+export async function withReportRequest(request: Request, id: string, handle: (actor: Actor) => Promise<Response>): Promise<Response> {
   try {
     const who = await apiActor(request);
     if ("response" in who) {
@@ -43,7 +42,7 @@ async function withReportRequest(request: Request, id: string, handle: (actor: A
 
 export function withVisibleReport(request: Request, id: string, handle: (report: Report, actor: Actor) => Promise<Response>): Promise<Response> {
   return withReportRequest(request, id, async (actor) => {
-    const report = await findVisibleReport(db(), id, actor);
+    const report = await reportService().find(id, actor);
     return report ? handle(report, actor) : reportNotFound();
   });
 }

@@ -2,20 +2,21 @@
 // queue and publisher, one subscriber shared by every open status page.
 import "server-only";
 import { createRedis } from "@backline/queue";
-import { ReportUpdateHub, reportCommands, type ReportCommands } from "@backline/report-service";
+import { ReportUpdateHub, createReportService, type ReportService } from "@backline/report-service";
 import type { Redis } from "ioredis";
 import { db } from "./db";
 import { webEnv } from "./env";
 import { reportsQueue } from "./queue";
 
-const globalForReports = globalThis as unknown as { backlinePublisher?: Redis; backlineHub?: ReportUpdateHub; backlineCommands?: ReportCommands };
+const globalForReports = globalThis as unknown as { backlinePublisher?: Redis; backlineHub?: ReportUpdateHub; backlineReports?: ReportService };
 
 export function publisher(): Redis {
   return (globalForReports.backlinePublisher ??= createRedis(webEnv().REDIS_URL, "producer").on("error", () => {}));
 }
 
-export function commands(): ReportCommands {
-  return (globalForReports.backlineCommands ??= reportCommands({ db: db(), queue: reportsQueue(), redis: publisher(), prefix: webEnv().QUEUE_PREFIX }));
+/** Every command and read of reports this process makes goes through this one object. */
+export function reportService(): ReportService {
+  return (globalForReports.backlineReports ??= createReportService({ db: db(), queue: reportsQueue(), redis: publisher(), prefix: webEnv().QUEUE_PREFIX }));
 }
 
 /** Subscriptions must survive Redis blips, so this connection waits and reconnects (it serves no request directly). */

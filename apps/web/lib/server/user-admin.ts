@@ -16,7 +16,7 @@ import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError, readJsonBody } from "./http";
 import { failureResponse } from "./failures";
-import { commands } from "./reports";
+import { reportService } from "./reports";
 import { actorFrom } from "./session";
 
 /** The admin behind an API request, or the 404 everyone else gets (as if the route didn't exist). */
@@ -138,7 +138,7 @@ export async function removeUser(id: string, by: Actor): Promise<RemoveResult> {
   const inFlight = await db().report.findMany({ where: { userId: id, status: { in: [...COMMANDS.cancel.from] } }, select: { id: true } });
   let reportsCancelled = 0;
   for (const report of inFlight) {
-    const cancelled = await commands()
+    const cancelled = await reportService()
       .cancel(report.id, by)
       .catch((err: Error) => (console.error(`[admin] report ${report.id} of a removed user was not cancelled: ${err.message.split("\n")[0]}`), null));
     if (cancelled?.ok) reportsCancelled++;

@@ -4,15 +4,14 @@
 // Honours Idempotency-Key (per user): same key and body → the same report; other body → 422.
 // GET /api/reports?status=&type=&cursor= — your reports (an admin's: everyone's), newest first.
 import { toFieldIssues } from "@backline/config";
-import { toReportView } from "@backline/report-service";
+import { listQuerySchema, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody } from "@/lib/server/http";
 import { failureResponse } from "@/lib/server/failures";
 import { clientIp } from "@/lib/server/client-ip";
 import { spend } from "@/lib/server/rate-limits";
-import { listQuerySchema, listReports } from "@/lib/server/report-list";
 import { commandRefused } from "@/lib/server/report-route";
-import { commands } from "@/lib/server/reports";
+import { reportService } from "@/lib/server/reports";
 import { apiActor } from "@/lib/server/session";
 
 export async function POST(request: Request) {
@@ -27,7 +26,7 @@ export async function POST(request: Request) {
     ]);
     if (limited) return limited;
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-    const result = await commands().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
+    const result = await reportService().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
     if (!result.ok) return commandRefused(result);
     const { id, type, status } = result.report;
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
@@ -47,7 +46,7 @@ export async function GET(request: Request) {
     if (!query.success) {
       return jsonError(400, "Invalid query", toFieldIssues(query.error.issues));
     }
-    const page = await listReports(who.actor, query.data);
+    const page = await reportService().list(who.actor, query.data);
     return Response.json({ items: page.items.map(toReportView), nextCursor: page.nextCursor }, { headers: { "Cache-Control": "no-store" } });
   } catch (err) {
     return failureResponse(err);

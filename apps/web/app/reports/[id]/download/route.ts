@@ -2,13 +2,12 @@
 // With ?user&expires&kid&sig (the emailed link): the signature is the
 // permission, no session needed. Tampered → 403, expired or revoked → 410 with
 // a way to get a fresh link. Without them: the signed-in owner (or an admin).
-import { checkDownloadUrl, findIssuedLink, findVisibleReport } from "@backline/report-service";
+import { checkDownloadUrl, isReportId } from "@backline/report-service";
 import { signInPath } from "@/lib/safe-path";
-import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
 import { linkProblemPage, servePdf } from "@/lib/server/downloads";
 import { failureResponse } from "@/lib/server/failures";
-import { isReportId } from "@/lib/server/report-view";
+import { reportService } from "@/lib/server/reports";
 import { actorFrom } from "@/lib/server/session";
 
 const SIGNED_FIELDS = ["user", "expires", "kid", "sig"];
@@ -23,7 +22,7 @@ export async function GET(request: Request, ctx: RouteContext<"/reports/[id]/dow
 
     const actor = await actorFrom(request.headers);
     if (!actor) return Response.redirect(new URL(signInPath(`/reports/${id}`), webEnv().APP_URL), 303);
-    const report = await findVisibleReport(db(), id, actor);
+    const report = await reportService().find(id, actor);
     return (report && (await servePdf(report, request, { userId: actor.userId }))) ?? noPdf();
   } catch (err) {
     return failureResponse(err);
@@ -35,9 +34,8 @@ async function signedDownload(request: Request, id: string, query: URLSearchPara
   if (!check.ok && check.reason === "tampered")
     return linkProblemPage(403, null, "This link was changed or is incomplete. Use the link exactly as it was emailed to you.");
   if (!check.ok) return linkProblemPage(410, id, "This link has expired. Links work for a limited time; you can get a fresh one.");
-  const link = await findIssuedLink(db(), check.claims);
-  if (!link || link.revokedAt) return linkProblemPage(410, id, "This link was revoked by the report's owner. You can get a fresh one if it's yours.");
-  // The link's user must still own the report.
-  const report = await db().report.findFirst({ where: { id, userId: check.claims.userId } });
-  return (report && (await servePdf(report, request, { userId: check.claims.userId, linkId: link.id }))) ?? noPdf();
+  const linked = await reportService().linkedReport(check.claims);
+  if (!linked.ok && linked.reason === "revoked")
+    return linkProblemPage(410, id, "This link was revoked by the report's owner. You can get a fresh one if it's yours.");
+  return (linked.ok && (await servePdf(linked.report, request, { userId: check.claims.userId, linkId: linked.linkId }))) || noPdf();
 }

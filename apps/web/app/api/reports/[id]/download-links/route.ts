@@ -1,11 +1,10 @@
 // POST /api/reports/:id/download-links — a fresh signed download link, for the
 // report's owner only (DOWNLOAD_LINK_TTL_HOURS), up to DOWNLOAD_LINKS_PER_USER_PER_HOUR. JSON clients get {url,
 // expiresAt}; the expired-link page's form post is sent on to the file (303).
-import { issueDownloadLink } from "@backline/report-service";
-import { db } from "@/lib/server/db";
 import { downloadLinkKeys, webEnv } from "@/lib/server/env";
 import { spend } from "@/lib/server/rate-limits";
 import { isFormPost, withOwnedReport } from "@/lib/server/report-route";
+import { reportService } from "@/lib/server/reports";
 
 export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id]/download-links">) {
   // A link is its owner's: admins download through their session instead.
@@ -13,9 +12,7 @@ export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id
     const limited = await spend([["downloadLinksPerUser", actor.userId]]);
     if (limited) return limited;
     const env = webEnv();
-    const link = await issueDownloadLink(db(), {
-      reportId: report.id,
-      userId: actor.userId,
+    const link = await reportService().issueLink(report, {
       channel: "web",
       appUrl: env.APP_URL,
       ttlHours: env.DOWNLOAD_LINK_TTL_HOURS,

@@ -15,13 +15,12 @@
 //   together don't all come back together). The browser then reconnects on its
 //   own, is signed in again by this route like any request, and resumes from
 //   its Last-Event-ID after re-reading the report.
-import { toEventView, toReportView, type ReportUpdate } from "@backline/report-service";
+import { toEventView, toReportView, type Actor, type ReportUpdate } from "@backline/report-service";
 import { Connection, createResponse } from "better-sse";
 import { isFinal } from "@/lib/report-view";
-import { db } from "@/lib/server/db";
 import { webEnv } from "@/lib/server/env";
 import { withVisibleReport } from "@/lib/server/report-route";
-import { updateHub } from "@/lib/server/reports";
+import { reportService, updateHub } from "@/lib/server/reports";
 import { actorFrom } from "@/lib/server/session";
 import { openStreamSlot, type StreamSlot } from "@/lib/server/stream-limits";
 
@@ -32,7 +31,7 @@ export async function GET(request: Request, ctx: RouteContext<"/api/reports/[id]
     const taken = await openStreamSlot(actor.userId);
     if ("response" in taken) return taken.response;
     try {
-      return stream(request, id, actor.userId, taken.slot);
+      return stream(request, id, actor, taken.slot);
     } catch (err) {
       await taken.slot.release();
       throw err;
@@ -40,7 +39,7 @@ export async function GET(request: Request, ctx: RouteContext<"/api/reports/[id]
   });
 }
 
-function stream(request: Request, id: string, userId: string, slot: StreamSlot) {
+function stream(request: Request, id: string, actor: Actor, slot: StreamSlot) {
   const env = webEnv();
   // The stream ends when the browser goes away (the request is aborted or the
   // body cancelled) or when we end it. better-sse only ever sees `closer`,
@@ -68,7 +67,7 @@ function stream(request: Request, id: string, userId: string, slot: StreamSlot) 
     checking = true;
     actorFrom(request.headers)
       .then(
-        (actor) => (actor?.userId === userId ? slot.renew() : end()),
+        (now) => (now?.userId === actor.userId ? slot.renew() : end()),
         // The database is unreachable: nobody can sign out meanwhile either, so keep the stream.
         () => slot.renew(),
       )
@@ -105,10 +104,9 @@ function stream(request: Request, id: string, userId: string, slot: StreamSlot) 
       if (ended) return void off();
       unsubscribe = off;
 
-      const [report, events] = await Promise.all([
-        db().report.findUniqueOrThrow({ where: { id } }),
-        db().reportEvent.findMany({ where: { reportId: id, id: { gt: given } }, orderBy: { id: "asc" } }),
-      ]);
+      const found = await reportService().since(id, actor, given);
+      if (!found) return end(); // removed meanwhile (its owner was deleted)
+      const { report, events } = found;
       if (!session.isConnected || ended) return;
       session.push(toReportView(report), "snapshot", cursor());
       for (const event of events) {

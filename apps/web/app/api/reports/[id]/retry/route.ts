@@ -4,13 +4,13 @@
 import { clientIp } from "@/lib/server/client-ip";
 import { webEnv } from "@/lib/server/env";
 import { runReportCommand } from "@/lib/server/report-route";
-import { commands } from "@/lib/server/reports";
+import { reportService } from "@/lib/server/reports";
 
 export async function POST(request: Request, ctx: RouteContext<"/api/reports/[id]/retry">) {
   return runReportCommand(
     request,
     (await ctx.params).id,
-    (id, actor) => commands().retry(id, actor, { maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER }),
+    (id, actor) => reportService().retry(id, actor, { maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER }),
     (actor) => [
       ["reportsPerUser", actor.userId],
       ["reportsPerIp", clientIp(request.headers)],
