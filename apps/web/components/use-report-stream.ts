@@ -10,7 +10,7 @@
 // try live updates again later. A 401 while polling reloads the page, which
 // sends a signed-out visitor to sign in.
 import { useCallback, useEffect, useState } from "react";
-import { isFinal, type ReportEventView, type ReportStatusResponse, type ReportView } from "@/lib/report-view";
+import { isFinal, type ReportEventView, type ReportStatusResponse, type ReportView } from "@/lib/report-status";
 
 const POLL_MS = 2000;
 const FAILURES_BEFORE_POLLING = 3;

@@ -3,7 +3,7 @@ import Link from "next/link";
 import { describeIssues } from "@backline/config/field-issues";
 import { reportTypes } from "@backline/reports";
 import { UtcTime } from "@/components/utc-time";
-import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-view";
+import { REPORT_STATUSES, STATUS_LABELS } from "@/lib/report-status";
 import { listQuerySchema } from "@backline/report-service";
 import { reportService } from "@/lib/server/reports";
 import { requireActor } from "@/lib/server/session";

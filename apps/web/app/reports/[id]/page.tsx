@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { isReportId, toEventView, toReportView } from "@backline/report-service";
 import { DownloadActivity } from "@/components/download-activity";
-import { ReportStatusView } from "@/components/report-status";
+import { ReportStatusView } from "@/components/report-status-view";
 import { reportService } from "@/lib/server/reports";
 import { requireActor } from "@/lib/server/session";
 

@@ -4,7 +4,7 @@
 import { toFieldIssues } from "@backline/config";
 import { toEventView, toReportView } from "@backline/report-service";
 import { z } from "zod";
-import type { ReportStatusResponse } from "@/lib/report-view";
+import type { ReportStatusResponse } from "@/lib/report-status";
 import { jsonError } from "@/lib/server/http";
 import { reportNotFound, withReportRequest } from "@/lib/server/report-route";
 import { reportService } from "@/lib/server/reports";

@@ -17,7 +17,7 @@
 //   its Last-Event-ID after re-reading the report.
 import { toEventView, toReportView, type Actor, type ReportUpdate } from "@backline/report-service";
 import { Connection, createResponse } from "better-sse";
-import { isFinal } from "@/lib/report-view";
+import { isFinal } from "@/lib/report-status";
 import { webEnv } from "@/lib/server/env";
 import { withVisibleReport } from "@/lib/server/report-route";
 import { reportService, updateHub } from "@/lib/server/reports";

@@ -13,7 +13,7 @@ import {
   type ReportEventView,
   type ReportStatusResponse,
   type ReportView,
-} from "@/lib/report-view";
+} from "@/lib/report-status";
 import { useReportStream } from "./use-report-stream";
 import { UtcTime } from "./utc-time";
 

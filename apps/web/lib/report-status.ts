@@ -1,5 +1,5 @@
-// What client components know about reports: the shared JSON shapes (types
-// only) and the words for each status.
+// What client components know about reports: the JSON shapes (types only), the
+// words for each status, and the status rules (from @backline/db/report-status).
 import type { ReportStatus } from "@backline/db/report-status";
 import type { QueuePosition, ReportEventView, ReportView } from "@backline/report-service";
 
