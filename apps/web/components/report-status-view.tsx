@@ -184,6 +184,8 @@ function statusSentence(report: ReportStatusResponse): string {
       return "The report could not be generated.";
     case "cancelled":
       return "The report was cancelled.";
+    case "skipped":
+      return "Skipped: there was no data for this run, and its schedule skips empty reports. Nothing was sent.";
   }
 }
 

@@ -15,6 +15,7 @@ export const STATUS_LABELS: Record<ReportStatus, string> = {
   sent: "Sent",
   failed: "Failed",
   cancelled: "Cancelled",
+  skipped: "Skipped — no data",
 };
 
 export { REPORT_STATUSES, canCancel, canRetry, isDownloadable, isFinal } from "@backline/db/report-status";

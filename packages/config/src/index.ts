@@ -196,6 +196,21 @@ export const mailEnv = z.object({
     .default(10 * 1024 * 1024),
 });
 
+/** Scheduled reports (packages/schedules): read by the web app (a new schedule's first run) and the workers (the scheduler). */
+export const schedulesEnv = z.object({
+  MAX_SCHEDULES_PER_USER: z.coerce.number().int().min(1).default(25),
+  /** Runs due at the same instant are spread over this window, by a fixed offset per schedule (no thundering herd at 08:00). */
+  SCHEDULE_JITTER_SECONDS: z.coerce.number().int().min(0).max(3600).default(15),
+  /** How often each worker looks for due schedules. */
+  SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(200).default(5_000),
+  /** An occurrence found more than this late (the scheduler was down) is handled by its schedule's missed-run policy. */
+  SCHEDULE_LATE_AFTER_SECONDS: z.coerce.number().int().min(10).default(300),
+  /** With missed-run policy `all`, at most this many late occurrences are run (the most recent); the rest are recorded missed. */
+  SCHEDULE_CATCH_UP_MAX: z.coerce.number().int().min(1).max(1000).default(10),
+  /** A schedule whose last this-many runs all failed pauses itself and says why. */
+  SCHEDULE_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
+});
+
 export const workerEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** A job whose worker stops renewing its lock for this long is taken over by another worker. */

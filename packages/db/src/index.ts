@@ -29,6 +29,7 @@ export {
   RETRY_RESET,
   createReport,
   createReportWithinCap,
+  createScheduledReport,
   ensureUser,
   noteReportEvent,
   recordProgress,

@@ -42,6 +42,35 @@ export async function createReportWithinCap(db: PrismaClient, input: NewReport, 
   return (await insertReport(db, input, maxInFlight))[0] ?? null;
 }
 
+/**
+ * A schedule's run: the report and the schedule_runs row naming it, in one
+ * statement, unless that occurrence already has a run (then null). The
+ * unique (schedule, occurrence) key makes a second run impossible; the check
+ * before it keeps a repeated tick from aborting its transaction on it. Call it
+ * inside the scheduler's transaction, which holds the schedule's row lock.
+ */
+export async function createScheduledReport(
+  db: PrismaClient | Prisma.TransactionClient,
+  input: NewReport & { scheduleId: string; occurrence: Date; dueAt: Date },
+): Promise<Report | null> {
+  // A nominal local time goes in as its wall-clock text: a Date would be converted through the session's time zone.
+  const occurrence = input.occurrence.toISOString().slice(0, 19);
+  const rows = await db.$queryRaw<Report[]>`
+    with report as (
+      insert into reports (id, type, params, user_id, owner_email, status, stage, schedule_id, occurrence, updated_at)
+      select ${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.owner.id}::uuid, ${input.owner.email}, 'queued',
+             'Waiting for a worker', ${input.scheduleId}::uuid, ${occurrence}::timestamp, now()
+      where not exists (select 1 from schedule_runs where schedule_id = ${input.scheduleId}::uuid and occurrence = ${occurrence}::timestamp)
+      returning *
+    ), event as (
+      insert into report_events (report_id, status, message) select id, 'queued', 'Scheduled run created' from report
+    ), run as (
+      insert into schedule_runs (schedule_id, occurrence, due_at, report_id) select schedule_id, occurrence, ${input.dueAt}, id from report
+    )
+    select ${REPORT_COLUMNS} from report`;
+  return rows[0] ?? null;
+}
+
 function insertReport(db: PrismaClient, input: NewReport, maxInFlight: number | null) {
   return db.$queryRaw<Report[]>`
     with report as (
@@ -107,7 +136,7 @@ const attemptFence = (attempt: number | undefined) => (attempt === undefined ? P
 const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
   failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
   message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
-  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt"`;
+  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt", schedule_id::text as "scheduleId", occurrence`;
 
 /** `column = value` only for the keys given: one statement shape per call site, values as parameters. */
 function setClauses(patch: ReportPatch): Prisma.Sql[] {
@@ -145,6 +174,8 @@ function toChange(row: ChangeRow | undefined): ReportChange | null {
     updatedAt: new Date(r.updatedAt),
     startedAt: toDate(r.startedAt),
     finishedAt: toDate(r.finishedAt),
+    // A timestamp without time zone (a nominal local time) comes through JSON without an offset: read it as UTC, as Prisma does.
+    occurrence: r.occurrence === null ? null : new Date(`${r.occurrence}Z`),
   };
   const event = row.event ? { ...row.event, id: BigInt(row.event.id), at: new Date(row.event.at) } : null;
   return { report, event };

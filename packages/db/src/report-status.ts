@@ -7,18 +7,20 @@ import type { ReportStatus } from "./generated/prisma/client.ts";
 
 export type { ReportStatus };
 
-export const REPORT_STATUSES = ["queued", "generating", "emailing", "sent", "failed", "cancelled"] as const satisfies readonly ReportStatus[];
+export const REPORT_STATUSES = ["queued", "generating", "emailing", "sent", "failed", "cancelled", "skipped"] as const satisfies readonly ReportStatus[];
 
 /** from → to, as a worker moves a report (outage waits and retries go back to `queued`). */
 export const WORKER_MOVES: Record<ReportStatus, readonly ReportStatus[]> = {
   queued: ["generating", "failed"],
   // generating → generating: a stalled job picked up again.
-  generating: ["queued", "generating", "emailing", "failed"],
+  // generating → skipped: a schedule's run found no data and its schedule skips empty reports.
+  generating: ["queued", "generating", "emailing", "failed", "skipped"],
   // emailing → generating: its worker died mid-send (the delivery claim keeps it from sending twice).
   emailing: ["queued", "generating", "emailing", "sent", "failed"],
   sent: [],
   failed: [],
   cancelled: [],
+  skipped: [],
 };
 
 /** What a person may ask, and from where (`commands.ts`). */
@@ -42,6 +44,7 @@ export const ALLOWED_TRANSITIONS: Record<ReportStatus, readonly ReportStatus[]> 
   sent: enteredFrom("sent"),
   failed: enteredFrom("failed"),
   cancelled: enteredFrom("cancelled"),
+  skipped: enteredFrom("skipped"),
 };
 
 export const canTransition = (from: ReportStatus, to: ReportStatus) => ALLOWED_TRANSITIONS[to].includes(from);

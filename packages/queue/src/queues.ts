@@ -18,8 +18,8 @@ export const JOB_QUEUE = {
   "send-sign-in-link": QUEUES.signIn,
 } as const satisfies Record<JobName, QueueName>;
 
-/** BullMQ priority: lower runs first; interactive work always goes ahead of bulk. (Sign-in links have their own queue; signIn is their priority there.) */
-export const PRIORITY = { signIn: 1, interactive: 2, bulk: 10 } as const;
+/** BullMQ priority: lower runs first; interactive work always goes ahead of scheduled runs, and those ahead of bulk. (Sign-in links have their own queue; signIn is their priority there.) */
+export const PRIORITY = { signIn: 1, interactive: 2, scheduled: 5, bulk: 10 } as const;
 
 /** How a sign-in email's job is added (on QUEUES.signIn), by the web app and the reconciler alike: under its row's id. */
 export const signInEmailJobOptions = (signInEmailId: string) => ({ jobId: signInEmailId, priority: PRIORITY.signIn, attempts: 5 });

@@ -1,0 +1,29 @@
+export { dueAtOf, jitterMs, planDueRuns, type DueOccurrence, type DuePlan, type MissedRunPolicy } from "./due-runs.ts";
+export {
+  canonicalTimeZone,
+  firstOccurrenceAfter,
+  formatLocalTime,
+  instantOf,
+  localTimeOf,
+  nextOccurrence,
+  parseCron,
+  upcoming,
+  type LocalTime,
+} from "./occurrences.ts";
+export { RANGE_LABELS, RELATIVE_RANGES, relativeSchema, resolveRange, type DateRange, type Relative, type RelativeRangeKind } from "./relative-dates.ts";
+export { paramsForRun, relativeRangesOf } from "./relative-params.ts";
+export {
+  MISSED_POLICIES,
+  createScheduleSchema,
+  describeCron,
+  scheduleService,
+  updateScheduleSchema,
+  type RunStatus,
+  type ScheduleResult,
+  type ScheduleRunView,
+  type ScheduleService,
+  type ScheduleServiceDeps,
+  type ScheduleView,
+} from "./schedule-service.ts";
+export { runSchedulerTick, type SchedulerSettings, type TickResult } from "./scheduler.ts";
+export { checkUnsubscribeSignature, unsubscribePath, unsubscribeUrl, type LinkKeys } from "./unsubscribe-links.ts";

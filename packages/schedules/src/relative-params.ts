@@ -1,0 +1,34 @@
+// Which report types' parameters can be relative to the run, and how a
+// resolved date range is written into each type's own fields.
+import type { ReportTypeId } from "@backline/reports";
+import { resolveRange, type DateRange, type Relative, type RelativeRangeKind } from "./relative-dates.ts";
+
+interface RelativeDates {
+  /** The ranges that make sense for the type. */
+  ranges: readonly RelativeRangeKind[];
+  apply(params: Record<string, unknown>, range: DateRange): Record<string, unknown>;
+}
+
+export const RELATIVE_DATES: Partial<Record<ReportTypeId, RelativeDates>> = {
+  "sales-summary": {
+    ranges: ["previous-day", "previous-week", "previous-month", "month-to-date", "last-n-days"],
+    apply: (params, range) => ({ ...params, from: range.from, to: range.to }),
+  },
+  // A statement covers one calendar month: the previous one, or this one so far.
+  "customer-statement": {
+    ranges: ["previous-month", "month-to-date"],
+    apply: (params, range) => ({ ...params, month: range.from.slice(0, 7) }),
+  },
+};
+
+/** Null when the type can't take this range (the caller names the field). */
+export function relativeRangesOf(type: string): readonly RelativeRangeKind[] {
+  return RELATIVE_DATES[type as ReportTypeId]?.ranges ?? [];
+}
+
+/** The params a run at `runDate` (its local date) uses. */
+export function paramsForRun(type: string, params: Record<string, unknown>, relative: Relative | null, runDate: Date): Record<string, unknown> {
+  const dates = RELATIVE_DATES[type as ReportTypeId];
+  if (!relative || !dates) return params;
+  return dates.apply(params, resolveRange(relative, runDate));
+}
