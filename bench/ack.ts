@@ -31,7 +31,7 @@ export const TARGETS = {
  * POST /api/reports as signed-in users, the next request with the next
  * user's cookie (round robin) and the app's Origin. Spread over users because
  * that is what the load is — a user may request 10 reports a minute (lifted
- * for the bench, see bench/stack.ts) — and because one user's requests are
+ * for the bench, see UNTHROTTLED_LIMITS in @backline/test-kit) — and because one user's requests are
  * serialized on purpose (the per-user in-flight cap takes a lock per user and
  * counts that user's open reports), which would measure one user's queue, not
  * the endpoint.

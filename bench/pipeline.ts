@@ -5,12 +5,10 @@ import path from "node:path";
 import { createReport, ensureUser, type PrismaClient } from "@backline/db";
 import { QUEUES, createProducerQueue, enqueue } from "@backline/queue";
 import { salesSummary } from "@backline/reports";
+import { deleteQueueKeys, repoRoot, startProcess, startWorker, type SmtpSink, type StackEnv } from "@backline/test-kit";
 import type pg from "pg";
 import { phase } from "./progress.ts";
 import { sampleRss, type RssPeak } from "./rss.ts";
-import type { SmtpSink } from "./smtp-sink.ts";
-import { repoRoot, startProcess, startWorker, type StackEnv } from "./stack.ts";
-import { deleteQueueKeys } from "./redis-keys.ts";
 
 export interface PipelineContext {
   stack: Omit<StackEnv, "queuePrefix" | "smtpUrl">;
@@ -20,6 +18,9 @@ export interface PipelineContext {
   db: PrismaClient;
   pg: pg.Client;
 }
+
+/** The queue prefix of the worker run at this concurrency. */
+export const pipelineQueuePrefix = (base: string, concurrency: number) => `${base}-c${concurrency}`;
 
 export interface BareResult {
   loops: number;
@@ -83,7 +84,7 @@ export async function runBareLoops(ctx: PipelineContext, loops: number, count: n
       count,
       wallMs,
       rate: count / (wallMs / 1000),
-      emails: ctx.smtp.received(),
+      emails: ctx.smtp.accepted.length,
       avgPdfBytes: done.reduce((s, d) => s + d.bytes, 0) / count,
       avgPages: done.reduce((s, d) => s + d.pages, 0) / count,
       rss,
@@ -116,7 +117,7 @@ export interface WorkerRunResult {
  * clock), so neither enqueueing nor process start-up is counted.
  */
 export async function runWorker(ctx: PipelineContext, concurrency: number, count: number): Promise<WorkerRunResult> {
-  const queuePrefix = `${ctx.prefixBase}-c${concurrency}`;
+  const queuePrefix = pipelineQueuePrefix(ctx.prefixBase, concurrency);
   const bar = phase(`pipeline worker c=${concurrency}`, count, "sent", "creating reports");
 
   // A clean reports table per run: the ack benchmark left thousands of rows,
@@ -139,7 +140,7 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
 
   ctx.smtp.reset();
   bar.update(0, "starting worker");
-  const { proc, readyAt } = await startWorker({ ...ctx.stack, queuePrefix, smtpUrl: ctx.smtp.url }, concurrency);
+  const { proc, readyAt } = await startWorker({ ...ctx.stack, queuePrefix, smtpUrl: ctx.smtp.url }, { concurrency, name: `worker(c=${concurrency})` });
   const sampler = sampleRss(proc.pid);
   const timeoutMs = 60_000 + count * 2_000;
   const deadline = Date.now() + timeoutMs;
@@ -152,7 +153,7 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
       counts = Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
       const sent = counts.sent ?? 0;
       const failed = counts.failed ?? 0;
-      bar.update(sent, `failed ${failed}, emails ${ctx.smtp.received()}`);
+      bar.update(sent, `failed ${failed}, emails ${ctx.smtp.accepted.length}`);
       if (sent + failed >= count) break;
       if (proc.child.exitCode !== null) throw new Error(`worker exited (${proc.child.exitCode}) mid-run\n${proc.tail()}`);
       if (Date.now() > deadline) {
@@ -175,10 +176,10 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
   const idSet = new Set(ids);
   let distinct = 0;
   let duplicates = 0;
-  for (const [id, n] of ctx.smtp.reportIds) {
+  for (const [id, copies] of ctx.smtp.byReport) {
     if (!idSet.has(id)) continue;
     distinct += 1;
-    duplicates += n - 1;
+    duplicates += copies.length - 1;
   }
   bar.done(`${(sent / (wallMs / 1000)).toFixed(2)} reports/s`);
   return {
@@ -189,7 +190,7 @@ export async function runWorker(ctx: PipelineContext, concurrency: number, count
     sent,
     failed,
     other: count - sent - failed,
-    emails: ctx.smtp.received(),
+    emails: ctx.smtp.accepted.length,
     distinctReportEmails: distinct,
     duplicateEmails: duplicates,
     timedOut,

@@ -4,25 +4,34 @@
 // prefix, reports folder, SMTP sink and ports — against the production builds,
 // then prints the figures and removes everything it created, also on failure
 // or Ctrl-C. See bench/README.md for what each figure means.
-import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
 import { checkRedis } from "@backline/queue";
-import { createScratchDatabase, uniqueQueuePrefix } from "@backline/test-kit";
+import {
+  createScratchDatabase,
+  deleteQueueKeys,
+  exitCleanlyOnSignals,
+  freePort,
+  missingBuilds,
+  onCleanup,
+  runCleanup,
+  sessionCache,
+  sessionCookies,
+  sessionPool,
+  startSmtpSink,
+  startWeb,
+  uniqueQueuePrefix,
+} from "@backline/test-kit";
 import pg from "pg";
 import { POST_LABEL, TARGETS, closedLoop, openLoop, postTarget, quiesce, warmUp, type ClosedLoopResult, type OpenLoopResult } from "./ack.ts";
-import { runBareLoops, runWorker, type BareResult, type PipelineContext, type WorkerRunResult } from "./pipeline.ts";
+import { pipelineQueuePrefix, runBareLoops, runWorker, type BareResult, type PipelineContext, type WorkerRunResult } from "./pipeline.ts";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
-import { deleteQueueKeys } from "./redis-keys.ts";
 import { sampleRss, type RssPeak } from "./rss.ts";
-import { sessionCache, sessionCookies, sessionPool } from "./sessions.ts";
-import { startSmtpSink } from "./smtp-sink.ts";
 import { benchSse, formatSse, type SseResult } from "./sse.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtRatio, fmtSeconds, table } from "./stats.ts";
-import { exitCleanlyOnSignals, freePort, onCleanup, repoRoot, runCleanup, startWeb } from "./stack.ts";
 
 // ---------------------------------------------------------------- settings
 
@@ -66,12 +75,10 @@ const runPipeline = !args.only || args.only === "pipeline";
 
 // The bench measures the production builds, never dev mode; the health route
 // must be in the build too (it is the bare baseline).
-const needed = [
-  "apps/web/.next/BUILD_ID",
+const needed = missingBuilds([
   "apps/web/.next/server/app/api/health/route.js",
   ...(runSse ? ["apps/web/.next/server/app/api/reports/[id]/events/route.js"] : []),
-  ...(runPipeline ? ["apps/worker/dist/main.js"] : []),
-].filter((f) => !existsSync(path.join(repoRoot, f)));
+]);
 if (needed.length > 0) {
   console.error(`The production builds are missing or out of date (${needed.join(", ")}): run \`npm run build\` first.`);
   process.exit(1);
@@ -111,8 +118,12 @@ interface PipelineFigures {
 
 try {
   log(`[bench] isolated stack: scratch database, own queue prefix, temp REPORTS_DIR, own SMTP sink and ports`);
+  // One queue prefix per phase (and per worker run), each removed at the end.
   const prefixBase = uniqueQueuePrefix("bench");
-  onCleanup("delete bench queues from Redis", () => deleteQueueKeys(redisUrl, prefixBase).then(() => {}));
+  const prefixes = [`${prefixBase}-ack`, `${prefixBase}-sse`, ...WORKER_CONCURRENCIES.map((c) => pipelineQueuePrefix(prefixBase, c))];
+  onCleanup("delete bench queues from Redis", async () => {
+    for (const prefix of prefixes) await deleteQueueKeys(redisUrl, prefix);
+  });
 
   const setup = phase("setup: scratch database", 1, "", "create + migrate");
   const scratch = await createScratchDatabase(baseDatabaseUrl);
@@ -129,11 +140,11 @@ try {
   const stack = { databaseUrl: scratch.url, redisUrl, reportsDir, appUrl: `http://127.0.0.1:${appPort}` };
 
   let ack: AckFigures | undefined;
-  if (runAck) ack = await benchAck(appPort, { ...stack, queuePrefix: `${prefixBase}-ack` });
+  if (runAck) ack = await benchAck(appPort, { ...stack, queuePrefix: prefixes[0]! });
 
   // Needs no demo data, so it runs before the seeding.
   let sse: SseResult | undefined;
-  if (runSse) sse = await benchSse({ ...stack, queuePrefix: `${prefixBase}-sse` }, appPort, db);
+  if (runSse) sse = await benchSse({ ...stack, queuePrefix: prefixes[1]! }, appPort, db);
 
   let pipeline: PipelineFigures | undefined;
   if (runPipeline) {
@@ -145,7 +156,8 @@ try {
     const client = new pg.Client({ connectionString: scratch.url });
     await client.connect();
     onCleanup("close pg client", () => client.end());
-    const smtp = await startSmtpSink();
+    // Headers only: parsing thousands of PDFs would spend the cores the worker is measured on.
+    const smtp = await startSmtpSink({ keep: "headers" });
     onCleanup("close SMTP sink", () => smtp.close());
     pipeline = await benchPipeline({ stack, prefixBase, smtp, db, pg: client });
   }

@@ -13,14 +13,13 @@ import { monitorEventLoopDelay } from "node:perf_hooks";
 import { createReport, ensureUser, recordProgress, transitionReport, type PrismaClient, type Report } from "@backline/db";
 import { createRedis } from "@backline/queue";
 import { publishReportChange } from "@backline/report-service";
-import { TEST_SECRETS, createSessionCookie } from "@backline/test-kit";
+import { TEST_SECRETS, createSessionCookie, startWeb, type StackEnv } from "@backline/test-kit";
 import pg from "pg";
 import { TARGETS, warmUp } from "./ack.ts";
 import { phase } from "./progress.ts";
 import { processTree, sampleRss, type RssPeak, readStatus } from "./rss.ts";
 import { nowMs, openSse, type SseClient, type SseFrame } from "./sse-client.ts";
 import { fmtMiB, fmtMs, summarize, table, type LatencySummary } from "./stats.ts";
-import { startWeb, type StackEnv } from "./stack.ts";
 import os from "node:os";
 
 export const SSE_SETTINGS = {

@@ -1,7 +1,7 @@
 // Talking to the stack the way a user (HTTP) and an operator (SQL, Redis) would.
+import { authHeaders, sessionCookies } from "@backline/test-kit";
 import { Redis } from "ioredis";
 import pg from "pg";
-import { authHeaders, sessionCookies } from "../bench/sessions.ts";
 
 // ---------------------------------------------------------------- HTTP
 
@@ -9,7 +9,7 @@ import { authHeaders, sessionCookies } from "../bench/sessions.ts";
  * The web app of a stack, as its users reach it. A report goes to the address
  * of the user who asked for it, so "a report to X" is a POST signed in as X:
  * `cookieFor(X)` is X's session cookie (created once per address; see
- * bench/sessions.ts). Per-address behaviour (the sink refusing an address,
+ * sessionCache in @backline/test-kit). Per-address behaviour (the sink refusing an address,
  * owner_email in SQL checks) keeps working that way.
  */
 export interface Api {
@@ -154,35 +154,4 @@ export function redisClient(url: string): Redis {
   const r = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2000, enableOfflineQueue: true, retryStrategy: () => 200 });
   r.on("error", () => {});
   return r;
-}
-
-/** Which of these report ids have a job hash in Redis that has not finished (a live job). */
-export async function liveJobs(redis: Redis, prefix: string, ids: readonly string[]): Promise<Set<string>> {
-  const live = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const pipeline = redis.pipeline();
-    for (const id of chunk) pipeline.hmget(`${prefix}:reports:${id}`, "name", "finishedOn");
-    const answers = (await pipeline.exec()) ?? [];
-    chunk.forEach((id, j) => {
-      const [name, finishedOn] = (answers[j]?.[1] as (string | null)[] | undefined) ?? [null, null];
-      if (name && !finishedOn) live.add(id);
-    });
-  }
-  return live;
-}
-
-/** Which of these ids have any job hash at all (live or finished). */
-export async function jobsPresent(redis: Redis, prefix: string, ids: readonly string[]): Promise<Set<string>> {
-  const present = new Set<string>();
-  for (let i = 0; i < ids.length; i += 500) {
-    const chunk = ids.slice(i, i + 500);
-    const pipeline = redis.pipeline();
-    for (const id of chunk) pipeline.exists(`${prefix}:reports:${id}`);
-    const answers = (await pipeline.exec()) ?? [];
-    chunk.forEach((id, j) => {
-      if (answers[j]?.[1] === 1) present.add(id);
-    });
-  }
-  return present;
 }

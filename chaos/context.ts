@@ -2,14 +2,13 @@
 // the SMTP sink, and a way to bring up a fresh stack (web + workers) on its own
 // queue prefix, reached by HTTP as signed-in users (Stack is an Api).
 import type { PrismaClient } from "@backline/db";
-import { uniqueQueuePrefix } from "@backline/test-kit";
+import { QUEUES } from "@backline/queue";
+import { freePort, queueJobs, sessionCache, uniqueQueuePrefix, type Proc, type QueueJobs, type SmtpSink } from "@backline/test-kit";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Phase } from "../bench/progress.ts";
-import { sessionCache } from "../bench/sessions.ts";
 import type { Api } from "./client.ts";
-import type { ChaosSmtpSink } from "./smtp-sink.ts";
-import { freePort, startWeb, startWorker, type ChaosStackEnv, type OwnRedis, type Proc, type WorkerProc } from "./stack.ts";
+import { startWeb, startWorker, type ChaosStackEnv, type OwnRedis, type WorkerProc } from "./stack.ts";
 
 export interface Settings {
   short: boolean;
@@ -93,6 +92,8 @@ export interface Stack extends Api {
   cookieFor(email: string): Promise<string>;
   web: Proc;
   workers: WorkerProc[];
+  /** The stack's report jobs in Redis, read through BullMQ (job id = report id). */
+  jobs: QueueJobs;
   /** Replaces worker `index` with a freshly started one. */
   restartWorker(index: number): Promise<WorkerProc>;
   /** Marks a process whose exit the scenario caused (kill -9), so it is not reported as a crash. */
@@ -109,8 +110,7 @@ export interface ChaosContext {
   pg: pg.Client;
   db: PrismaClient;
   redis: OwnRedis;
-  redisClient: Redis;
-  sink: ChaosSmtpSink;
+  sink: SmtpSink;
   reportsDir: string;
   phase(label: string, total: number, unit?: string, detail?: string): Phase;
   log(line: string): void;
@@ -127,12 +127,14 @@ const MAX_SUPERVISOR_RESTARTS = 20;
 /**
  * A fresh web process and `workers` worker processes on a new queue prefix.
  * `sessions` is a connection to the stack's database, for the users' session
- * rows (see bench/sessions.ts).
+ * rows (sessionCache in @backline/test-kit); `redis`, the harness's client of
+ * our Redis, for reading the stack's jobs.
  */
 export async function startStack(
   base: Omit<ChaosStackEnv, "queuePrefix" | "appUrl">,
   options: { workers: number; concurrency?: number },
   sessions: pg.Pool | pg.Client,
+  redis: Redis,
 ): Promise<Stack> {
   const port = await freePort();
   const env: ChaosStackEnv = { ...base, queuePrefix: uniqueQueuePrefix("chaos"), appUrl: `http://127.0.0.1:${port}` };
@@ -173,6 +175,7 @@ export async function startStack(
     cookieFor: sessionCache(sessions),
     web: web as Proc,
     workers: workers as WorkerProc[],
+    jobs: queueJobs(redis, env.queuePrefix, QUEUES.reports),
     crashes: [],
     expectExit: (pid) => void expected.add(pid),
     async restartWorker(index) {
@@ -184,6 +187,7 @@ export async function startStack(
     async stop() {
       stopping = true;
       await Promise.all([stack.web.stop(), ...stack.workers.map((w) => w.proc.stop())]);
+      await stack.jobs.close();
     },
   };
   watch(stack.web);

@@ -11,9 +11,8 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
-import { createScratchDatabase } from "@backline/test-kit";
+import { createScratchDatabase, exitCleanlyOnSignals, missingBuilds, onCleanup, runCleanup, sessionPool, startSmtpSink } from "@backline/test-kit";
 import { log, phase, stopProgress, totalElapsedMs } from "../bench/progress.ts";
-import { sessionPool } from "../bench/sessions.ts";
 import { connectPg, redisClient, waitTerminal } from "./client.ts";
 import { FULL, SHORT, startStack, type ChaosContext, type ScenarioOutcome } from "./context.ts";
 import { evaluate, failedResult, passed, renderScenario, renderSummary, type ScenarioResult } from "./metrics.ts";
@@ -25,8 +24,7 @@ import { pausedWorkerScenario } from "./scenarios/paused-worker.ts";
 import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
 import { smtpFaultsScenario } from "./scenarios/smtp-faults.ts";
-import { startChaosSmtpSink } from "./smtp-sink.ts";
-import { HARNESS_PG_APP, exitCleanlyOnSignals, missingBuilds, onCleanup, runCleanup, startOwnRedis } from "./stack.ts";
+import { HARNESS_PG_APP, startOwnRedis } from "./stack.ts";
 
 const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Promise<ScenarioOutcome> }[] = [
   { name: "kill-worker", title: "kill -9 of workers at random moments", run: killWorkerScenario },
@@ -104,7 +102,8 @@ try {
   const rc = redisClient(redis.url);
   onCleanup("disconnect redis client", () => void rc.disconnect());
   setup.update(3, "SMTP sink");
-  const sink = await startChaosSmtpSink();
+  // Headers only (X-Report-Id, Message-ID): bodies are kept just for the reports a scenario names in keepMessagesOf.
+  const sink = await startSmtpSink({ keep: "headers" });
   onCleanup("close SMTP sink", () => sink.close());
   const pg = await connectPg(scratch.url, HARNESS_PG_APP);
   onCleanup("close pg", () => pg.end());
@@ -121,7 +120,6 @@ try {
     pg,
     db,
     redis,
-    redisClient: rc,
     sink,
     reportsDir,
     phase,
@@ -132,7 +130,7 @@ try {
       bar.done(end.allTerminal ? "all final" : "timed out");
     },
     startStack: (options) =>
-      startStack({ databaseUrl: scratch.url, redisUrl: redis.url, reportsDir, smtpUrl: sink.url, reconcileIntervalMs: 10_000 }, options, sessions),
+      startStack({ databaseUrl: scratch.url, redisUrl: redis.url, reportsDir, smtpUrl: sink.url, reconcileIntervalMs: 10_000 }, options, sessions, rc),
   };
 
   for (const s of selected) {

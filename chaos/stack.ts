@@ -1,21 +1,21 @@
-// The processes under test — the production web app, worker processes, and a
-// private redis-server — started with bench/stack.ts's process helpers (own
-// process group each, output drained, cleanup registry), with the extra
-// environment the chaos run needs.
-import { existsSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
+// What a chaos stack adds to test-kit's app stack: the production web app and
+// workers with the environment a chaos run gives them (a Postgres
+// application_name per role, so connections can be told apart and terminated;
+// the reconciler's interval), and a private redis-server it can shut down and
+// restart.
 import { Redis } from "ioredis";
-import { appEnv, freePort, repoRoot, startProcess, waitForPort, type Proc } from "../bench/stack.ts";
+import {
+  freePort,
+  startProcess,
+  startWeb as startAppWeb,
+  startWorker as startAppWorker,
+  waitForPort,
+  type Proc,
+  type StackEnv,
+  type WorkerProcess,
+} from "@backline/test-kit";
 
-export { exitCleanlyOnSignals, freePort, onCleanup, repoRoot, runCleanup, type Proc } from "../bench/stack.ts";
-
-export interface ChaosStackEnv {
-  databaseUrl: string;
-  redisUrl: string;
-  queuePrefix: string;
-  reportsDir: string;
-  appUrl: string;
+export interface ChaosStackEnv extends StackEnv {
   smtpUrl: string;
   reconcileIntervalMs: number;
 }
@@ -25,48 +25,18 @@ export const WORKER_PG_APP = "chaos-worker";
 const WEB_PG_APP = "chaos-web";
 export const HARNESS_PG_APP = "chaos-harness";
 
-function env(s: ChaosStackEnv, extra: Record<string, string>): NodeJS.ProcessEnv {
-  return appEnv(s, { RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs), ...extra });
-}
+const chaosEnv = (s: ChaosStackEnv, pgApp: string) => ({ RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs), PGAPPNAME: pgApp });
 
-export function missingBuilds(): string[] {
-  return ["apps/web/.next/BUILD_ID", "apps/worker/dist/main.js"].filter((f) => !existsSync(path.join(repoRoot, f)));
-}
+export const startWeb = (s: ChaosStackEnv, port: number): Promise<Proc> => startAppWeb(s, port, { env: chaosEnv(s, WEB_PG_APP) });
 
-export async function startWeb(s: ChaosStackEnv, port: number): Promise<Proc> {
-  const web = startProcess("web", process.execPath, ["server.mjs", "-p", String(port), "-H", "127.0.0.1"], {
-    cwd: path.join(repoRoot, "apps/web"),
-    env: env(s, { PORT: String(port), PGAPPNAME: WEB_PG_APP }),
-  });
-  await waitForPort(port, "web app", web);
-  return web;
-}
-
-export interface WorkerProc {
-  proc: Proc;
-  /** What the worker writes into report_events.worker_id: `<hostname>:<pid>`. */
-  workerId: string;
+export interface WorkerProc extends WorkerProcess {
   index: number;
 }
 
-/** One production worker (`node apps/worker/dist/main.js`); resolves when it logs "worker ready". */
+/** Worker `index` of a stack (`node apps/worker/dist/main.js`); resolves when it logs "worker ready". */
 export async function startWorker(s: ChaosStackEnv, index: number, concurrency = 2): Promise<WorkerProc> {
-  const proc = startProcess(`worker-${index}`, process.execPath, ["dist/main.js"], {
-    cwd: path.join(repoRoot, "apps/worker"),
-    env: env(s, { WORKER_CONCURRENCY: String(concurrency), PGAPPNAME: WORKER_PG_APP }),
-  });
-  await proc.waitForLine(/"msg":"worker ready"/, 60_000);
-  // Spawned directly (no shell), so the child's pid is the worker's process.pid.
-  return { proc, workerId: `${os.hostname()}:${proc.pid}`, index };
-}
-
-/** kill -9 of the worker's whole process group. */
-export function killNine(w: WorkerProc): void {
-  try {
-    process.kill(-w.proc.pid, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  const worker = await startAppWorker(s, { name: `worker-${index}`, concurrency, env: chaosEnv(s, WORKER_PG_APP) });
+  return { ...worker, index };
 }
 
 // ---------------------------------------------------------------- private redis
@@ -93,19 +63,16 @@ export async function startOwnRedis(dir: string): Promise<OwnRedis> {
       `redis-${port}`,
       "redis-server",
       ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir, "--daemonize", "no", "--loglevel", "warning"],
-      {
-        cwd: dir,
-        env: process.env,
-      },
+      { cwd: dir, env: process.env },
     );
-    await waitForPort(port, "redis-server", proc, 20_000);
+    await waitForPort(port, { what: "redis-server", proc, timeoutMs: 20_000 });
   };
   await spawnIt();
   const url = `redis://127.0.0.1:${port}`;
   return {
     url,
     port,
-    running: () => proc !== null && proc.child.exitCode === null && proc.child.signalCode === null,
+    running: () => proc?.running() ?? false,
     async shutdownNoSave() {
       const client = new Redis(url, { maxRetriesPerRequest: 0, retryStrategy: () => null, lazyConnect: true });
       client.on("error", () => {});
@@ -114,7 +81,7 @@ export async function startOwnRedis(dir: string): Promise<OwnRedis> {
       client.disconnect();
       const current = proc!;
       await Promise.race([current.exited, new Promise((r) => setTimeout(r, 10_000))]);
-      if (current.child.exitCode === null && current.child.signalCode === null) await current.stop();
+      if (current.running()) await current.stop();
     },
     async restart() {
       await spawnIt();

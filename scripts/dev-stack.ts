@@ -2,20 +2,20 @@
 // and Redis, migrates, seeds, builds, then runs web + worker + dev inbox until
 // Ctrl-C — or, with --check, until a report has gone from sign-in to inbox (CI runs
 // that). Every failure is one line that names the setting to fix.
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { appEnv, authEnv, databaseEnv, describeSignUpPolicy, EnvError, mailEnv, parseEnv, redactUrl, redisEnv } from "@backline/config";
 import { checkDatabase } from "@backline/db";
 import { checkRedis } from "@backline/queue";
+import { startInbox } from "@backline/test-kit/app-stack";
+import { exitCleanlyOnSignals, portOpen, runCleanup, signalAll, startProcess, waitForPort, type Proc } from "@backline/test-kit/processes";
 import pg from "pg";
 import { runPrisma } from "../packages/db/tools/prisma.ts";
 import { smokeCheck } from "./smoke-check.ts";
 
 const root = path.resolve(import.meta.dirname, "..");
-const children: ChildProcess[] = [];
 const COLORS: Record<string, string> = { web: "36", worker: "35", inbox: "33", redis: "31", postgres: "34" };
 let stopping = false;
 
@@ -23,7 +23,7 @@ const say = (line: string) => console.log(`\x1b[1m▸\x1b[0m ${line}`);
 function fail(line: string): never {
   console.error(`\x1b[31m✖\x1b[0m ${line}`);
   stopping = true;
-  for (const child of children) signalGroup(child, "SIGTERM");
+  signalAll("SIGTERM");
   process.exit(1);
 }
 
@@ -50,10 +50,13 @@ try {
   fail(err instanceof EnvError ? err.message : String(err));
 }
 
-process.on("SIGINT", () => stopAll(0));
-process.on("SIGTERM", () => stopAll(0));
+// Ctrl-C stops everything started here, last started first (a second Ctrl-C kills at once).
+exitCleanlyOnSignals(() => {
+  stopping = true;
+  say("Stopping…");
+}, 0);
 
-if (await portOpen("127.0.0.1", env.PORT)) fail(`Port ${env.PORT} is already in use (PORT=${env.PORT}); stop what listens there or set PORT`);
+if (await portOpen(env.PORT)) fail(`Port ${env.PORT} is already in use (PORT=${env.PORT}); stop what listens there or set PORT`);
 await ensureRedis();
 await ensurePostgres();
 
@@ -73,15 +76,15 @@ const inboxUrl = "http://localhost:1080";
 const useDevInbox = ["127.0.0.1", "localhost"].includes(smtp.hostname);
 if (check && !useDevInbox) fail(`--check reads the dev inbox, so SMTP_URL must point at this machine (it is ${redactUrl(env.SMTP_URL)})`);
 if (useDevInbox) {
-  if (await portOpen(smtp.hostname, Number(smtp.port || 25))) say(`Reusing the SMTP server already on ${smtp.host}`);
+  if (await portOpen(Number(smtp.port || 25), smtp.hostname)) say(`Reusing the SMTP server already on ${smtp.host}`);
   else {
-    start("inbox", "npx", ["maildev", "--smtp", smtp.port || "1025", "--ip", "127.0.0.1", "--web", "1080", "--web-ip", "127.0.0.1", "--silent"]);
-    await waitForPort(smtp.hostname, Number(smtp.port || 1025), "the dev inbox (maildev)");
+    const inbox = await startInbox({ smtpPort: Number(smtp.port || 1025), webPort: 1080, ...output("inbox") }).catch((err: Error) => fail(firstLine(err)));
+    failOnExit(inbox.proc);
   }
 }
-start("web", "npm", ["run", "start:web", "--silent"]); // apps/web/server.mjs reads PORT
+const web = start("web", "npm", ["run", "start:web", "--silent"]); // apps/web/server.mjs reads PORT
 start("worker", "npm", ["run", "start:worker", "--silent"]);
-await waitForPort("127.0.0.1", env.PORT, "the web app");
+await waitPort(env.PORT, "the web app", web);
 
 if (check) {
   try {
@@ -90,7 +93,10 @@ if (check) {
   } catch (error) {
     fail(`Check failed: ${(error as Error).message}`);
   }
-  stopAll(0);
+  stopping = true;
+  say("Stopping…");
+  await runCleanup();
+  process.exit(0);
 } else {
   console.log(`
   \x1b[1mBackline is running\x1b[0m
@@ -131,7 +137,7 @@ async function ensureRedis() {
   const dir = path.resolve(root, "var/redis");
   mkdirSync(dir, { recursive: true });
   say(`Starting a local Redis on port ${url.port || 6379} (data in var/redis)`);
-  start("redis", "redis-server", [
+  const redis = start("redis", "redis-server", [
     "--port",
     url.port || "6379",
     "--bind",
@@ -147,7 +153,7 @@ async function ensureRedis() {
     "--save",
     "",
   ]);
-  await waitForPort("127.0.0.1", Number(url.port || 6379), "Redis");
+  await waitPort(Number(url.port || 6379), "Redis", redis);
 }
 
 async function ensurePostgres() {
@@ -177,8 +183,8 @@ async function ensurePostgres() {
     run(path.join(bin, "initdb"), ["-D", dataDir, "-U", url.username || "postgres", "--auth=trust", "-E", "UTF8"], "initdb failed");
   }
   say(`Starting a local PostgreSQL on port ${url.port || 5432}`);
-  start("postgres", path.join(bin, "postgres"), ["-D", dataDir, "-p", url.port || "5432", "-k", dataDir, "-c", "listen_addresses=127.0.0.1"]);
-  await waitForPort("127.0.0.1", Number(url.port || 5432), "PostgreSQL");
+  const postgres = start("postgres", path.join(bin, "postgres"), ["-D", dataDir, "-p", url.port || "5432", "-k", dataDir, "-c", "listen_addresses=127.0.0.1"]);
+  await waitPort(Number(url.port || 5432), "PostgreSQL", postgres);
   await ensurePostgres();
 }
 
@@ -198,63 +204,29 @@ function run(cmd: string, args: string[], failure: string) {
   if (result.status !== 0) fail(failure);
 }
 
-function start(name: string, cmd: string, args: string[]) {
-  const child = spawn(cmd, args, { cwd: root, env: process.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+/** A process of the stack: its output shown line by line under its name; stopped (SIGTERM, SIGKILL after 15 s) on Ctrl-C or at the end of --check. */
+function start(name: string, cmd: string, args: string[]): Proc {
+  const proc = startProcess(name, cmd, args, { cwd: root, env: process.env, ...output(name) });
+  failOnExit(proc);
+  return proc;
+}
+
+function output(name: string) {
   const tag = `\x1b[${COLORS[name] ?? "37"}m${name.padEnd(8)}\x1b[0m│ `;
-  for (const stream of [child.stdout, child.stderr]) {
-    let buffered = "";
-    stream.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(tag + line + "\n");
-    });
-  }
-  child.on("exit", (code, signal) => {
-    if (!stopping) fail(`${name} exited unexpectedly (${signal ?? `code ${code}`}); see its output above`);
-  });
-  children.push(child);
+  return { name, onLine: (line: string) => void process.stdout.write(`${tag}${line}\n`), graceMs: 15_000 };
 }
 
-function stopAll(code: number) {
-  if (stopping) return;
-  stopping = true;
-  if (children.length > 0) say("Stopping…");
-  // Stop in reverse order: web and worker before the services they use.
-  const exits = [...children].reverse().map(
-    (child) =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once("exit", () => resolve());
-        signalGroup(child, "SIGTERM");
-        setTimeout(() => signalGroup(child, "SIGKILL"), 15_000).unref();
-      }),
-  );
-  void Promise.all(exits).then(() => process.exit(code));
-}
-
-/** Signals the child's whole process group (npm → node), not just npm. */
-function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
-  try {
-    if (child.pid) process.kill(-child.pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-function portOpen(host: string, port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host, port, timeout: 1000 });
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-    socket.once("timeout", () => (socket.destroy(), resolve(false)));
+function failOnExit(proc: Proc) {
+  void proc.exited.then(() => {
+    if (!stopping) fail(`${proc.name} exited unexpectedly (${proc.child.signalCode ?? `code ${proc.child.exitCode}`}); see its output above`);
   });
 }
 
-async function waitForPort(host: string, port: number, what: string, timeoutMs = 60_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await portOpen(host, port))) {
-    if (Date.now() > deadline) fail(`${what} did not start listening on ${host}:${port} within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+function firstLine(err: Error): string {
+  return err.message.split("\n")[0]!;
+}
+
+/** Waits for the port, or stops with one line (the process's own output is already on screen). */
+async function waitPort(port: number, what: string, proc: Proc) {
+  await waitForPort(port, { what, proc }).catch((err: Error) => fail(firstLine(err)));
 }

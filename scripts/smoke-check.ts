@@ -2,15 +2,8 @@
 // through the dev inbox, generate a report, see it Sent and its email arrive — over HTTP,
 // then let the caller stop the stack. Throws one line saying what did not happen.
 import { randomUUID } from "node:crypto";
-
-interface InboxEmail {
-  id: string;
-  subject: string;
-  text: string;
-  to: { address: string }[];
-  headers: Record<string, string>;
-  attachments?: unknown[];
-}
+import { inboxEmails, type InboxEmail } from "@backline/test-kit/app-stack";
+import { waitUntil } from "@backline/test-kit/wait";
 
 interface ReportState {
   id: string;
@@ -115,21 +108,11 @@ export async function smokeCheck({ appBase, appUrl, inboxUrl, say }: SmokeCheckO
 
 async function inbox(inboxUrl: string): Promise<InboxEmail[]> {
   try {
-    const response = await fetch(`${inboxUrl}/api/email`);
-    if (!response.ok) throw new Error(`answered ${response.status}`);
-    return (await response.json()) as InboxEmail[];
+    return await inboxEmails(inboxUrl);
   } catch (error) {
     throw new Error(`the dev inbox at ${inboxUrl}/api/email did not answer (${(error as Error).message}); --check needs MailDev there`);
   }
 }
 
 /** Polls `probe` until it returns a value; a probe that throws ends the wait with its error. */
-async function waitFor<T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
+const waitFor = <T>(timeoutMs: number, what: string, probe: () => Promise<T | undefined>): Promise<T> => waitUntil(probe, { timeoutMs, intervalMs: 250, what });

@@ -4,7 +4,7 @@
 // comes from the same signed-in user (one session cookie); "a different body"
 // is different params (the body names no recipient any more).
 import { randomUUID } from "node:crypto";
-import { jobsPresent, reportBody, submitReport } from "../client.ts";
+import { reportBody, submitReport } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { bump, fmtS } from "./util.ts";
 
@@ -46,7 +46,7 @@ export async function idempotencyScenario(ctx: ChaosContext): Promise<ScenarioOu
     // Every row this user has (the key's and any made from the other bodies), and any with the key at all.
     const { rows } = await ctx.pg.query<{ id: string }>("SELECT id::text FROM reports WHERE idempotency_key = $1 OR owner_email = $2", [key, email]);
     const rowIds = rows.map((r) => r.id);
-    const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, rowIds);
+    const present = await stack.jobs.present(rowIds);
     const answerList = (a: Record<string, number>) =>
       Object.entries(a)
         .map(([c, k]) => `${c === "0" ? "no answer" : c}×${k}`)

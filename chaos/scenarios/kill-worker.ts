@@ -3,7 +3,7 @@
 // from the kill to the moment every report that worker had in flight is final.
 import { countTerminal, submitMany } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
-import { killNine, type WorkerProc } from "../stack.ts";
+import type { WorkerProc } from "../stack.ts";
 import { bump, fmtS, sleep, tally } from "./util.ts";
 
 const TARGET_MS = 10_000;
@@ -57,7 +57,7 @@ export async function killWorkerScenario(ctx: ChaosContext): Promise<ScenarioOut
       const victim = pool[Math.floor(Math.random() * pool.length)]!;
       const at = Date.now();
       stack.expectExit(victim.proc.pid);
-      killNine(victim);
+      victim.proc.signal("SIGKILL"); // kill -9 of its process group
       await victim.proc.exited;
       const inFlight = await inFlightOf(ctx, victim.workerId);
       killLog.push({ at, worker: victim, inFlight });

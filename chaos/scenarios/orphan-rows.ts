@@ -8,7 +8,6 @@
 // RECONCILE_INTERVAL_MS, for rows older than its 5 s grace) within ~30 s.
 import { createReport, ensureUser, type Prisma } from "@backline/db";
 import { salesSummary } from "@backline/reports";
-import { jobsPresent } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { fmtS, pollUntil } from "./util.ts";
 
@@ -43,7 +42,7 @@ export async function orphanRowsScenario(ctx: ChaosContext): Promise<ScenarioOut
     const allAt = await pollUntil(
       async () => {
         const pending = ids.filter((id) => !enqueuedAt.has(id));
-        const present = await jobsPresent(ctx.redisClient, stack.env.queuePrefix, pending);
+        const present = await stack.jobs.present(pending);
         const now = Date.now();
         for (const id of present) enqueuedAt.set(id, now);
         ebar.update(enqueuedAt.size);

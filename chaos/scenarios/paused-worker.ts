@@ -75,7 +75,7 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
       }
       const paused = holder;
       const pausedAt = Date.now();
-      process.kill(-paused.proc.pid, "SIGSTOP");
+      paused.proc.signal("SIGSTOP");
       let sentAt: number | null;
       try {
         // The other worker takes it over once the lock runs out, and sends it.
@@ -87,7 +87,7 @@ export async function pausedWorkerScenario(ctx: ChaosContext): Promise<ScenarioO
         const stillPaused = PAUSE_MS - (Date.now() - pausedAt);
         if (stillPaused > 0) await new Promise((r) => setTimeout(r, stillPaused));
       } finally {
-        process.kill(-paused.proc.pid, "SIGCONT");
+        paused.proc.signal("SIGCONT");
       }
       // The resumed worker finishes its render and finds itself superseded: it says so in a
       // log line naming the report (a lock-renewal error at resume names it too, so not just any line).

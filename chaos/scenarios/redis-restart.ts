@@ -2,7 +2,7 @@
 // requests made while it is down, then restarted empty. Postgres still has
 // every report; the workers' reconciler must put a job back for each one.
 import { IN_FLIGHT } from "@backline/db/report-status";
-import { liveJobs, submitMany, submitReport, reportBody } from "../client.ts";
+import { submitMany, submitReport, reportBody } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { bump, fmtS, pollUntil, sleep } from "./util.ts";
 
@@ -68,7 +68,7 @@ export async function redisRestartScenario(ctx: ChaosContext): Promise<ScenarioO
           IN_FLIGHT,
         ]);
         const open = rows.map((r) => r.id);
-        const live = await liveJobs(ctx.redisClient, stack.env.queuePrefix, open).catch(() => new Set<string>());
+        const live = await stack.jobs.live(open).catch(() => new Set<string>());
         missing = open.filter((id) => !live.has(id)).length;
         rebar.update(ids.length - missing, `${open.length} not final, ${missing} without a job`);
         return missing === 0;

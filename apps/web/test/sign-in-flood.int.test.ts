@@ -8,7 +8,7 @@
 // Sent; fewer sign-in emails may go out than the caps allow.
 import { seedDemoData } from "@backline/db";
 import { createMailTransport } from "@backline/mail";
-import { startSmtpCapture, testWorkerSettings, waitUntil, type SmtpCapture } from "@backline/test-kit";
+import { startSmtpSink, testWorkerSettings, waitUntil, type SmtpSink } from "@backline/test-kit";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -29,7 +29,7 @@ const MAIL_MAX_PER_SECOND = 20;
 const SIGN_IN_MAIL_MAX_PER_SECOND = 2;
 
 let app: WebApp;
-let smtp: SmtpCapture;
+let smtp: SmtpSink;
 let worker: RunningWorker | undefined;
 let reportsDir: string;
 
@@ -40,7 +40,7 @@ beforeAll(async () => {
     SIGN_IN_MAIL_MAX_PER_SECOND: String(SIGN_IN_MAIL_MAX_PER_SECOND),
   });
   await seedDemoData(app.db, { customers: 20, orders: 500 });
-  smtp = await startSmtpCapture();
+  smtp = await startSmtpSink();
   reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-flood-"));
 });
 afterAll(async () => {

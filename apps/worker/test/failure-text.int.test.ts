@@ -17,7 +17,7 @@ let queue: Queue;
 let workerId: string;
 
 beforeAll(async () => {
-  h = await createHarness({ customers: 10, orders: 300, smtp: { rejectRecipient: (a) => a === REJECTED } });
+  h = await createHarness({ customers: 10, orders: 300, smtp: { rejectAddresses: [REJECTED] } });
   db = h.db;
   const stack = h.stack("failure-text");
   queue = stack.queue;

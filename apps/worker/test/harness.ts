@@ -1,8 +1,8 @@
 // Shared set-up of the worker's integration tests: a seeded scratch database,
-// a capturing SMTP server, a reports folder, queue stacks with their own
-// prefixes, and workers in this process or in child processes. Everything
-// made is torn down by close().
-import { spawn, type ChildProcess } from "node:child_process";
+// an SMTP sink that parses and keeps what it receives, a reports folder, queue
+// stacks with their own prefixes, and workers in this process or in child
+// processes. Everything made is torn down by close().
+import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -15,11 +15,12 @@ import {
   createScratchDatabase,
   testWorkerSettings,
   deleteQueueKeys,
-  startSmtpCapture,
+  startProcess,
+  startSmtpSink,
   uniqueQueuePrefix,
   type ScratchDatabase,
-  type SmtpCapture,
-  type SmtpCaptureOptions,
+  type SmtpSink,
+  type SmtpSinkOptions,
 } from "@backline/test-kit";
 import { pino } from "pino";
 import { startReportWorker, type RunningWorker } from "../src/report-worker.ts";
@@ -30,13 +31,13 @@ export const APP_URL = "http://localhost:3999";
 export interface Harness {
   scratch: ScratchDatabase;
   db: PrismaClient;
-  smtp: SmtpCapture;
+  smtp: SmtpSink;
   reportsDir: string;
   /** A queue prefix with its producer side: queue, publisher and the web's commands. */
   stack(label: string): ReturnType<typeof makeStack>;
   /** A worker in this process. */
   startWorker(prefix: string, concurrency?: number): Promise<RunningWorker>;
-  /** A real worker process (src/main.ts), as production runs it. */
+  /** A real worker process (src/main.ts), as production runs it; its stderr is echoed, and close() kills it. */
   spawnWorker(prefix: string, env?: Record<string, string>): ChildProcess;
   /** Emails captured for a report. */
   emailsFor(reportId: string): number;
@@ -44,11 +45,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { customers: number; orders: number; smtp?: SmtpCaptureOptions }): Promise<Harness> {
+export async function createHarness(options: { customers: number; orders: number; smtp?: SmtpSinkOptions }): Promise<Harness> {
   const scratch = await createScratchDatabase();
   const db = createPrismaClient(scratch.url);
   await seedDemoData(db, { customers: options.customers, orders: options.orders });
-  const smtp = await startSmtpCapture(options.smtp);
+  const smtp = await startSmtpSink(options.smtp);
   const reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-worker-test-"));
   const cleanups: (() => Promise<unknown>)[] = [];
   const onClose = (cleanup: () => Promise<unknown>) => void cleanups.push(cleanup);
@@ -76,7 +77,7 @@ export async function createHarness(options: { customers: number; orders: number
       return running;
     },
     spawnWorker(prefix, env = {}) {
-      const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      const worker = startProcess("worker", process.execPath, ["--import", "tsx", "src/main.ts"], {
         cwd: path.resolve(import.meta.dirname, ".."),
         env: {
           ...process.env,
@@ -90,17 +91,13 @@ export async function createHarness(options: { customers: number; orders: number
           ...TEST_SECRETS,
           ...env,
         },
-        stdio: ["ignore", "ignore", "inherit"],
+        onLine: (line, stream) => void (stream === "stderr" && process.stderr.write(`${line}\n`)),
+        graceMs: 0, // a test's leftover worker is killed, not drained
       });
-      onClose(async () => {
-        if (child.exitCode === null && child.signalCode === null) {
-          child.kill("SIGKILL");
-          await new Promise((r) => child.once("exit", r));
-        }
-      });
-      return child;
+      onClose(() => worker.stop());
+      return worker.child;
     },
-    emailsFor: (reportId) => smtp.messages.filter((m) => m.headers.get("x-report-id") === reportId).length,
+    emailsFor: (reportId) => smtp.byReport.get(reportId)?.length ?? 0,
     async close() {
       for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
       await smtp.close();

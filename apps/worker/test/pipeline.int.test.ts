@@ -8,7 +8,7 @@ import { reportMessageId } from "@backline/mail";
 import { InvalidJobPayloadError, enqueue, signInEmailJobOptions } from "@backline/queue";
 import { checkDownloadUrl } from "@backline/report-service";
 import { sealSignInLink } from "@backline/sign-in-outbox";
-import { TEST_SECRETS, pdfText, waitUntil, type SmtpCapture } from "@backline/test-kit";
+import { TEST_SECRETS, pdfText, waitUntil, type SmtpSink } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, createHarness, type Harness } from "./harness.ts";
@@ -16,13 +16,13 @@ import { APP_URL, createHarness, type Harness } from "./harness.ts";
 const REJECTED = "nobody@rejected.example";
 let h: Harness;
 let db: PrismaClient;
-let smtp: SmtpCapture;
+let smtp: SmtpSink;
 let queue: Queue;
 let signInQueue: Queue;
 let reportsDir: string;
 
 beforeAll(async () => {
-  h = await createHarness({ customers: 60, orders: 6000, smtp: { rejectRecipient: (a) => a === REJECTED } });
+  h = await createHarness({ customers: 60, orders: 6000, smtp: { rejectAddresses: [REJECTED] } });
   ({ db, smtp, reportsDir } = h);
   const stack = h.stack("pipeline");
   queue = stack.queue;

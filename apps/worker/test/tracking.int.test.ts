@@ -10,12 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_URL, createHarness, longSalesSummaryParams, type Harness } from "./harness.ts";
 
 const REFUSED = "refused@example.com";
-let refuse = true;
 let h: Harness;
 let longParams: Awaited<ReturnType<typeof longSalesSummaryParams>>;
 
 beforeAll(async () => {
-  h = await createHarness({ customers: 200, orders: 40_000, smtp: { rejectRecipient: (a) => refuse && a === REFUSED } });
+  h = await createHarness({ customers: 200, orders: 40_000, smtp: { rejectAddresses: [REFUSED] } });
   longParams = await longSalesSummaryParams(h.db);
 });
 afterAll(() => h?.close());
@@ -115,13 +114,13 @@ describe("retry", () => {
   it("retries a report that failed for real (SMTP refused), keeping its id and history", async () => {
     const { prefix, commands } = h.stack("retry");
     await h.startWorker(prefix);
-    refuse = true;
+    h.smtp.rejectAddresses.add(REFUSED);
     const id = await request(commands, {}, REFUSED);
     await waitForStatus(id, "failed");
     expect((await h.db.report.findUniqueOrThrow({ where: { id } })).failureReason).toMatch(/rejected/);
     expect(await commands.retry(id, operator)).toMatchObject({ ok: true });
 
-    refuse = false;
+    h.smtp.rejectAddresses.delete(REFUSED);
     await waitForStatus(id, "sent");
     const report = await h.db.report.findUniqueOrThrow({ where: { id }, include: { events: { orderBy: { id: "asc" } } } });
     expect(report.attempts).toBe(2);

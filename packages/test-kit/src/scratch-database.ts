@@ -2,11 +2,8 @@
 // migrations, dropped afterwards. Refuses anything but a local server.
 import { randomBytes } from "node:crypto";
 import { spawnSync } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import pg from "pg";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
+import { repoRoot } from "./app-stack.ts";
 
 export interface ScratchDatabase {
   name: string;
