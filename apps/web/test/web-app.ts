@@ -1,10 +1,13 @@
 // The web app's route handlers, called as Next calls them, on a scratch
 // database and a queue prefix of their own: `fetch(path)` routes a path to its
-// handler, and `signIn(email)` walks the real magic-link flow (request the
-// link, read it from the sign_in_emails row the worker would send, press the
-// confirmation page's button, i.e. POST /sign-in/verify) and returns the
-// session cookie. Only proxy.ts (CSRF, headers) is not in the path; the
-// end-to-end tests cover it over HTTP.
+// handler (the table is read from the route files under app/, so a new route
+// is reachable here as soon as it exists), and `signIn(email)` walks the real
+// magic-link flow (request the link, read it from the sign_in_emails row the
+// worker would send, press the confirmation page's button, i.e. POST
+// /sign-in/verify) and returns the session cookie. Only proxy.ts (CSRF,
+// headers) is not in the path; the end-to-end tests cover it over HTTP.
+import { readdirSync } from "node:fs";
+import { join, sep } from "node:path";
 import { createPrismaClient, type PrismaClient } from "@backline/db";
 import { openSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, createScratchDatabase, deleteQueueKeys, uniqueQueuePrefix, type ScratchDatabase } from "@backline/test-kit";
@@ -13,25 +16,79 @@ export const APP_URL = "http://app.test";
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
 
 type Handler = (request: Request, ctx: { params: Promise<Record<string, string | string[]>> }) => Promise<Response>;
-type RouteModule = Partial<Record<"GET" | "POST", Handler>>;
+type RouteModule = Partial<Record<string, Handler>>;
 
-/** Every route that touches reports or sessions, as [pattern, module]. */
-const ROUTES: [RegExp, () => Promise<unknown>][] = [
-  [/^\/api\/auth\/(?<all>.+)$/, () => import("../app/api/auth/[...all]/route.ts")],
-  [/^\/api\/reports$/, () => import("../app/api/reports/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)$/, () => import("../app/api/reports/[id]/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)\/events$/, () => import("../app/api/reports/[id]/events/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)\/cancel$/, () => import("../app/api/reports/[id]/cancel/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)\/retry$/, () => import("../app/api/reports/[id]/retry/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)\/download-links$/, () => import("../app/api/reports/[id]/download-links/route.ts")],
-  [/^\/api\/reports\/(?<id>[^/]+)\/download-links\/revoke$/, () => import("../app/api/reports/[id]/download-links/revoke/route.ts")],
-  [/^\/reports\/(?<id>[^/]+)\/download$/, () => import("../app/reports/[id]/download/route.ts")],
-  [/^\/sign-in\/verify$/, () => import("../app/sign-in/verify/route.ts")],
-  [/^\/api\/admin\/users$/, () => import("../app/api/admin/users/route.ts")],
-  [/^\/api\/admin\/users\/invitations$/, () => import("../app/api/admin/users/invitations/route.ts")],
-  [/^\/api\/admin\/users\/invitations\/cancel$/, () => import("../app/api/admin/users/invitations/cancel/route.ts")],
-  [/^\/api\/admin\/users\/(?<id>[^/]+)\/remove$/, () => import("../app/api/admin/users/[id]/remove/route.ts")],
-];
+export interface Route {
+  /** The route file, relative to apps/web/app (e.g. `api/reports/[id]/route.ts`). */
+  file: string;
+  pattern: RegExp;
+  /** The dynamic segments' names, in the order of the pattern's groups; catch-alls are given as arrays. */
+  params: { name: string; catchAll: boolean }[];
+  load(): Promise<RouteModule>;
+}
+
+const APP_DIR = join(import.meta.dirname, "../app");
+
+/**
+ * Every route handler under apps/web/app, found as Next finds them: a
+ * `route.ts` file; `(group)` folders add no segment, `_private` folders and
+ * `@slot` folders are not routes; `[id]` is a segment, `[...all]` one or more,
+ * `[[...all]]` zero or more. Sorted as Next matches: static segments before
+ * dynamic ones before catch-alls.
+ */
+export function appRoutes(appDir = APP_DIR): Route[] {
+  const files = readdirSync(appDir, { recursive: true, encoding: "utf8" })
+    .map((f) => f.split(sep).join("/"))
+    .filter((f) => /(^|\/)route\.ts$/.test(f))
+    .filter((f) => !f.split("/").some((segment) => segment.startsWith("_") || segment.startsWith("@")));
+  const routes = files.map((file) => {
+    const params: Route["params"] = [];
+    const ranks: number[] = [];
+    let source = "";
+    for (const segment of file.split("/").slice(0, -1)) {
+      if (/^\(.+\)$/.test(segment)) continue;
+      const dynamic = /^(\[)?\[(\.\.\.)?([^\]]+)\](\])?$/.exec(segment);
+      if (!dynamic) {
+        source += `/${segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`;
+        ranks.push(0);
+      } else if (!dynamic[2]) {
+        source += "/([^/]+)";
+        ranks.push(1);
+      } else if (!dynamic[1]) {
+        source += "/(.+)";
+        ranks.push(2);
+      } else {
+        source += "(?:/(.+))?";
+        ranks.push(3);
+      }
+      if (dynamic) params.push({ name: dynamic[3]!, catchAll: Boolean(dynamic[2]) });
+    }
+    const absolute = join(appDir, file);
+    return { file, pattern: new RegExp(`^${source || "/"}$`), params, ranks, load: () => import(absolute) as Promise<RouteModule> };
+  });
+  const compare = (a: number[], b: number[]): number => {
+    for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+    return b.length - a.length;
+  };
+  return routes.sort((a, b) => compare(a.ranks, b.ranks)).map(({ ranks: _, ...route }) => route);
+}
+
+const ROUTES = appRoutes();
+
+/** The route for a path and its params, as Next would pass them; null when no route file matches. */
+export function matchRoute(pathname: string, routes = ROUTES): { route: Route; params: Record<string, string | string[]> } | null {
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (!m) continue;
+    const params: Record<string, string | string[]> = {};
+    route.params.forEach(({ name, catchAll }, i) => {
+      const value = m[i + 1];
+      if (value !== undefined) params[name] = catchAll ? value.split("/") : value;
+    });
+    return { route, params };
+  }
+  return null;
+}
 
 export interface WebApp {
   db: PrismaClient;
@@ -56,10 +113,9 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
 
   async function fetch(path: string, init: RequestInit & { cookie?: string; json?: unknown } = {}): Promise<Response> {
     const url = new URL(path, appUrl);
-    const match = ROUTES.map(([pattern, load]) => ({ m: pattern.exec(url.pathname), load })).find((r) => r.m);
-    if (!match?.m) throw new Error(`No route for ${url.pathname}`);
-    const method = (init.method ?? "GET") as "GET" | "POST";
-    const handler = ((await match.load()) as RouteModule)[method];
+    const match = matchRoute(url.pathname);
+    if (!match) throw new Error(`No route for ${url.pathname}`);
+    const handler = (await match.route.load())[(init.method ?? "GET").toUpperCase()];
     if (!handler) return new Response(null, { status: 405 });
     const headers = new Headers(init.headers);
     if (init.cookie) headers.set("cookie", init.cookie);
@@ -68,8 +124,7 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
       headers.set("content-type", "application/json");
       body = JSON.stringify(init.json);
     }
-    const params = Object.fromEntries(Object.entries(match.m.groups ?? {}).map(([k, v]) => [k, k === "all" ? v.split("/") : v]));
-    return handler(new Request(url, { ...init, headers, body }), { params: Promise.resolve(params) });
+    return handler(new Request(url, { ...init, headers, body }), { params: Promise.resolve(match.params) });
   }
 
   async function signIn(email: string): Promise<string> {
