@@ -11,6 +11,7 @@ const config: NextConfig = {
     "@backline/mail",
     "@backline/report-service",
     "@backline/sign-in-outbox",
+    "@backline/schedules",
   ],
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit"],

@@ -17,8 +17,14 @@ import { appEnv, parseEnv } from "@backline/config";
 import { NextResponse, type NextRequest } from "next/server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** The one route whose responses (a PDF, or a small page about a bad link) set their own CSP. */
-const DOWNLOAD_PATH = /^\/reports\/[^/]+\/download$/;
+/** Routes whose responses (a PDF, or a small plain page) set their own CSP. */
+const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe)$/;
+/**
+ * One-click unsubscribe (RFC 8058) is POSTed by mail providers' servers, with
+ * no Origin of ours; its signed link is the permission and it uses no cookie,
+ * so there is nothing for a cross-site request to ride on.
+ */
+const NO_ORIGIN_CHECK_PATH = /^\/schedules\/[^/]+\/unsubscribe$/;
 let site: { origin: string; hsts: string | null } | undefined;
 
 export function proxy(request: NextRequest) {
@@ -37,14 +43,14 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
         )
       : new NextResponse(`${error}.\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": API_CSP } });
   }
-  if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin) {
+  const path = request.nextUrl.pathname;
+  if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin && !NO_ORIGIN_CHECK_PATH.test(path)) {
     return NextResponse.json(
       { error: "Cross-site request refused: the Origin header must be this site's own", issues: [{ path: "Origin", message: `Expected ${appOrigin}` }] },
       { status: 403, headers: { "Content-Security-Policy": API_CSP } },
     );
   }
-  const path = request.nextUrl.pathname;
-  if (DOWNLOAD_PATH.test(path)) return NextResponse.next();
+  if (OWN_CSP_PATH.test(path)) return NextResponse.next();
   if (path.startsWith("/api/")) {
     const response = NextResponse.next();
     response.headers.set("Content-Security-Policy", API_CSP);

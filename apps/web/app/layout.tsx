@@ -31,6 +31,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
             <nav aria-label="Main">
               <Link href="/">New report</Link>
               <Link href="/reports">{actor.admin ? "All reports" : "My reports"}</Link>
+              <Link href="/schedules">Schedules</Link>
               <form action={signOut} className="account">
                 <span className="account-email" title={actor.email}>
                   {actor.email}

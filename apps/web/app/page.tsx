@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import { reportTypes } from "@backline/reports";
-import { ReportForm, type ReportTypeOption } from "@/components/report-form";
+import { ReportForm } from "@/components/report-form";
+import { needsCustomers, reportTypeOptions } from "@/lib/server/form-options";
 import { reportService } from "@/lib/server/reports";
 import { requireActor } from "@/lib/server/session";
 
@@ -11,15 +11,8 @@ export const dynamic = "force-dynamic";
 
 export default async function NewReportPage() {
   const actor = await requireActor("/");
-  const types: ReportTypeOption[] = Object.values(reportTypes).map((type) => ({
-    id: type.id,
-    title: type.title,
-    description: type.description,
-    form: type.form,
-    defaults: type.params.parse({}) as Record<string, unknown>,
-  }));
-  const needsCustomers = types.some((t) => t.form.some((f) => f.kind === "customer"));
-  const customers = needsCustomers ? await reportService().customerChoices() : [];
+  const types = reportTypeOptions();
+  const customers = needsCustomers(types) ? await reportService().customerChoices() : [];
 
   return (
     <>

@@ -3,8 +3,10 @@
 // errors come back from the API keyed by path ("params.from"). The PDF goes to
 // the signed-in person's address.
 import type { FormField } from "@backline/reports";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useId, useState, type FormEvent } from "react";
+import { ParamField } from "./param-field";
 
 export interface ReportTypeOption {
   id: string;
@@ -44,11 +46,7 @@ export function ReportForm({ types, customers, email }: Props) {
     setSubmitting(true);
     setErrors({});
     setFormError(null);
-    const params: Record<string, unknown> = {};
-    for (const field of type.form) {
-      const raw = values[type.id]?.[field.name] ?? "";
-      if (raw !== "") params[field.name] = field.kind === "customer" ? Number(raw) : raw;
-    }
+    const params = paramsOf(type);
     try {
       const response = await fetch("/api/reports", {
         method: "POST",
@@ -69,6 +67,16 @@ export function ReportForm({ types, customers, email }: Props) {
       setFormError("Could not reach Backline. Check your connection and try again.");
     }
     setSubmitting(false);
+  }
+
+  /** The request's params: what was filled in (empty fields take the type's defaults). */
+  function paramsOf(t: ReportTypeOption): Record<string, unknown> {
+    const params: Record<string, unknown> = {};
+    for (const field of t.form) {
+      const raw = values[t.id]?.[field.name] ?? "";
+      if (raw !== "") params[field.name] = field.kind === "customer" ? Number(raw) : raw;
+    }
+    return params;
   }
 
   const fieldId = (name: string) => `${formId}-${name}`;
@@ -113,7 +121,7 @@ export function ReportForm({ types, customers, email }: Props) {
             {type.form.map((field) => (
               <div className="field" key={`${type.id}-${field.name}`}>
                 <label htmlFor={fieldId(field.name)}>{field.label}</label>
-                <FieldInput
+                <ParamField
                   field={field}
                   id={fieldId(field.name)}
                   value={values[type.id]?.[field.name] ?? ""}
@@ -142,6 +150,11 @@ export function ReportForm({ types, customers, email }: Props) {
         <button className="button" type="submit" disabled={submitting}>
           {submitting ? "Sending request…" : "Generate report"}
         </button>
+        {type && (
+          <Link className="button secondary" href={`/schedules/new?${new URLSearchParams({ type: type.id, params: JSON.stringify(paramsOf(type)) })}`}>
+            Schedule this report…
+          </Link>
+        )}
         <span className="muted">
           The PDF is emailed to <strong>{email}</strong>; you’ll get a live status page right away.
         </span>
@@ -158,51 +171,4 @@ function newKey(): string {
 
 function labelFor(type: ReportTypeOption | undefined, path: string) {
   return type?.form.find((f) => f.name === path)?.label ?? path;
-}
-
-interface FieldInputProps {
-  field: FormField;
-  id: string;
-  value: string;
-  onChange: (value: string) => void;
-  customers: { id: number; name: string }[];
-  invalid: boolean;
-  describedBy?: string;
-}
-
-function FieldInput({ field, id, value, onChange, customers, invalid, describedBy }: FieldInputProps) {
-  const common = {
-    id,
-    name: field.name,
-    value,
-    "aria-invalid": invalid || undefined,
-    "aria-describedby": describedBy,
-    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
-  };
-  switch (field.kind) {
-    case "date":
-      return <input type="date" {...common} />;
-    case "month":
-      return <input type="month" {...common} placeholder="YYYY-MM" />;
-    case "select":
-      return (
-        <select {...common}>
-          {field.options.map((o) => (
-            <option key={o.value} value={o.value}>
-              {o.label}
-            </option>
-          ))}
-        </select>
-      );
-    case "customer":
-      return (
-        <select {...common}>
-          {customers.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      );
-  }
 }

@@ -153,7 +153,14 @@ export function ReportStatusView({ initial, initialEvents, params, children }: P
       </section>
       {children}
       <p>
-        <Link href="/">Generate another report</Link> · <Link href="/reports">My reports</Link>
+        <Link href="/">Generate another report</Link> ·{" "}
+        <Link href={`/schedules/new?${new URLSearchParams({ type: report.type, params: JSON.stringify(report.params) })}`}>Schedule this report</Link> ·{" "}
+        {report.scheduleId && (
+          <>
+            <Link href={`/schedules/${report.scheduleId}`}>Its schedule</Link> ·{" "}
+          </>
+        )}
+        <Link href="/reports">My reports</Link>
       </p>
     </div>
   );

@@ -40,6 +40,8 @@ const report: ReportView = {
   type: "sales-summary",
   title: "Sales summary",
   params: {},
+  scheduleId: null,
+  occurrence: null,
   status: "generating",
   progress: 10,
   stage: "Querying data",

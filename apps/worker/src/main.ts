@@ -8,6 +8,7 @@ import { pino } from "pino";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startReconciler } from "./reconciler.ts";
+import { startSchedulerLoop } from "./scheduler-loop.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
 import { mailRates, startReportWorker } from "./report-worker.ts";
 
@@ -64,6 +65,18 @@ const reconciler = startReconciler({
   workerId: running.workerId,
 });
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
+const scheduler = startSchedulerLoop({
+  db,
+  queue: reconcilerQueue,
+  log,
+  intervalMs: env.SCHEDULER_INTERVAL_MS,
+  settings: {
+    jitterWindowMs: env.SCHEDULE_JITTER_SECONDS * 1000,
+    lateAfterMs: env.SCHEDULE_LATE_AFTER_SECONDS * 1000,
+    catchUpMax: env.SCHEDULE_CATCH_UP_MAX,
+    pauseAfterFailures: env.SCHEDULE_PAUSE_AFTER_FAILURES,
+  },
+});
 const rates = mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
 log.info(
   {
@@ -88,6 +101,7 @@ async function shutdown(signal: string) {
   // Both workers (reports and sign-in emails) stop taking jobs at once; the ones in flight finish.
   const closing = running.close();
   housekeeping.stop();
+  await scheduler.stop();
   await reconciler.stop();
   await closing;
   await Promise.all([reconcilerQueue.close(), reconcilerSignInQueue.close()]);

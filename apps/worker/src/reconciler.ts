@@ -6,7 +6,7 @@
 // finds them and enqueues them again — under the row's id as job id, so a row
 // never gets two jobs; reports on the reports queue, sign-in links on theirs.
 import { IN_FLIGHT, noteReportEvent, type PrismaClient } from "@backline/db";
-import { enqueue } from "@backline/queue";
+import { PRIORITY, enqueue } from "@backline/queue";
 import { addSignInEmailJob, pendingSignInEmailIds } from "@backline/sign-in-outbox";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -83,17 +83,19 @@ export function startReconciler(options: ReconcilerOptions) {
     for (;;) {
       const rows = await db.report.findMany({
         where: { status: { in: [...IN_FLIGHT] }, updatedAt: { lt: cutoff }, ...(after ? { id: { gt: after } } : {}) },
-        select: { id: true },
+        select: { id: true, scheduleId: true },
         orderBy: { id: "asc" },
         take: BATCH,
       });
       if (rows.length === 0) break;
       after = rows.at(-1)!.id;
+      const scheduled = new Set(rows.filter((r) => r.scheduleId).map((r) => r.id));
       for (const { id, ended } of await withoutLiveJob(
         queue,
         rows.map((r) => r.id),
       )) {
-        await enqueue(queue, "generate-report", { reportId: id }, { jobId: id });
+        // At the priority it was first added with: a scheduled run must not jump ahead of people's clicks.
+        await enqueue(queue, "generate-report", { reportId: id }, { jobId: id, priority: scheduled.has(id) ? PRIORITY.scheduled : PRIORITY.interactive });
         await noteReportEvent(
           db,
           id,

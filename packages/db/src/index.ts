@@ -39,4 +39,5 @@ export {
   type TransitionOptions,
 } from "./report-lifecycle.ts";
 export { ALLOWED_TRANSITIONS, IN_FLIGHT, REPORT_STATUSES, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";
+export { formatLocalTime, localTimeParam } from "./local-time.ts";
 export { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, releaseDelivery, type DeliveryClaim } from "./deliveries.ts";

@@ -5,6 +5,7 @@
 // these run several times per report on the worker's hot path.
 import { v7 as uuidv7 } from "uuid";
 import { Prisma, type PrismaClient, type Report, type ReportEvent, type ReportStatus } from "./generated/prisma/client.ts";
+import { localTimeParam } from "./local-time.ts";
 import { ALLOWED_TRANSITIONS } from "./report-status.ts";
 
 /** A status change or progress milestone as it was written: the row after it, and its event (if any). */
@@ -53,8 +54,7 @@ export async function createScheduledReport(
   db: PrismaClient | Prisma.TransactionClient,
   input: NewReport & { scheduleId: string; occurrence: Date; dueAt: Date },
 ): Promise<Report | null> {
-  // A nominal local time goes in as its wall-clock text: a Date would be converted through the session's time zone.
-  const occurrence = input.occurrence.toISOString().slice(0, 19);
+  const occurrence = localTimeParam(input.occurrence);
   const rows = await db.$queryRaw<Report[]>`
     with report as (
       insert into reports (id, type, params, user_id, owner_email, status, stage, schedule_id, occurrence, updated_at)

@@ -2,7 +2,7 @@
 // them, the SSE stream pushes them and the pages show them. Nothing here names
 // our infrastructure (worker hosts, process ids), and failure reasons are the
 // worker's plain phrases (apps/worker/src/processors/failure.ts).
-import { isDownloadable, type Report, type ReportEvent, type ReportStatus } from "@backline/db";
+import { formatLocalTime, isDownloadable, type Report, type ReportEvent, type ReportStatus } from "@backline/db";
 import { getReportType } from "@backline/reports";
 import { downloadPath } from "./download-links.ts";
 
@@ -30,6 +30,9 @@ export interface ReportView {
   updatedAt: string;
   startedAt: string | null;
   finishedAt: string | null;
+  /** Set when a schedule made it: the schedule, and the occurrence (nominal local time in its zone, "YYYY-MM-DDTHH:mm") it is the run of. */
+  scheduleId: string | null;
+  occurrence: string | null;
   downloadUrl?: string;
 }
 
@@ -49,6 +52,8 @@ export function toReportView(report: Report): ReportView {
     updatedAt: report.updatedAt.toISOString(),
     startedAt: report.startedAt?.toISOString() ?? null,
     finishedAt: report.finishedAt?.toISOString() ?? null,
+    scheduleId: report.scheduleId,
+    occurrence: report.occurrence ? formatLocalTime(report.occurrence) : null,
     ...(report.filePath && isDownloadable(report.status) ? { downloadUrl: downloadPath(report.id) } : {}),
   };
 }

@@ -58,6 +58,11 @@ const reportViewSchema = z.object({
   updatedAt: isoDate,
   startedAt: isoDate.nullable(),
   finishedAt: isoDate.nullable(),
+  scheduleId: z.uuid().nullable(),
+  occurrence: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/)
+    .nullable(),
 });
 
 const eventViewSchema = z.object({

@@ -1,8 +1,8 @@
+export { formatLocalTime } from "@backline/db";
 export { dueAtOf, jitterMs, planDueRuns, type DueOccurrence, type DuePlan, type MissedRunPolicy } from "./due-runs.ts";
 export {
   canonicalTimeZone,
   firstOccurrenceAfter,
-  formatLocalTime,
   instantOf,
   localTimeOf,
   nextOccurrence,
@@ -11,7 +11,7 @@ export {
   type LocalTime,
 } from "./occurrences.ts";
 export { RANGE_LABELS, RELATIVE_RANGES, relativeSchema, resolveRange, type DateRange, type Relative, type RelativeRangeKind } from "./relative-dates.ts";
-export { paramsForRun, relativeRangesOf } from "./relative-params.ts";
+export { paramsForRun, relativeFieldsOf, relativeRangesOf } from "./relative-params.ts";
 export {
   MISSED_POLICIES,
   createScheduleSchema,

@@ -12,7 +12,7 @@
 // time to an instant with the zone's real rules.
 //
 // A nominal local time is carried as a Date whose UTC fields are the wall-clock
-// fields (how Postgres `timestamp without time zone` columns come back).
+// fields (@backline/db local-time.ts).
 import { Cron } from "croner";
 import { Temporal } from "temporal-polyfill";
 
@@ -106,6 +106,3 @@ export function upcoming(cron: Cron, timeZone: string, after: Date, count: numbe
   }
   return out;
 }
-
-/** "2026-03-29T02:30" — how a nominal local time is written in the API and pages (no offset: it is a wall-clock time). */
-export const formatLocalTime = (local: LocalTime) => local.toISOString().slice(0, 16);

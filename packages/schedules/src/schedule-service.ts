@@ -3,14 +3,14 @@
 // else's schedule is as absent as a missing one (an admin sees all), and every
 // field is validated and named when it is wrong.
 import { toFieldIssues, type FieldIssue } from "@backline/config";
-import type { PrismaClient, ReportStatus, Schedule } from "@backline/db";
+import { formatLocalTime, type PrismaClient, type ReportStatus, type Schedule } from "@backline/db";
 import { getReportType, parseReport } from "@backline/reports";
 import type { Actor } from "@backline/report-service";
 import cronstrue from "cronstrue";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { dueAtOf, jitterMs } from "./due-runs.ts";
-import { canonicalTimeZone, firstOccurrenceAfter, formatLocalTime, localTimeOf, parseCron, upcoming } from "./occurrences.ts";
+import { canonicalTimeZone, firstOccurrenceAfter, localTimeOf, parseCron, upcoming } from "./occurrences.ts";
 import { relativeSchema, type Relative } from "./relative-dates.ts";
 import { paramsForRun, relativeRangesOf } from "./relative-params.ts";
 import { setNext } from "./scheduler.ts";

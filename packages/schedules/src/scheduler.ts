@@ -6,7 +6,7 @@
 // the next tick does the work; Redis only carries the jobs, added after the
 // commit — if that fails (Redis down, or flushed later), the reconciler adds
 // them from the rows, as for any report.
-import { createScheduledReport, type PrismaClient, type Prisma } from "@backline/db";
+import { createScheduledReport, localTimeParam, type PrismaClient, type Prisma } from "@backline/db";
 import { enqueue, PRIORITY } from "@backline/queue";
 import { parseReport } from "@backline/reports";
 import type { Queue } from "bullmq";
@@ -136,7 +136,7 @@ async function handleDue(
   for (const missed of plan.missed) {
     await tx.$executeRaw`
       insert into schedule_runs (schedule_id, occurrence, due_at, missed)
-      values (${schedule.id}::uuid, ${missed.occurrence.toISOString().slice(0, 19)}::timestamp, ${missed.dueAt}, true)
+      values (${schedule.id}::uuid, ${localTimeParam(missed.occurrence)}::timestamp, ${missed.dueAt}, true)
       on conflict (schedule_id, occurrence) do nothing`;
   }
   await setNext(tx, schedule.id, plan.next, plan.next ? dueAtOf(plan.next, schedule.timeZone, jitter) : null);
@@ -170,6 +170,6 @@ async function failedInARow(tx: Prisma.TransactionClient, scheduleId: string, co
 
 /** Writes where a schedule goes on from (its next occurrence and when that is due). */
 export async function setNext(db: PrismaClient | Prisma.TransactionClient, id: string, next: LocalTime | null, dueAt: Date | null): Promise<void> {
-  const local = next ? next.toISOString().slice(0, 19) : null;
+  const local = next ? localTimeParam(next) : null;
   await db.$executeRaw`update schedules set next_occurrence = ${local}::timestamp, next_run_at = ${dueAt}, updated_at = now() where id = ${id}::uuid`;
 }

@@ -5,14 +5,11 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { Readable } from "node:stream";
 import { isDownloadable, type Report } from "@backline/db";
-import { escapeHtml } from "@backline/mail/text";
 import { parseReport } from "@backline/reports";
 import { clientIp } from "./client-ip";
 import { reportService } from "./reports";
 import { webEnv } from "./env";
-
-/** Route-handler pages (403/410) are plain HTML with inline styles only, so their CSP allows exactly that. */
-export const DOWNLOAD_CSP = "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+import { PLAIN_PAGE_CSP, plainPage } from "./plain-page";
 
 /** The PDF as an attachment, after recording who downloaded it (a download that can't be recorded doesn't happen). */
 export async function servePdf(report: Report, request: Request, who: { userId: string; linkId?: string }): Promise<Response | null> {
@@ -36,7 +33,7 @@ export async function servePdf(report: Report, request: Request, who: { userId: 
       "Content-Length": String(size),
       "Content-Disposition": contentDisposition(pdfFileName(report)),
       "Cache-Control": "no-store",
-      "Content-Security-Policy": DOWNLOAD_CSP,
+      "Content-Security-Policy": PLAIN_PAGE_CSP,
     },
   });
 }
@@ -61,13 +58,7 @@ export function linkProblemPage(status: 403 | 404 | 410, reportId: string | null
     status === 410 && reportId
       ? `<form method="post" action="/api/reports/${reportId}/download-links"><button type="submit">Get a fresh link</button></form>
 <p class="hint">You'll be asked to sign in first if you aren't.</p>`
-      : `<p><a href="/">Go to Backline</a></p>`;
+      : undefined;
   const title = status === 410 ? "This download link no longer works" : status === 404 ? "Report not found" : "This download link is not valid";
-  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${title} · Backline</title>
-<style>body{font-family:system-ui,sans-serif;color:#1f2937;background:#f6f7f9;margin:0;padding:48px 16px}main{max-width:520px;margin:0 auto;background:#fff;border:1px solid #e5e7eb;border-radius:12px;padding:28px}h1{font-size:1.4rem;margin:0 0 12px}button{font:inherit;background:#1d4ed8;color:#fff;border:0;border-radius:8px;padding:10px 18px;cursor:pointer}button:focus-visible{outline:3px solid #93c5fd;outline-offset:2px}.hint{color:#4b5563;font-size:.9rem}a{color:#1d4ed8}</style></head>
-<body><main><h1>${title}</h1><p>${escapeHtml(message)}</p>${fresh}</main></body></html>`;
-  return new Response(html, {
-    status,
-    headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Content-Security-Policy": DOWNLOAD_CSP },
-  });
+  return plainPage(status, title, message, fresh);
 }

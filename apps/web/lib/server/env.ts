@@ -1,8 +1,14 @@
 // The web app's environment, parsed once per process.
 import "server-only";
-import { appEnv, authEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv } from "@backline/config";
+import { appEnv, authEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv, schedulesEnv } from "@backline/config";
 
-export const webEnvSchema = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(authEnv.shape).extend(downloadLinkEnv.shape).extend(limitsEnv.shape);
+export const webEnvSchema = databaseEnv
+  .extend(redisEnv.shape)
+  .extend(appEnv.shape)
+  .extend(authEnv.shape)
+  .extend(downloadLinkEnv.shape)
+  .extend(limitsEnv.shape)
+  .extend(schedulesEnv.shape);
 
 let cached: ReturnType<typeof webEnvSchema.parse> | undefined;
 export function webEnv() {

@@ -8,17 +8,13 @@ import { isReportId, type Actor, type CommandResult } from "@backline/report-ser
 import { signInPath } from "@/lib/safe-path";
 import { webEnv } from "./env";
 import { jsonError, refuseBody } from "./http";
+import { refused } from "./api-frame";
 import { failureResponse } from "./failures";
 import { spend, type LimitName } from "./rate-limits";
 import { reportService } from "./reports";
 import { apiActor } from "./session";
 
 export const reportNotFound = () => jsonError(404, "Report not found");
-
-/** A refused command as JSON, with Retry-After when it says when to come back. */
-export function commandRefused(result: Extract<CommandResult, { ok: false }>): Response {
-  return jsonError(result.status, result.error, result.issues, result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : undefined);
-}
 
 /** A browser's own form submission (no script), answered with redirects rather than JSON. */
 export const isFormPost = (request: Request) => /^application\/x-www-form-urlencoded|^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
@@ -66,6 +62,6 @@ export function runReportCommand(
     const limited = limits ? await spend(limits(actor)) : null;
     if (limited) return limited;
     const result = await command(id, actor);
-    return result.ok ? Response.json(result.report) : commandRefused(result);
+    return result.ok ? Response.json(result.report) : refused(result);
   });
 }

@@ -10,7 +10,7 @@ import { jsonError, readJsonBody } from "@/lib/server/http";
 import { failureResponse } from "@/lib/server/failures";
 import { clientIp } from "@/lib/server/client-ip";
 import { spend } from "@/lib/server/rate-limits";
-import { commandRefused } from "@/lib/server/report-route";
+import { refused } from "@/lib/server/api-frame";
 import { reportService } from "@/lib/server/reports";
 import { apiActor } from "@/lib/server/session";
 
@@ -27,7 +27,7 @@ export async function POST(request: Request) {
     if (limited) return limited;
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
     const result = await reportService().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
-    if (!result.ok) return commandRefused(result);
+    if (!result.ok) return refused(result);
     const { id, type, status } = result.report;
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
     const headers: Record<string, string> = { Location: `/api/reports/${id}` };

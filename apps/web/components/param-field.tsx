@@ -1,0 +1,50 @@
+// One report parameter's input, as its type's form spec describes it (the
+// report form and the schedule form both draw them).
+import type { FormField } from "@backline/reports";
+
+interface ParamFieldProps {
+  field: FormField;
+  id: string;
+  value: string;
+  onChange: (value: string) => void;
+  customers: { id: number; name: string }[];
+  invalid: boolean;
+  describedBy?: string;
+}
+
+export function ParamField({ field, id, value, onChange, customers, invalid, describedBy }: ParamFieldProps) {
+  const common = {
+    id,
+    name: field.name,
+    value,
+    "aria-invalid": invalid || undefined,
+    "aria-describedby": describedBy,
+    onChange: (e: { target: { value: string } }) => onChange(e.target.value),
+  };
+  switch (field.kind) {
+    case "date":
+      return <input type="date" {...common} />;
+    case "month":
+      return <input type="month" {...common} placeholder="YYYY-MM" />;
+    case "select":
+      return (
+        <select {...common}>
+          {field.options.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
+        </select>
+      );
+    case "customer":
+      return (
+        <select {...common}>
+          {customers.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.name}
+            </option>
+          ))}
+        </select>
+      );
+  }
+}

@@ -1,0 +1,28 @@
+// What the report and schedule forms offer: each report type's form spec and
+// defaults, and for schedules the relative date ranges it takes.
+import "server-only";
+import { reportTypes } from "@backline/reports";
+import { RANGE_LABELS, relativeFieldsOf, relativeRangesOf } from "@backline/schedules";
+import type { ReportTypeOption } from "@/components/report-form";
+import type { ScheduleTypeOption } from "@/components/schedule-form";
+
+export function reportTypeOptions(): ReportTypeOption[] {
+  return Object.values(reportTypes).map((type) => ({
+    id: type.id,
+    title: type.title,
+    description: type.description,
+    form: type.form,
+    defaults: type.params.parse({}) as Record<string, unknown>,
+  }));
+}
+
+export function scheduleTypeOptions(): ScheduleTypeOption[] {
+  return reportTypeOptions().map((type) => ({
+    ...type,
+    ranges: relativeRangesOf(type.id).map((id) => ({ id, label: RANGE_LABELS[id] })),
+    relativeFields: [...relativeFieldsOf(type.id)],
+  }));
+}
+
+/** Whether any of these types asks for a customer (then the form needs the customer list). */
+export const needsCustomers = (types: ReportTypeOption[]) => types.some((t) => t.form.some((f) => f.kind === "customer"));
