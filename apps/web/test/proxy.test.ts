@@ -33,6 +33,16 @@ describe("proxy over https", () => {
     expect(proxy(request("/api/reports", { method: "POST", origin: APP_URL })).status).toBe(200);
   });
 
+  it("lets a mail provider's one-click unsubscribe POST through without our Origin (its signed link is the permission), and nothing else", () => {
+    const unsubscribe = "/schedules/0190a0a0-0000-7000-8000-000000000000/unsubscribe?sig=x";
+    expect(proxy(request(unsubscribe, { method: "POST" })).status).toBe(200);
+    expect(proxy(request(unsubscribe, { method: "POST", origin: "https://mail.example" })).status).toBe(200);
+    expect(proxy(request(unsubscribe)).headers.get("content-security-policy")).toBeNull(); // the route sets its own
+    for (const path of ["/schedules/x/unsubscribe/more", "/api/schedules/0190a0a0-0000-7000-8000-000000000000", "/schedules/a/b/unsubscribe"]) {
+      expect(proxy(request(path, { method: "POST" })).status, path).toBe(403);
+    }
+  });
+
   it("leaves the CSP to the download route only; any other path ending in /download is a page and gets the nonce CSP", () => {
     expect(proxy(request("/reports/0190a0a0-0000-7000-8000-000000000000/download")).headers.get("content-security-policy")).toBeNull();
     for (const path of ["/download", "/x/download", "/reports/a/b/download"]) {
