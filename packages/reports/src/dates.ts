@@ -1,8 +1,8 @@
 // Calendar helpers. Everything is UTC; a date is a "YYYY-MM-DD" string and a
-// month a "YYYY-MM" string, so no local time zone can shift a day.
+// month a "YYYY-MM" string, so no local time zone can shift a day. Printing
+// them for a reader is format.ts's job (Intl, in the reader's locale).
 
 const DAY_MS = 86_400_000;
-const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
 
 /** UTC midnight of a real calendar date "YYYY-MM-DD", or undefined (rejects 2026-02-30). */
 export function parseIsoDate(text: string): number | undefined {
@@ -62,33 +62,4 @@ export function periodStarts(fromMs: number, toMs: number, grouping: Grouping): 
     at = grouping === "day" ? addDays(at, 1) : grouping === "week" ? addDays(at, 7) : addMonths(at, 1);
   }
   return out;
-}
-
-function parts(iso: string): { y: number; m: number; d: number } {
-  return { y: Number(iso.slice(0, 4)), m: Number(iso.slice(5, 7)), d: Number(iso.slice(8, 10)) };
-}
-
-/** "2026-10-05" → "5 October 2026". */
-export function formatLongDate(iso: string): string {
-  const { y, m, d } = parts(iso);
-  return `${d} ${MONTHS[m - 1]} ${y}`;
-}
-
-/** "2026-10-05" → "5 Oct 2026" (or "5 Oct" without the year). */
-export function formatShortDate(iso: string, withYear = true): string {
-  const { y, m, d } = parts(iso);
-  return `${d} ${MONTHS[m - 1]?.slice(0, 3)}${withYear ? ` ${y}` : ""}`;
-}
-
-/** "2026-10" or "2026-10-01" → "October 2026" (short: "Oct 2026"). */
-export function formatMonth(iso: string, short = false): string {
-  const { y, m } = parts(iso);
-  const name = MONTHS[m - 1] ?? "";
-  return `${short ? name.slice(0, 3) : name} ${y}`;
-}
-
-/** "5 October 2026, 14:03 UTC". */
-export function formatDateTimeUtc(date: Date): string {
-  const iso = date.toISOString();
-  return `${formatLongDate(iso.slice(0, 10))}, ${iso.slice(11, 16)} UTC`;
 }

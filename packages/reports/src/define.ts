@@ -2,6 +2,8 @@
 // ./types/ that exports `defineReportType({...})`, plus one line in ./registry.ts.
 import type { PrismaClient } from "@backline/db";
 import type { z } from "zod";
+import type { ReportFormat } from "./format.ts";
+import type { PageGeometry } from "./pdf/theme.ts";
 
 /** How the web form should ask for one parameter (kept beside the schema it fills). */
 export type FormField = {
@@ -30,6 +32,23 @@ export interface RenderContext {
   onProgress: (progress: RenderProgress) => void;
   /** Aborted when the report is cancelled; renderers check it between pages. */
   signal?: AbortSignal;
+  /** The paper: size and the content box every page is planned in. */
+  page: PageGeometry;
+  /** Numbers, money and dates in the reader's locale. */
+  format: ReportFormat;
+}
+
+/** A figure a reader wants at a glance, already formatted ("Revenue", "$2,756,730.38"). */
+export interface Highlight {
+  label: string;
+  value: string;
+}
+
+/** What the report's email shows inline: what it covers and its headline figures, the most important first. */
+export interface ReportHighlights {
+  /** What the report covers, e.g. "October 2026 · All regions · by day". */
+  subject: string;
+  figures: Highlight[];
 }
 
 export interface ReportType<Id extends string = string, Schema extends z.ZodType = z.ZodType, Data = unknown> {
@@ -45,7 +64,9 @@ export interface ReportType<Id extends string = string, Schema extends z.ZodType
   /** Draws the PDF into a streaming document (no bufferPages). */
   render(doc: PDFKit.PDFDocument, data: Data, ctx: RenderContext): Promise<void>;
   /** One plain-text paragraph for the email body. */
-  summarize(data: Data): string;
+  summarize(data: Data, format: ReportFormat): string;
+  /** The email's headline figures. */
+  highlights(data: Data, format: ReportFormat): ReportHighlights;
   /** Attachment file name, e.g. "sales-summary-2026-10-01-to-2026-10-31.pdf". */
   fileName(params: z.output<Schema>): string;
 }

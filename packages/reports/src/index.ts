@@ -1,5 +1,5 @@
 // Public API of @backline/reports. The PDF toolkit is exported separately as "@backline/reports/pdf".
-export type { FormField, RenderContext, RenderProgress, ReportType } from "./define.ts";
+export type { FormField, Highlight, RenderContext, RenderProgress, ReportHighlights, ReportType } from "./define.ts";
 export { defineReportType } from "./define.ts";
 export { ReportDataError } from "./errors.ts";
 export {
@@ -13,6 +13,9 @@ export {
 } from "./registry.ts";
 export { parseReport, parseReportOrThrow, type ParsedReport, type ParseReportResult } from "./parse-report.ts";
 export { renderReportToFile, type RenderReportOptions, type RenderReportResult } from "./render-to-file.ts";
+export { DEFAULT_RENDER_OPTIONS, parseRenderOptions, renderOptionsSchema, type RenderOptions } from "./render-options.ts";
+export { canonicalLocale, createFormat, type ReportFormat } from "./format.ts";
+export { PAPER_SIZES, type PaperSize } from "./pdf/theme.ts";
 export {
   MAX_RANGE_DAYS,
   REGION_CODES,

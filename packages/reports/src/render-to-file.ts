@@ -5,11 +5,15 @@ import { once } from "node:events";
 import fs from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@backline/db";
-import type { RenderProgress } from "./define.ts";
-import { createReportDocument } from "./pdf/document.ts";
+import type { RenderProgress, ReportHighlights } from "./define.ts";
+import { createFormat } from "./format.ts";
 import type { ParsedReport } from "./parse-report.ts";
+import { createReportDocument } from "./pdf/document.ts";
+import { endStructure } from "./pdf/structure.ts";
+import { pageGeometry } from "./pdf/theme.ts";
+import { parseRenderOptions, type RenderOptions } from "./render-options.ts";
 
-export interface RenderReportOptions {
+export interface RenderReportOptions extends Partial<RenderOptions> {
   /** The type and its parameters, from parseReport. */
   report: ParsedReport;
   /** Already-queried data (tests, re-renders). When absent, `db` is queried. */
@@ -25,14 +29,29 @@ export interface RenderReportOptions {
 export interface RenderReportResult {
   pages: number;
   bytes: number;
-  /** One paragraph for the email body. */
+  /** One paragraph for the email body, in the render's locale. */
   summary: string;
+  /** What it covers and its headline figures, for the email. */
+  highlights: ReportHighlights;
   /** Attachment name, e.g. "sales-summary-2026-10-01-to-2026-10-31.pdf". */
   fileName: string;
+  /** The paper size and locale it was rendered with (validated, defaults filled in). */
+  options: RenderOptions;
+}
+
+/** The language of the PDF's words (labels are English): the locale itself when it is English, else "en". */
+function documentLanguage(locale: string): string {
+  return locale === "en" || locale.startsWith("en-") ? locale : "en";
 }
 
 export async function renderReportToFile(options: RenderReportOptions): Promise<RenderReportResult> {
   const { type, params } = options.report;
+  const renderOptions = parseRenderOptions({
+    ...(options.paperSize !== undefined && { paperSize: options.paperSize }),
+    ...(options.locale !== undefined && { locale: options.locale }),
+  });
+  const format = createFormat(renderOptions.locale);
+  const page = pageGeometry(renderOptions.paperSize);
   options.signal?.throwIfAborted();
   let data = options.data;
   if (data === undefined) {
@@ -42,7 +61,8 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
   options.signal?.throwIfAborted();
 
   await fs.promises.mkdir(path.dirname(options.filePath), { recursive: true });
-  const doc = createReportDocument({ title: type.title, subject: type.summarize(data), creationDate: options.generatedAt });
+  const summary = type.summarize(data, format);
+  const doc = createReportDocument({ title: type.title, subject: summary, creationDate: options.generatedAt, lang: documentLanguage(format.locale), page });
   let pages = 0;
   doc.on("pageAdded", () => void (pages += 1));
   const partialPath = `${options.filePath}.partial`;
@@ -63,12 +83,22 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
       generatedAt: options.generatedAt,
       onProgress: options.onProgress ?? (() => {}),
       signal,
+      page,
+      format,
     });
+    endStructure(doc);
     doc.end();
     if (!file.writableFinished) await once(file, "finish"); // rejects on 'error'
     if (writeFailed.signal.aborted) throw writeFailed.signal.reason;
     await fs.promises.rename(partialPath, options.filePath);
-    return { pages, bytes: file.bytesWritten, summary: type.summarize(data), fileName: type.fileName(params) };
+    return {
+      pages,
+      bytes: file.bytesWritten,
+      summary,
+      highlights: type.highlights(data, format),
+      fileName: type.fileName(params),
+      options: renderOptions,
+    };
   } catch (err) {
     // The first failure is the one to report; tearing down the stream below can raise more.
     const cause: unknown = writeFailed.signal.aborted ? writeFailed.signal.reason : err;

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import { createPrismaClient, seedDemoData } from "@backline/db";
+import { createPrismaClient, INTERNATIONAL_CUSTOMERS, INTERNATIONAL_PRODUCT_LINES, seedDemoData } from "@backline/db";
 import { createScratchDatabase } from "@backline/test-kit";
 import { parseReportOrThrow, renderReportToFile } from "../src/index.ts";
 import { pdfPages } from "./pdf-text.ts";
@@ -97,9 +97,12 @@ describe("printed figures match SQL (seeded database)", () => {
     expect(pages[0]).toContain(usd(total.toString()));
   });
 
-  /** "2026-10-05" → "5 Oct 2026" (or without the year), written here independently of src/dates.ts. */
-  const MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-  const short = (day: string, withYear = true) => `${Number(day.slice(8, 10))} ${MON[Number(day.slice(5, 7)) - 1]}${withYear ? ` ${day.slice(0, 4)}` : ""}`;
+  /** "2026-10-05" → "Oct 5, 2026" as en-US writes it (Intl here, independently of src/format.ts). */
+  const utc = (day: string) => new Date(`${day}T00:00:00Z`);
+  const short = (day: string) => new Intl.DateTimeFormat("en-US", { timeZone: "UTC", dateStyle: "medium" }).format(utc(day));
+  /** "Oct 5 – 11, 2026"; text extraction reads Intl's thin spaces back as plain ones. */
+  const shortRange = (from: string, to: string) =>
+    new Intl.DateTimeFormat("en-US", { timeZone: "UTC", dateStyle: "medium" }).formatRange(utc(from), utc(to)).replace(/[\u2009\u202f]/g, " ");
 
   it("sales summary, one region by day: every day's line matches SQL's UTC day buckets", async () => {
     const from = iso(new Date(Date.UTC(endsAt.getUTCFullYear(), endsAt.getUTCMonth() - 2, 1)));
@@ -137,7 +140,7 @@ describe("printed figures match SQL (seeded database)", () => {
       const start = w.week < from ? from : w.week;
       const sunday = iso(new Date(Date.parse(`${w.week}T00:00:00Z`) + 6 * 86_400_000));
       const end = sunday > to ? to : sunday;
-      const label = `${short(start, start.slice(0, 4) !== end.slice(0, 4))} – ${short(end)}`;
+      const label = shortRange(start, end);
       expect(table).toContain(`${label} ${count(w.n)} ${usd(w.revenue)}`);
     }
     expect(weeks[0]!.week < from).toBe(true); // the first week really was clipped
@@ -157,6 +160,26 @@ describe("printed figures match SQL (seeded database)", () => {
     const text = pages.join("\n");
     expect(text).toContain(`(${count(expected?.n ?? 0)} orders, ${count(expected?.items ?? 0)} items) ${usd(expected?.revenue ?? 0)}`);
     expect(result.summary).toContain(`totalling ${usd(expected?.revenue ?? 0)}`);
+  });
+
+  it("customer statements print every demo name exactly, whatever its script (right to left, CJK, diacritics)", async () => {
+    const { rows } = await sql.query<{ customer_id: number; month: string; name: string }>(
+      `select distinct on (o.customer_id) o.customer_id, c.name, to_char(o.ordered_at at time zone 'UTC', 'YYYY-MM') as month
+       from orders o join customers c on c.id = o.customer_id
+       where o.customer_id <= $1 order by o.customer_id, o.ordered_at desc`,
+      [INTERNATIONAL_CUSTOMERS.length],
+    );
+    expect(rows.map((r) => r.name)).toEqual(INTERNATIONAL_CUSTOMERS.map((c) => c.name));
+    const products = new Set<string>();
+    for (const row of rows) {
+      const { pages, result } = await render("customer-statement", { customerId: row.customer_id, month: row.month });
+      const text = pages.join("\n");
+      expect(text, row.name).toContain(row.name);
+      expect(result.summary).toContain(row.name);
+      for (const line of INTERNATIONAL_PRODUCT_LINES) if (text.includes(`${line} `)) products.add(line);
+    }
+    // The product lines in other scripts show up in these statements too (one or more of each tier).
+    expect(products.size).toBeGreaterThan(0);
   });
 
   it("an unknown customer fails with a plain reason", async () => {

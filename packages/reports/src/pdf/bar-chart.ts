@@ -1,7 +1,8 @@
 // A vector bar chart (pdfkit paths, no images): nice y-axis ticks with grid
 // lines, x labels thinned so they never overlap, and too many bars merged into
 // buckets so each bar stays at least MIN_PITCH points wide.
-import { applyStyle, drawLine, textWidth } from "./text.ts";
+import { tag } from "./structure.ts";
+import { drawLine, textWidth } from "./text.ts";
 import { COLOR, FONT } from "./theme.ts";
 
 export interface Bar {
@@ -22,6 +23,8 @@ export interface BarChartOptions {
   minTickStep?: number;
   /** Shown when there is nothing to plot. */
   emptyMessage?: string;
+  /** What the chart shows, in words: the Figure's alternative text. */
+  alt: string;
 }
 
 /** Narrower bars than this stop reading as bars on paper. */
@@ -59,8 +62,16 @@ export function niceStep(max: number, target = 5, minStep = 1): number {
   return Math.max(minStep, Math.round(step / minStep) * minStep);
 }
 
-/** Draws the chart inside the given box. The caller decides bucketing (see bucketBars). */
+/**
+ * Draws the chart inside the given box, tagged as one Figure with `alt` (its
+ * tick and bar labels are part of the picture). The caller decides bucketing
+ * (see bucketBars).
+ */
 export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void {
+  tag(doc, "Figure", () => drawChart(doc, o), { alt: o.alt, bbox: [o.x, o.y, o.x + o.width, o.y + o.height], placement: "Block" });
+}
+
+function drawChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void {
   const max = o.bars.reduce((m, b) => Math.max(m, b.value), 0);
   const step = niceStep(max, 5, o.minTickStep ?? 1);
   const top = Math.max(step, Math.ceil(max / step) * step);
@@ -68,8 +79,7 @@ export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void 
   for (let v = 0; v <= top; v += step) ticks.push(v);
 
   // The y-axis gutter is as wide as the widest tick label.
-  applyStyle(doc, { size: AXIS_FONT });
-  const gutter = Math.ceil(Math.max(...ticks.map((t) => textWidth(doc, o.formatTick(t))))) + 8;
+  const gutter = Math.ceil(Math.max(...ticks.map((t) => textWidth(doc, o.formatTick(t), { size: AXIS_FONT })))) + 8;
   const plot = { left: o.x + gutter, right: o.x + o.width, top: o.y + 4, bottom: o.y + o.height - X_LABEL_BAND };
   const plotHeight = plot.bottom - plot.top;
   const yOf = (v: number) => plot.bottom - (v / top) * plotHeight;
@@ -109,8 +119,7 @@ export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void 
   });
 
   // Label every k-th bar, k chosen so the widest label plus a gap fits.
-  applyStyle(doc, { size: AXIS_FONT });
-  const widest = Math.max(...o.bars.map((b) => textWidth(doc, b.label)));
+  const widest = Math.max(...o.bars.map((b) => textWidth(doc, b.label, { size: AXIS_FONT })));
   const every = Math.max(1, Math.ceil((widest + 10) / pitch));
   for (let i = 0; i < o.bars.length; i += every) {
     const bar = o.bars[i];
@@ -125,7 +134,7 @@ export function drawBarChart(doc: PDFKit.PDFDocument, o: BarChartOptions): void 
       .stroke()
       .restore();
     // Keep the label inside the chart box at both ends.
-    const w = textWidth(doc, bar.label);
+    const w = textWidth(doc, bar.label, { size: AXIS_FONT });
     const left = Math.min(Math.max(centre - w / 2, plot.left - gutter / 2), plot.right - w);
     drawLine(doc, bar.label, left, plot.bottom + 6, { size: AXIS_FONT, color: COLOR.muted });
   }

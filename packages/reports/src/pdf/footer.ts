@@ -1,19 +1,29 @@
 // The footer band under every page: a hairline, a label on the left and
-// "Page n of N" on the right.
+// "Page n of N" on the right. Page furniture: an artifact, not content.
+import type { ReportFormat } from "../format.ts";
+import { artifact } from "./structure.ts";
 import { drawLine } from "./text.ts";
-import { COLOR, CONTENT, FONT, FOOTER } from "./theme.ts";
+import { COLOR, FONT, type PageGeometry } from "./theme.ts";
 
-export function pageLabel(page: number, totalPages: number): string {
-  return `Page ${page} of ${totalPages}`;
+export function pageLabel(page: number, totalPages: number, format?: ReportFormat): string {
+  const n = (value: number) => (format ? format.integer(value) : String(value));
+  return `Page ${n(page)} of ${n(totalPages)}`;
 }
 
-export function drawFooter(doc: PDFKit.PDFDocument, label: string, page: number, totalPages: number): void {
-  doc.save();
-  doc.moveTo(CONTENT.left, FOOTER.ruleY).lineTo(CONTENT.right, FOOTER.ruleY).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
-  doc.restore();
-  const style = { font: FONT.regular, size: FOOTER.fontSize, color: COLOR.muted };
-  const right = pageLabel(page, totalPages);
-  const rightWidth = 70;
-  drawLine(doc, right, CONTENT.right - rightWidth, FOOTER.textY, { ...style, width: rightWidth, align: "right" });
-  drawLine(doc, label, CONTENT.left, FOOTER.textY, { ...style, width: CONTENT.width - rightWidth - 12 });
+export function drawFooter(doc: PDFKit.PDFDocument, geometry: PageGeometry, label: string, page: number, totalPages: number, format?: ReportFormat): void {
+  const { content, footer } = geometry;
+  artifact(
+    doc,
+    () => {
+      doc.save();
+      doc.moveTo(content.left, footer.ruleY).lineTo(content.right, footer.ruleY).lineWidth(0.5).strokeColor(COLOR.rule).stroke();
+      doc.restore();
+      const style = { font: FONT.regular, size: footer.fontSize, color: COLOR.muted };
+      const rightWidth = 70;
+      drawLine(doc, pageLabel(page, totalPages, format), content.right - rightWidth, footer.textY, { ...style, width: rightWidth, align: "right" });
+      drawLine(doc, label, content.left, footer.textY, { ...style, width: content.width - rightWidth - 12 });
+    },
+    "Pagination",
+    ["Bottom"],
+  );
 }

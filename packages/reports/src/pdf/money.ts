@@ -1,7 +1,13 @@
-// Money is carried as integer cents and formatted with integer arithmetic, so
-// $1,234,567.89 is printed exactly; floats never touch a printed amount.
+// Money is carried as integer cents. Printing goes through Intl for the reader's
+// locale, but with the amount given as an exact decimal string ("1234567.89"),
+// so $1,234,567.89 is printed exactly; floats never touch a printed amount.
+// The demo data's currency is US dollars whatever the locale; only its
+// formatting (symbol placement, separators, digits) follows the locale.
 
 type Cents = number | bigint;
+
+export const CURRENCY = "USD";
+export const DEFAULT_LOCALE = "en-US";
 
 function toBigInt(cents: Cents): bigint {
   if (typeof cents === "bigint") return cents;
@@ -9,20 +15,38 @@ function toBigInt(cents: Cents): bigint {
   return BigInt(cents);
 }
 
-/** Digits with thousands separators: 1234567n → "1,234,567". */
-export function groupThousands(value: number | bigint): string {
-  const negative = value < 0;
-  const digits = (negative ? -BigInt(value) : BigInt(value)).toString();
-  return (negative ? "-" : "") + digits.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+/** 123456789n → "1234567.89" (exact, for Intl). */
+function decimalString(cents: bigint): string {
+  const abs = cents < 0n ? -cents : cents;
+  return `${cents < 0n ? "-" : ""}${abs / 100n}.${(abs % 100n).toString().padStart(2, "0")}`;
 }
 
-/** 123456789 → "$1,234,567.89"; -5 → "-$0.05". */
-export function formatMoney(cents: Cents): string {
-  const value = toBigInt(cents);
-  const abs = value < 0n ? -value : value;
-  const dollars = groupThousands(abs / 100n);
-  const rest = (abs % 100n).toString().padStart(2, "0");
-  return `${value < 0n ? "-" : ""}$${dollars}.${rest}`;
+const cache = new Map<string, Intl.NumberFormat>();
+function numberFormat(locale: string, kind: "integer" | "money" | "compact"): Intl.NumberFormat {
+  const key = `${locale}|${kind}`;
+  let format = cache.get(key);
+  if (!format) {
+    const options: Intl.NumberFormatOptions =
+      kind === "integer"
+        ? { maximumFractionDigits: 0 }
+        : kind === "money"
+          ? { style: "currency", currency: CURRENCY }
+          : { style: "currency", currency: CURRENCY, notation: "compact", maximumSignificantDigits: 3 };
+    format = new Intl.NumberFormat(locale, options);
+    cache.set(key, format);
+  }
+  return format;
+}
+
+/** A whole number with the locale's grouping: 1234567n → "1,234,567" (en-US), "1.234.567" (de-DE). */
+export function groupThousands(value: number | bigint, locale = DEFAULT_LOCALE): string {
+  return numberFormat(locale, "integer").format(typeof value === "bigint" ? value : toBigInt(value));
+}
+
+/** 123456789 → "$1,234,567.89" (en-US), "1.234.567,89 $" (de-DE); -5 → "-$0.05". */
+export function formatMoney(cents: Cents, locale = DEFAULT_LOCALE): string {
+  // Intl.NumberFormat v3 formats a decimal string exactly (no float on the way).
+  return numberFormat(locale, "money").format(decimalString(toBigInt(cents)) as unknown as number);
 }
 
 /** `totalCents / count` rounded half away from zero to a whole cent (e.g. an average order value). */
@@ -36,25 +60,9 @@ export function divideCents(totalCents: Cents, count: number | bigint): bigint {
 }
 
 /**
- * Short axis label: 150000000 → "$1.5M", 25000000 → "$250K", 5000 → "$50".
- * Drops cents and keeps at most two decimals of the unit; for labels only.
+ * Short axis label, at most three significant digits: 150000000 → "$1.5M",
+ * 25000000 → "$250K", 5000 → "$50" (en-US); "1,5 Mio. $" (de-DE). For labels only.
  */
-export function formatMoneyCompact(cents: Cents): string {
-  const value = toBigInt(cents);
-  const abs = (value < 0n ? -value : value) / 100n;
-  const sign = value < 0n ? "-" : "";
-  const units: [bigint, string][] = [
-    [1_000_000_000n, "B"],
-    [1_000_000n, "M"],
-    [1_000n, "K"],
-  ];
-  for (const [size, suffix] of units) {
-    if (abs >= size) {
-      const whole = abs / size;
-      const fraction = ((abs % size) * 100n) / size; // two decimals, truncated
-      const decimals = fraction === 0n ? "" : "." + fraction.toString().padStart(2, "0").replace(/0$/, "");
-      return `${sign}$${groupThousands(whole)}${decimals}${suffix}`;
-    }
-  }
-  return `${sign}$${abs.toString()}`;
+export function formatMoneyCompact(cents: Cents, locale = DEFAULT_LOCALE): string {
+  return numberFormat(locale, "compact").format(decimalString(toBigInt(cents)) as unknown as number);
 }

@@ -65,6 +65,6 @@ export class PageSequence {
   }
 
   #footer(): void {
-    drawFooter(this.#doc, this.footerLabel, this.#page, this.totalPages);
+    drawFooter(this.#doc, this.#ctx.page, this.footerLabel, this.#page, this.totalPages, this.#ctx.format);
   }
 }

@@ -1,6 +1,7 @@
 // A table with fixed row heights, so how many rows fit on a page (and hence how
 // many pages a table takes) is plain arithmetic done before drawing. Each page
 // gets its own header row.
+import * as structure from "./structure.ts";
 import { centredTop, drawLine } from "./text.ts";
 import { COLOR, FONT } from "./theme.ts";
 
@@ -46,6 +47,8 @@ export class Table<Row> {
   readonly headerHeight: number;
   readonly fontSize: number;
   readonly #options: TableOptions<Row>;
+  /** The Table (and TBody) element each document is in the middle of, between slices. */
+  readonly #open = new WeakMap<PDFKit.PDFDocument, { table: PDFKit.PDFStructureElement | undefined; body: PDFKit.PDFStructureElement | undefined }>();
 
   constructor(options: TableOptions<Row>) {
     this.#options = options;
@@ -96,36 +99,74 @@ export class Table<Row> {
    * Draws the header and `rows` (the rows of one slice; `firstIndex` is the
    * index of rows[0] in the whole table, for zebra striping). Returns the y
    * just below the last row.
+   *
+   * Tagged, the slices of one table are one Table element: the first slice
+   * opens it (its header row is the THead), later slices continue it (their
+   * repeated header row is a pagination artifact), and the slice with `last`
+   * (default: the one that reaches `totalRows`) ends it.
    */
-  drawSlice(doc: PDFKit.PDFDocument, rows: readonly Row[], at: { x: number; y: number; width: number; firstIndex: number }): number {
+  drawSlice(
+    doc: PDFKit.PDFDocument,
+    rows: readonly Row[],
+    at: { x: number; y: number; width: number; firstIndex: number; totalRows?: number; last?: boolean },
+  ): number {
     const widths = this.#columnWidths(at.width);
     const { x, width } = at;
     let y = at.y;
+    const first = at.firstIndex === 0;
+    const last = at.last ?? (at.totalRows === undefined || at.firstIndex + rows.length >= at.totalRows);
 
-    // Header: small bold caps on a tinted band, with a rule under it.
-    doc.rect(x, y, width, this.headerHeight).fill(COLOR.subtotal);
-    let cx = x;
-    this.columns.forEach((column, i) => {
-      const w = widths[i] ?? 0;
-      drawLine(doc, column.header.toUpperCase(), cx + CELL_PADDING, centredTop(y, this.headerHeight, 7), {
-        font: FONT.bold,
-        size: 7,
-        color: COLOR.muted,
-        tracking: 0.4,
-        width: w - 2 * CELL_PADDING,
-        align: column.align ?? "left",
+    let open = this.#open.get(doc);
+    if (first || !open) {
+      const table = structure.open(doc, "Table");
+      open = { table, body: undefined };
+      this.#open.set(doc, open);
+    } else {
+      structure.resume(doc, open.table);
+    }
+
+    // Header: small bold caps on a tinted band. The first page's is the table's header row; later ones repeat it.
+    structure.artifact(doc, () => void doc.rect(x, y, width, this.headerHeight).fill(COLOR.subtotal));
+    const drawHeader = (tagCell: (draw: () => void) => void) => {
+      let cx = x;
+      this.columns.forEach((column, i) => {
+        const w = widths[i] ?? 0;
+        const left = cx;
+        tagCell(() => {
+          drawLine(doc, column.header.toUpperCase(), left + CELL_PADDING, centredTop(y, this.headerHeight, 7), {
+            font: FONT.bold,
+            size: 7,
+            color: COLOR.muted,
+            tracking: 0.4,
+            width: w - 2 * CELL_PADDING,
+            align: column.align ?? "left",
+          });
+        });
+        cx += w;
       });
-      cx += w;
-    });
+    };
+    if (first) {
+      structure.within(doc, "THead", () => structure.within(doc, "TR", () => drawHeader((draw) => structure.tag(doc, "TH", draw, { scope: "Column" }))));
+    } else {
+      structure.artifact(doc, () => drawHeader((draw) => draw()), "Pagination");
+    }
     y += this.headerHeight;
 
+    if (open.body) structure.resume(doc, open.body);
+    else open.body = structure.open(doc, "TBody");
+
     if (rows.length === 0) {
-      drawLine(doc, this.#options.emptyMessage ?? "No rows", x + CELL_PADDING, centredTop(y, this.rowHeight, this.fontSize), {
-        font: FONT.italic,
-        size: this.fontSize,
-        color: COLOR.muted,
-        width: width - 2 * CELL_PADDING,
-      });
+      const top = y;
+      structure.within(doc, "TR", () =>
+        structure.tag(doc, "TD", () =>
+          drawLine(doc, this.#options.emptyMessage ?? "No rows", x + CELL_PADDING, centredTop(top, this.rowHeight, this.fontSize), {
+            font: FONT.italic,
+            size: this.fontSize,
+            color: COLOR.muted,
+            width: width - 2 * CELL_PADDING,
+          }),
+        ),
+      );
       y += this.rowHeight;
     }
 
@@ -134,46 +175,68 @@ export class Table<Row> {
       const index = at.firstIndex + r;
       const style = this.#options.rowStyle?.(row, index) ?? {};
       const fill = style.fill === undefined ? (index % 2 === 1 ? COLOR.zebra : null) : style.fill;
-      if (fill) doc.rect(x, y, width, this.rowHeight).fill(fill);
-      if (style.ruleAbove) {
-        doc
-          .save()
-          .moveTo(x, y)
-          .lineTo(x + width, y)
-          .lineWidth(0.5)
-          .strokeColor(COLOR.rule)
-          .stroke()
-          .restore();
+      const top = y;
+      if (fill || style.ruleAbove) {
+        structure.artifact(doc, () => {
+          if (fill) doc.rect(x, top, width, this.rowHeight).fill(fill);
+          if (style.ruleAbove) {
+            doc
+              .save()
+              .moveTo(x, top)
+              .lineTo(x + width, top)
+              .lineWidth(0.5)
+              .strokeColor(COLOR.rule)
+              .stroke()
+              .restore();
+          }
+        });
       }
-      let cellX = x;
-      this.columns.forEach((column, i) => {
-        const w = widths[i] ?? 0;
-        const value = column.value(row);
-        const hidden = column.hideRepeats === true && r > 0 && previous[i] === value;
-        previous[i] = value;
-        if (!hidden && value !== "") {
-          drawLine(doc, value, cellX + CELL_PADDING, centredTop(y, this.rowHeight, this.fontSize), {
-            font: style.bold ? FONT.bold : FONT.regular,
-            size: this.fontSize,
-            color: COLOR.text,
-            width: w - 2 * CELL_PADDING,
-            align: column.align ?? "left",
-          });
-        }
-        cellX += w;
+      structure.within(doc, "TR", () => {
+        let cellX = x;
+        this.columns.forEach((column, i) => {
+          const w = widths[i] ?? 0;
+          const value = column.value(row);
+          const hidden = column.hideRepeats === true && r > 0 && previous[i] === value;
+          previous[i] = value;
+          const left = cellX;
+          // A blanked repeat stays a cell, carrying its value for readers who can't see the one above.
+          if (hidden || value === "") structure.within(doc, "TD", () => {}, hidden ? { actual: value } : {});
+          else {
+            structure.tag(doc, "TD", () =>
+              drawLine(doc, value, left + CELL_PADDING, centredTop(top, this.rowHeight, this.fontSize), {
+                font: style.bold ? FONT.bold : FONT.regular,
+                size: this.fontSize,
+                color: COLOR.text,
+                width: w - 2 * CELL_PADDING,
+                align: column.align ?? "left",
+              }),
+            );
+          }
+          cellX += w;
+        });
       });
       y += this.rowHeight;
     });
 
     // Closing rule so a table that ends mid-page looks finished.
-    doc
-      .save()
-      .moveTo(x, y)
-      .lineTo(x + width, y)
-      .lineWidth(0.75)
-      .strokeColor(COLOR.rule)
-      .stroke()
-      .restore();
+    const bottom = y;
+    structure.artifact(doc, () => {
+      doc
+        .save()
+        .moveTo(x, bottom)
+        .lineTo(x + width, bottom)
+        .lineWidth(0.75)
+        .strokeColor(COLOR.rule)
+        .stroke()
+        .restore();
+    });
+
+    if (last) {
+      structure.close(doc, open.table);
+      this.#open.delete(doc);
+    } else {
+      structure.suspend(doc, open.table);
+    }
     return y;
   }
 

@@ -1,10 +1,13 @@
 // Single-line text drawing. Every call positions text explicitly and never lets
 // pdfkit wrap or flow it: wrapping is what makes pdfkit add pages on its own,
-// which would break the "Page n of N" arithmetic.
+// which would break the "Page n of N" arithmetic. A line is drawn as runs of
+// embedded fonts (text-runs.ts), so any script prints.
+import { CAP_HEIGHT_EM, type FontStyle, useFace } from "./fonts.ts";
+import { layoutFeatures, splitRuns, type TextRun } from "./text-runs.ts";
 import { COLOR, FONT } from "./theme.ts";
 
 export interface TextStyle {
-  font?: string;
+  font?: FontStyle;
   size?: number;
   color?: string;
   /** Extra space between letters, for small-caps style labels. */
@@ -17,74 +20,107 @@ export interface LineOptions extends TextStyle {
   align?: "left" | "right" | "center";
 }
 
-export function applyStyle(doc: PDFKit.PDFDocument, style: TextStyle = {}): void {
-  doc
-    .font(style.font ?? FONT.regular)
-    .fontSize(style.size ?? 9)
-    .fillColor(style.color ?? COLOR.text);
+interface MeasuredRun extends TextRun {
+  width: number;
 }
 
-// The standard fonts only encode Windows-1252; anything else would print as
-// garbage, so strip accents where that helps and substitute "?" otherwise.
-const WIN_ANSI_EXTRA = new Set("€‚ƒ„…†‡ˆ‰Š‹ŒŽ‘’“”•–—˜™š›œžŸ");
-// Letters that have no accent to strip (NFD leaves them whole).
-const TRANSLITERATE: Record<string, string> = { Ł: "L", ł: "l", Đ: "D", đ: "d", Ħ: "H", ħ: "h", ı: "i", Ŧ: "T", ŧ: "t", Ŋ: "N", ŋ: "n", Ŀ: "L", ŀ: "l" };
-export function toWinAnsi(text: string): string {
-  let out = "";
-  for (const ch of text) {
-    const code = ch.codePointAt(0) ?? 0x3f;
-    if ((code >= 0x20 && code <= 0x7e) || (code >= 0xa0 && code <= 0xff) || WIN_ANSI_EXTRA.has(ch)) {
-      out += ch;
-    } else if (code < 0x20) {
-      out += " ";
-    } else if (TRANSLITERATE[ch]) {
-      out += TRANSLITERATE[ch];
-    } else {
-      const base = ch.normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-      out += base.length > 0 && [...base].every((c) => c.charCodeAt(0) < 0x7f) ? base : "?";
-    }
-  }
-  return out;
+interface LaidOutLine {
+  runs: MeasuredRun[];
+  width: number;
 }
 
-/** Width of `text` in the current font at the current size (style must be applied first). */
-export function textWidth(doc: PDFKit.PDFDocument, text: string, tracking = 0): number {
-  return doc.widthOfString(text) + tracking * text.length;
+const DEFAULT_SIZE = 9;
+
+function layoutLine(doc: PDFKit.PDFDocument, text: string, style: TextStyle): LaidOutLine {
+  const size = style.size ?? DEFAULT_SIZE;
+  const tracking = style.tracking ?? 0;
+  let width = 0;
+  const runs = splitRuns(text, style.font ?? FONT.regular).map((run) => {
+    useFace(doc, run.face);
+    doc.fontSize(size);
+    const features = layoutFeatures(run) as PDFKit.Mixins.TextOptions["features"];
+    const runWidth = doc.widthOfString(run.text, { features }) + tracking * [...run.text].length;
+    width += runWidth;
+    return { ...run, width: runWidth };
+  });
+  return { runs, width };
 }
 
-/** `text` cut to fit `maxWidth`, ending in "…" when cut. Uses the current font. */
-export function fitText(doc: PDFKit.PDFDocument, text: string, maxWidth: number, tracking = 0): string {
-  if (textWidth(doc, text, tracking) <= maxWidth) return text;
+/** Width of `text` in a style, in points. */
+export function textWidth(doc: PDFKit.PDFDocument, text: string, style: TextStyle = {}): number {
+  return layoutLine(doc, text, style).width;
+}
+
+/** `text` cut to fit `maxWidth`, ending in "…" when cut (at a character boundary, in logical order). */
+export function fitText(doc: PDFKit.PDFDocument, text: string, maxWidth: number, style: TextStyle = {}): string {
+  if (textWidth(doc, text, style) <= maxWidth) return text;
+  const chars = Array.from(text);
+  const cut = (n: number) => `${chars.slice(0, n).join("").trimEnd()}…`;
   let lo = 0;
-  let hi = text.length;
+  let hi = chars.length;
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
-    if (textWidth(doc, text.slice(0, mid).trimEnd() + "…", tracking) <= maxWidth) lo = mid;
+    if (textWidth(doc, cut(mid), style) <= maxWidth) lo = mid;
     else hi = mid - 1;
   }
-  return lo === 0 ? "" : text.slice(0, lo).trimEnd() + "…";
+  return lo === 0 ? "" : cut(lo);
 }
 
 /**
- * Draws one line whose capital letters start at `top`: pdfkit puts the baseline
- * one ascender below y, and Helvetica's ascender equals its cap height (0.718 em),
- * so callers can centre text in a box of known height.
- * Returns the drawn width.
+ * Draws one line whose capital letters start at `top` (so callers can centre
+ * text in a box of known height), in the style given; returns the drawn width.
+ * Too long for `width`, it is cut with "…": a line never wraps.
  */
 export function drawLine(doc: PDFKit.PDFDocument, text: string, x: number, top: number, options: LineOptions = {}): number {
-  applyStyle(doc, options);
+  const size = options.size ?? DEFAULT_SIZE;
   const tracking = options.tracking ?? 0;
-  let line = toWinAnsi(text);
-  if (options.width !== undefined) line = fitText(doc, line, options.width, tracking);
-  const width = textWidth(doc, line, tracking);
+  let line = layoutLine(doc, text, options);
+  if (options.width !== undefined && line.width > options.width) line = layoutLine(doc, fitText(doc, text, options.width, options), options);
   let left = x;
-  if (options.width !== undefined && options.align === "right") left = x + options.width - width;
-  if (options.width !== undefined && options.align === "center") left = x + (options.width - width) / 2;
-  doc.text(line, left, top, { lineBreak: false, characterSpacing: tracking });
-  return width;
+  if (options.width !== undefined && options.align === "right") left = x + options.width - line.width;
+  if (options.width !== undefined && options.align === "center") left = x + (options.width - line.width) / 2;
+  const baseline = top + CAP_HEIGHT_EM * size;
+  doc.fillColor(options.color ?? COLOR.text);
+  for (const run of line.runs) {
+    useFace(doc, run.face);
+    doc.fontSize(size);
+    drawFragment(doc, run, left, baseline, tracking);
+    left += run.width;
+  }
+  return line.width;
+}
+
+type Fragment = (text: string, x: number, y: number, options: Record<string, unknown>) => void;
+
+/**
+ * One run at (x, baseline). pdfkit's text() would measure the run twice more
+ * (the layout is known here) and set up line wrapping it never uses; its
+ * _fragment is the part that writes the text, told the width up front.
+ */
+function drawFragment(doc: PDFKit.PDFDocument, run: MeasuredRun, x: number, baseline: number, tracking: number): void {
+  const features = layoutFeatures(run);
+  const fragment = (doc as unknown as { _fragment?: Fragment })._fragment;
+  if (typeof fragment !== "function") {
+    doc.text(run.text, x, baseline, {
+      lineBreak: false,
+      baseline: "alphabetic",
+      characterSpacing: tracking,
+      features: features as PDFKit.Mixins.TextOptions["features"],
+    });
+    return;
+  }
+  const glyphWidth = run.width - tracking * [...run.text].length;
+  fragment.call(doc, run.text, x, baseline, {
+    baseline: "alphabetic",
+    characterSpacing: tracking,
+    features,
+    // What _fragment would measure: the glyphs' width without the letter spacing it adds itself.
+    textWidth: glyphWidth,
+    wordCount: 1,
+  });
 }
 
 /** Top of a line of `size`-pt caps centred vertically in a box starting at `boxTop`. */
 export function centredTop(boxTop: number, boxHeight: number, size: number): number {
-  return boxTop + (boxHeight - size * 0.718) / 2;
+  return boxTop + (boxHeight - size * CAP_HEIGHT_EM) / 2;
 }

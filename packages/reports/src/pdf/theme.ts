@@ -1,30 +1,53 @@
 // Page geometry and visual constants shared by every report. Everything is in
 // PDF points (1/72 in). Fixed numbers here are what make pagination
-// deterministic: a renderer can know its page count before drawing page 1.
+// deterministic: a renderer knows its page count before drawing page 1, on
+// either paper size.
 
-export const PAGE = { size: "LETTER", width: 612, height: 792 } as const;
+export const PAPER_SIZES = ["Letter", "A4"] as const;
+export type PaperSize = (typeof PAPER_SIZES)[number];
 
-/** The box content may occupy; the band below `bottom` belongs to the footer. */
-export const CONTENT = {
-  left: 54,
-  right: PAGE.width - 54,
-  width: PAGE.width - 108,
-  top: 54,
-  bottom: PAGE.height - 72,
-} as const;
+export interface PageGeometry {
+  paperSize: PaperSize;
+  /** pdfkit's size name. */
+  size: "LETTER" | "A4";
+  width: number;
+  height: number;
+  /** The box content may occupy; the band below `bottom` belongs to the footer. */
+  content: { left: number; right: number; width: number; top: number; bottom: number };
+  footer: {
+    /** Hairline separating content from the footer. */
+    ruleY: number;
+    textY: number;
+    fontSize: number;
+  };
+}
 
-export const FOOTER = {
-  /** Hairline separating content from the footer. */
-  ruleY: PAGE.height - 56,
-  textY: PAGE.height - 47,
-  fontSize: 7.5,
-} as const;
+const SIZES: Record<PaperSize, { size: PageGeometry["size"]; width: number; height: number }> = {
+  Letter: { size: "LETTER", width: 612, height: 792 },
+  // 210 × 297 mm, as pdfkit's "A4".
+  A4: { size: "A4", width: 595.28, height: 841.89 },
+};
 
-/** The standard PDF fonts: built into every reader, so no font files are embedded or fetched. */
+const MARGIN = 54;
+const FOOTER_BAND = 72;
+
+export function pageGeometry(paperSize: PaperSize): PageGeometry {
+  const { size, width, height } = SIZES[paperSize];
+  return {
+    paperSize,
+    size,
+    width,
+    height,
+    content: { left: MARGIN, right: width - MARGIN, width: width - 2 * MARGIN, top: MARGIN, bottom: height - FOOTER_BAND },
+    footer: { ruleY: height - 56, textY: height - 47, fontSize: 7.5 },
+  };
+}
+
+/** Text styles (each a chain of embedded faces; see fonts.ts). */
 export const FONT = {
-  regular: "Helvetica",
-  bold: "Helvetica-Bold",
-  italic: "Helvetica-Oblique",
+  regular: "regular",
+  bold: "bold",
+  italic: "italic",
 } as const;
 
 export const COLOR = {

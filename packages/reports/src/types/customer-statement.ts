@@ -1,17 +1,18 @@
 // Customer statement: one customer's orders in one calendar month.
 import type { PrismaClient } from "@backline/db";
 import { z } from "zod";
-import { addMonths, formatDateTimeUtc, formatLongDate, formatMonth, formatShortDate, isoDate, lastFullMonth, parseIsoMonth, addDays } from "../dates.ts";
-import { defineReportType, type RenderContext } from "../define.ts";
+import { addDays, addMonths, isoDate, lastFullMonth, parseIsoMonth } from "../dates.ts";
+import { defineReportType, type RenderContext, type ReportHighlights } from "../define.ts";
 import { ReportDataError } from "../errors.ts";
+import type { ReportFormat } from "../format.ts";
 import { drawDetails, drawSectionTitle, DETAIL_LINE_HEIGHT, SECTION_TITLE_HEIGHT } from "../pdf/details.ts";
 import { drawReportHeader, REPORT_HEADER_HEIGHT } from "../pdf/header.ts";
 import { drawKpiBoxes, KPI_BOX_HEIGHT } from "../pdf/kpi-boxes.ts";
-import { formatMoney, groupThousands } from "../pdf/money.ts";
 import { PageSequence } from "../pdf/pages.ts";
 import { Table } from "../pdf/table.ts";
+import { artifact, close, open, tag, within } from "../pdf/structure.ts";
 import { drawLine } from "../pdf/text.ts";
-import { COLOR, CONTENT, FONT } from "../pdf/theme.ts";
+import { COLOR, FONT, type PageGeometry } from "../pdf/theme.ts";
 import { toSafeInteger } from "../sql.ts";
 
 const MAX_INT4 = 2_147_483_647;
@@ -83,39 +84,45 @@ async function query(db: PrismaClient, params: CustomerStatementParams): Promise
 
 type OrderRow = CustomerStatementData["orders"][number];
 
-const table = new Table<OrderRow>({
-  columns: [
-    { header: "Date", weight: 1.7, value: (o) => formatShortDate(o.orderedAt.slice(0, 10)) },
-    { header: "Order", weight: 1.3, value: (o) => `#${o.id}` },
-    { header: "Product", weight: 4.2, value: (o) => o.product },
-    { header: "Qty", weight: 0.8, align: "right", value: (o) => groupThousands(o.quantity) },
-    { header: "Unit price", weight: 1.6, align: "right", value: (o) => formatMoney(o.unitPriceCents) },
-    { header: "Total", weight: 1.7, align: "right", value: (o) => formatMoney(o.totalCents) },
-  ],
-  emptyMessage: "No orders this month.",
-});
+function makeTable(f: ReportFormat): Table<OrderRow> {
+  return new Table<OrderRow>({
+    columns: [
+      { header: "Date", weight: 1.7, value: (o) => f.shortDate(o.orderedAt.slice(0, 10)) },
+      { header: "Order", weight: 1.3, value: (o) => `#${o.id}` },
+      { header: "Product", weight: 4.2, value: (o) => o.product },
+      { header: "Qty", weight: 0.8, align: "right", value: (o) => f.integer(o.quantity) },
+      { header: "Unit price", weight: 1.6, align: "right", value: (o) => f.money(o.unitPriceCents) },
+      { header: "Total", weight: 1.7, align: "right", value: (o) => f.money(o.totalCents) },
+    ],
+    emptyMessage: "No orders this month.",
+  });
+}
 
 const TOTALS_HEIGHT = 40;
 
-// Fixed page-1 geometry; later pages start the table at the top.
-const FIRST = (() => {
-  const details = CONTENT.top + REPORT_HEADER_HEIGHT + 10;
+/** Page-1 geometry; later pages start the table at the top. */
+function firstPageLayout(page: PageGeometry) {
+  const details = page.content.top + REPORT_HEADER_HEIGHT + 10;
   const kpis = details + 5 * DETAIL_LINE_HEIGHT + 18;
   const title = kpis + KPI_BOX_HEIGHT + 24;
   return { details, kpis, title, table: title + SECTION_TITLE_HEIGHT };
-})();
-const NEXT_TABLE_TOP = CONTENT.top + SECTION_TITLE_HEIGHT;
-
-function monthRangeInWords(month: string): string {
-  const first = `${month}-01`;
-  const last = isoDate(addDays(addMonths(parseIsoMonth(month) ?? 0, 1), -1));
-  return `${formatLongDate(first)} to ${formatLongDate(last)}`;
 }
+
+function monthRange(month: string): [first: string, last: string] {
+  return [`${month}-01`, isoDate(addDays(addMonths(parseIsoMonth(month) ?? 0, 1), -1))];
+}
+
+const plural = (n: number, word: string, f: ReportFormat) => `${f.integer(n)} ${word}${n === 1 ? "" : "s"}`;
 
 async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx: RenderContext): Promise<void> {
   const { customer, totals } = data;
-  const monthName = formatMonth(data.month);
-  const slices = table.paginate(data.orders.length, CONTENT.bottom - FIRST.table, CONTENT.bottom - NEXT_TABLE_TOP, TOTALS_HEIGHT);
+  const { format: f, page } = ctx;
+  const { content } = page;
+  const first = firstPageLayout(page);
+  const nextTableTop = content.top + SECTION_TITLE_HEIGHT;
+  const table = makeTable(f);
+  const monthName = f.month(data.month);
+  const slices = table.paginate(data.orders.length, content.bottom - first.table, content.bottom - nextTableTop, TOTALS_HEIGHT);
   const pages = new PageSequence(doc, {
     totalPages: slices.length,
     footerLabel: `Backline · Customer statement · ${customer.name} (#${customer.id}) · ${monthName}`,
@@ -123,69 +130,89 @@ async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx:
   });
 
   await pages.start();
-  drawReportHeader(doc, { title: "Customer statement", subtitle: `${monthName} · ${customer.name}` });
+  drawReportHeader(doc, page, { title: "Customer statement", subtitle: `${monthName} · ${customer.name}` });
   drawDetails(
     doc,
     [
       ["Customer", `${customer.name} (customer #${customer.id})`],
       ["Email", customer.email],
       ["Region", `${customer.regionName} (${customer.regionCode})`],
-      ["Statement period", monthRangeInWords(data.month)],
-      ["Generated", formatDateTimeUtc(ctx.generatedAt)],
+      ["Statement period", f.dateRange(...monthRange(data.month))],
+      ["Generated", f.dateTimeUtc(ctx.generatedAt)],
     ],
-    { x: CONTENT.left, y: FIRST.details, width: CONTENT.width, labelWidth: 110 },
+    { x: content.left, y: first.details, width: content.width, labelWidth: 110 },
   );
   drawKpiBoxes(
     doc,
     [
-      { label: "Orders", value: groupThousands(totals.orders) },
-      { label: "Items", value: groupThousands(totals.items) },
-      { label: "Total", value: formatMoney(totals.totalCents) },
+      { label: "Orders", value: f.integer(totals.orders) },
+      { label: "Items", value: f.integer(totals.items) },
+      { label: "Total", value: f.money(totals.totalCents) },
     ],
-    { x: CONTENT.left, y: FIRST.kpis, width: CONTENT.width },
+    { x: content.left, y: first.kpis, width: content.width },
   );
 
+  const section = open(doc, "Sect");
   let y = 0;
   for (const [i, slice] of slices.entries()) {
     if (i > 0) await pages.next();
-    const top = i === 0 ? FIRST.title : CONTENT.top;
-    drawSectionTitle(doc, i === 0 ? "Orders" : "Orders (continued)", { x: CONTENT.left, y: top, width: CONTENT.width });
+    const top = i === 0 ? first.title : content.top;
+    const at = { x: content.left, y: top, width: content.width };
+    if (i === 0) drawSectionTitle(doc, "Orders", at);
+    else artifact(doc, () => void drawSectionTitle(doc, "Orders (continued)", at), "Pagination");
     y = table.drawSlice(doc, data.orders.slice(slice.start, slice.end), {
-      x: CONTENT.left,
+      x: content.left,
       y: top + SECTION_TITLE_HEIGHT,
-      width: CONTENT.width,
+      width: content.width,
       firstIndex: slice.start,
+      last: i === slices.length - 1,
     });
   }
 
-  // Totals under the last row (paginate() reserved TOTALS_HEIGHT for it).
-  const label = `Total for ${monthName} (${groupThousands(totals.orders)} order${totals.orders === 1 ? "" : "s"}, ${groupThousands(totals.items)} item${totals.items === 1 ? "" : "s"})`;
+  // Totals under the last row (paginate() reserved TOTALS_HEIGHT for it): one paragraph, label then amount.
+  const label = `Total for ${monthName} (${plural(totals.orders, "order", f)}, ${plural(totals.items, "item", f)})`;
   const amountWidth = 120;
-  drawLine(doc, label, CONTENT.left, y + 14, { font: FONT.bold, size: 9.5, width: CONTENT.width - amountWidth - 12, color: COLOR.text });
-  drawLine(doc, formatMoney(totals.totalCents), CONTENT.right - amountWidth - 6, y + 14, {
-    font: FONT.bold,
-    size: 9.5,
-    width: amountWidth,
-    align: "right",
+  within(doc, "P", () => {
+    tag(doc, "Span", () =>
+      drawLine(doc, label, content.left, y + 14, { font: FONT.bold, size: 9.5, width: content.width - amountWidth - 12, color: COLOR.text }),
+    );
+    tag(doc, "Span", () =>
+      drawLine(doc, f.money(totals.totalCents), content.right - amountWidth - 6, y + 14, { font: FONT.bold, size: 9.5, width: amountWidth, align: "right" }),
+    );
   });
-  doc
-    .save()
-    .moveTo(CONTENT.left, y + 32)
-    .lineTo(CONTENT.right, y + 32)
-    .lineWidth(1)
-    .strokeColor(COLOR.accent)
-    .stroke()
-    .restore();
+  artifact(doc, () => {
+    doc
+      .save()
+      .moveTo(content.left, y + 32)
+      .lineTo(content.right, y + 32)
+      .lineWidth(1)
+      .strokeColor(COLOR.accent)
+      .stroke()
+      .restore();
+  });
+  close(doc, section);
   pages.finish();
 }
 
-function summarize(data: CustomerStatementData): string {
+function highlights(data: CustomerStatementData, f: ReportFormat): ReportHighlights {
+  const { customer, totals } = data;
+  return {
+    subject: `${customer.name} (customer #${customer.id}) · ${f.month(data.month)}`,
+    figures: [
+      { label: "Total", value: f.money(totals.totalCents) },
+      { label: "Orders", value: f.integer(totals.orders) },
+      { label: "Items", value: f.integer(totals.items) },
+    ],
+  };
+}
+
+function summarize(data: CustomerStatementData, f: ReportFormat): string {
   const { customer, totals } = data;
   const who = `${customer.name} (${customer.email})`;
-  if (totals.orders === 0) return `Statement for ${who} for ${formatMonth(data.month)}: no orders this month.`;
+  if (totals.orders === 0) return `Statement for ${who} for ${f.month(data.month)}: no orders this month.`;
   return (
-    `Statement for ${who} for ${formatMonth(data.month)}: ${groupThousands(totals.orders)} order${totals.orders === 1 ? "" : "s"} ` +
-    `(${groupThousands(totals.items)} item${totals.items === 1 ? "" : "s"}) totalling ${formatMoney(totals.totalCents)}.`
+    `Statement for ${who} for ${f.month(data.month)}: ${plural(totals.orders, "order", f)} ` +
+    `(${plural(totals.items, "item", f)}) totalling ${f.money(totals.totalCents)}.`
   );
 }
 
@@ -201,5 +228,6 @@ export const customerStatement = defineReportType({
   query,
   render,
   summarize,
+  highlights,
   fileName: (p) => `customer-statement-${p.customerId}-${p.month}.pdf`,
 });

@@ -2,29 +2,19 @@
 // per day/week/month and per region.
 import type { PrismaClient } from "@backline/db";
 import { z } from "zod";
-import {
-  addDays,
-  daysInclusive,
-  formatDateTimeUtc,
-  formatLongDate,
-  formatMonth,
-  formatShortDate,
-  isoDate,
-  lastFullMonth,
-  parseIsoDate,
-  periodStarts,
-  type Grouping,
-} from "../dates.ts";
-import { defineReportType, type RenderContext } from "../define.ts";
+import { addDays, daysInclusive, isoDate, lastFullMonth, parseIsoDate, periodStarts, type Grouping } from "../dates.ts";
+import { defineReportType, type RenderContext, type ReportHighlights } from "../define.ts";
+import type { ReportFormat } from "../format.ts";
 import { bucketBars, drawBarChart, maxBarsFor } from "../pdf/bar-chart.ts";
 import { drawDetails, drawSectionTitle, DETAIL_LINE_HEIGHT, SECTION_TITLE_HEIGHT } from "../pdf/details.ts";
 import { drawReportHeader, REPORT_HEADER_HEIGHT } from "../pdf/header.ts";
 import { drawKpiBoxes, KPI_BOX_HEIGHT } from "../pdf/kpi-boxes.ts";
-import { divideCents, formatMoney, formatMoneyCompact, groupThousands } from "../pdf/money.ts";
+import { groupThousands } from "../pdf/money.ts";
 import { PageSequence } from "../pdf/pages.ts";
 import { Table } from "../pdf/table.ts";
+import { artifact, close, open, tag, within } from "../pdf/structure.ts";
 import { drawLine } from "../pdf/text.ts";
-import { COLOR, CONTENT } from "../pdf/theme.ts";
+import { COLOR, type PageGeometry } from "../pdf/theme.ts";
 import { toSafeInteger } from "../sql.ts";
 
 export const REGION_CODES = ["NA", "EU", "APAC", "LATAM", "MEA"] as const;
@@ -148,12 +138,12 @@ const UNIT: Record<Grouping, { noun: string; plural: string }> = {
   month: { noun: "month", plural: "months" },
 };
 
-function rangeInWords(from: string, to: string, short = false): string {
-  const fmt = short ? (d: string) => formatShortDate(d) : formatLongDate;
-  if (from === to) return fmt(from);
-  const wholeMonth = from.endsWith("-01") && to === isoDate(addDays(Date.UTC(Number(to.slice(0, 4)), Number(to.slice(5, 7)), 1), -1));
-  if (wholeMonth && from.slice(0, 7) === to.slice(0, 7)) return formatMonth(from, short);
-  return `${fmt(from)} – ${fmt(to)}`;
+const lastDayOfMonth = (iso: string) => isoDate(addDays(Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)), 1), -1));
+
+function rangeInWords(f: ReportFormat, from: string, to: string, short = false): string {
+  if (from === to) return short ? f.shortDate(from) : f.date(from);
+  if (from.endsWith("-01") && to === lastDayOfMonth(to) && from.slice(0, 7) === to.slice(0, 7)) return f.month(from, short);
+  return f.dateRange(from, to, short);
 }
 
 function regionInWords(data: SalesSummaryData): string {
@@ -163,35 +153,29 @@ function regionInWords(data: SalesSummaryData): string {
   return name ? `${name} (${code})` : code;
 }
 
-/** The part of a period inside [from, to], in words: "5 Oct 2026", "5 Oct – 11 Oct 2026", "October 2026". */
-function periodLabel(start: string, grouping: Grouping, from: string, to: string): string {
-  if (grouping === "day") return formatShortDate(start);
+/** The part of a period inside [from, to], in words: "Oct 5, 2026", "Oct 5 – 11, 2026", "October 2026". */
+function periodLabel(f: ReportFormat, start: string, grouping: Grouping, from: string, to: string): string {
+  if (grouping === "day") return f.shortDate(start);
   const startMs = parseIsoDate(start) ?? 0;
-  const naturalEnd = grouping === "week" ? addDays(startMs, 6) : addDays(Date.UTC(Number(start.slice(0, 4)), Number(start.slice(5, 7)), 1), -1);
+  const naturalEnd = grouping === "week" ? isoDate(addDays(startMs, 6)) : lastDayOfMonth(start);
   const s = start < from ? from : start;
-  const e = isoDate(naturalEnd) > to ? to : isoDate(naturalEnd);
-  if (grouping === "month" && s === start && e === isoDate(naturalEnd)) return formatMonth(start);
-  if (s === e) return formatShortDate(s);
-  const sameYear = s.slice(0, 4) === e.slice(0, 4);
-  return `${formatShortDate(s, !sameYear)} – ${formatShortDate(e)}`;
-}
-
-function averageOrder(revenueCents: number, orders: number): string {
-  return orders === 0 ? "—" : formatMoney(divideCents(revenueCents, orders));
+  const e = naturalEnd > to ? to : naturalEnd;
+  if (grouping === "month" && s === start && e === naturalEnd) return f.month(start);
+  return s === e ? f.shortDate(s) : f.dateRange(s, e, true);
 }
 
 // ---- layout --------------------------------------------------------------
 
 type TableRow = { period: string; region: string; orders: number; revenueCents: number; kind: "region" | "total" | "empty" };
 
-function tableRows(data: SalesSummaryData): TableRow[] {
+function tableRows(data: SalesSummaryData, f: ReportFormat): TableRow[] {
   const { from, to, groupBy, region } = data.params;
   const names = new Map(data.regions.map((r) => [r.code, r.name]));
   const byPeriod = new Map<string, SalesSummaryData["rows"]>();
   for (const row of data.rows) byPeriod.set(row.periodStart, [...(byPeriod.get(row.periodStart) ?? []), row]);
   const out: TableRow[] = [];
   for (const p of data.periods) {
-    const period = periodLabel(p.start, groupBy, from, to);
+    const period = periodLabel(f, p.start, groupBy, from, to);
     const detail = byPeriod.get(p.start) ?? [];
     if (detail.length === 0) {
       out.push({ period, region: "No orders", orders: 0, revenueCents: 0, kind: "empty" });
@@ -203,15 +187,15 @@ function tableRows(data: SalesSummaryData): TableRow[] {
   return out;
 }
 
-function makeTable(grouped: boolean): Table<TableRow> {
+function makeTable(grouped: boolean, f: ReportFormat): Table<TableRow> {
   return new Table<TableRow>({
     columns: [
       { header: "Period", weight: 3.2, value: (r) => r.period, hideRepeats: grouped },
       // With one region (a filter) the column would repeat it on every line; the title names it instead.
       ...(grouped ? [{ header: "Region", weight: 2.4, value: (r: TableRow) => r.region }] : []),
-      { header: "Orders", weight: 1.3, align: "right", value: (r) => groupThousands(r.orders) },
-      { header: "Revenue", weight: 2.2, align: "right", value: (r) => formatMoney(r.revenueCents) },
-      { header: "Avg. order value", weight: 2, align: "right", value: (r) => averageOrder(r.revenueCents, r.orders) },
+      { header: "Orders", weight: 1.3, align: "right", value: (r) => f.integer(r.orders) },
+      { header: "Revenue", weight: 2.2, align: "right", value: (r) => f.money(r.revenueCents) },
+      { header: "Avg. order value", weight: 2, align: "right", value: (r) => f.averageMoney(r.revenueCents, r.orders) },
     ],
     // Grouped by region: each period ends in a shaded "All regions" line, which
     // already separates groups, so plain rows stay white. Otherwise zebra.
@@ -220,101 +204,141 @@ function makeTable(grouped: boolean): Table<TableRow> {
   });
 }
 
-// Fixed page-1 geometry (the cover): everything below is planned from these.
-const COVER = (() => {
-  const details = CONTENT.top + REPORT_HEADER_HEIGHT + 10;
+/** Page-1 geometry (the cover): everything below is planned from these. */
+function coverLayout(page: PageGeometry) {
+  const { content } = page;
+  const details = content.top + REPORT_HEADER_HEIGHT + 10;
   const kpis = details + 5 * DETAIL_LINE_HEIGHT + 18;
   const chartTitle = kpis + KPI_BOX_HEIGHT + 24;
   const chart = chartTitle + SECTION_TITLE_HEIGHT;
-  const note = CONTENT.bottom - 22;
+  const note = content.bottom - 22;
   return { details, kpis, chartTitle, chart, chartHeight: note - 14 - chart, note };
-})();
+}
+
+/** The chart in words, for readers who can't see it. */
+function chartAlt(data: SalesSummaryData, f: ReportFormat, title: string, bars: { label: string; value: number }[]): string {
+  const { from, to } = data.params;
+  const range = rangeInWords(f, from, to);
+  if (bars.length === 0 || data.totals.orders === 0) return `Bar chart, ${title.toLowerCase()}, ${range}: no orders in this period.`;
+  let high = bars[0] as { label: string; value: number };
+  let low = high;
+  for (const bar of bars) {
+    if (bar.value > high.value) high = bar;
+    if (bar.value < low.value) low = bar;
+  }
+  return (
+    `Bar chart, ${title.toLowerCase()}, ${range}, ${f.integer(bars.length)} bars: ` +
+    `highest ${f.money(high.value)} (${high.label}), lowest ${f.money(low.value)} (${low.label}); total ${f.money(data.totals.revenueCents)}.`
+  );
+}
 
 async function render(doc: PDFKit.PDFDocument, data: SalesSummaryData, ctx: RenderContext): Promise<void> {
   const { from, to, groupBy, region } = data.params;
+  const { format: f, page } = ctx;
+  const { content } = page;
+  const cover = coverLayout(page);
   const unit = UNIT[groupBy];
-  const rows = tableRows(data);
-  const table = makeTable(!region);
-  const tableTop = CONTENT.top + SECTION_TITLE_HEIGHT;
-  const slices = table.paginate(rows.length, CONTENT.bottom - tableTop, CONTENT.bottom - tableTop);
+  const rows = tableRows(data, f);
+  const table = makeTable(!region, f);
+  const tableTop = content.top + SECTION_TITLE_HEIGHT;
+  const slices = table.paginate(rows.length, content.bottom - tableTop, content.bottom - tableTop);
   const pages = new PageSequence(doc, {
     totalPages: 1 + slices.length,
-    footerLabel: `Backline · Sales summary · ${rangeInWords(from, to, true)} · ${regionInWords(data)} · by ${unit.noun}`,
+    footerLabel: `Backline · Sales summary · ${rangeInWords(f, from, to, true)} · ${regionInWords(data)} · by ${unit.noun}`,
     ctx,
   });
 
   // Page 1: what was asked, the headline numbers, the chart.
   await pages.start();
-  drawReportHeader(doc, { title: "Sales summary", subtitle: `${rangeInWords(from, to)} · ${regionInWords(data)} · by ${unit.noun}` });
+  drawReportHeader(doc, page, { title: "Sales summary", subtitle: `${rangeInWords(f, from, to)} · ${regionInWords(data)} · by ${unit.noun}` });
   drawDetails(
     doc,
     [
-      [
-        "Period",
-        `${formatLongDate(from)} to ${formatLongDate(to)} (${groupThousands(daysInclusive(parseIsoDate(from) ?? 0, parseIsoDate(to) ?? 0))} days, inclusive)`,
-      ],
+      ["Period", `${f.dateRange(from, to)} (${f.integer(daysInclusive(parseIsoDate(from) ?? 0, parseIsoDate(to) ?? 0))} days, inclusive)`],
       ["Regions", regionInWords(data)],
       ["Grouped by", `${unit.noun[0]?.toUpperCase()}${unit.noun.slice(1)}${groupBy === "week" ? " (weeks start on Monday)" : ""}`],
-      ["Generated", formatDateTimeUtc(ctx.generatedAt)],
+      ["Generated", f.dateTimeUtc(ctx.generatedAt)],
       ["Report ID", ctx.reportId],
     ],
-    { x: CONTENT.left, y: COVER.details, width: CONTENT.width },
+    { x: content.left, y: cover.details, width: content.width },
   );
-  const { orders, revenueCents } = data.totals;
   drawKpiBoxes(
     doc,
-    [
-      { label: "Revenue", value: formatMoney(revenueCents) },
-      { label: "Orders", value: groupThousands(orders) },
-      { label: "Average order value", value: averageOrder(revenueCents, orders) },
-    ],
-    { x: CONTENT.left, y: COVER.kpis, width: CONTENT.width },
+    highlights(data, f).figures.map(({ label, value }) => ({ label, value })),
+    { x: content.left, y: cover.kpis, width: content.width },
   );
 
   const multiYear = from.slice(0, 4) !== to.slice(0, 4);
   const allBars = data.periods.map((p) => {
     const s = p.start < from ? from : p.start;
-    const label = groupBy === "month" ? formatMonth(p.start, true) : formatShortDate(s, multiYear);
+    const label = groupBy === "month" ? f.month(p.start, true) : f.shortDate(s, multiYear);
     return { label, value: p.revenueCents };
   });
-  const chart = bucketBars(allBars, maxBarsFor(CONTENT.width - 50));
+  const chart = bucketBars(allBars, maxBarsFor(content.width - 50));
   const chartTitle = chart.size === 1 ? `Revenue per ${unit.noun}` : `Revenue per ${chart.size} ${unit.plural}`;
-  drawSectionTitle(doc, chartTitle, { x: CONTENT.left, y: COVER.chartTitle, width: CONTENT.width });
-  drawBarChart(doc, {
-    x: CONTENT.left,
-    y: COVER.chart,
-    width: CONTENT.width,
-    height: COVER.chartHeight,
-    bars: chart.bars,
-    formatTick: formatMoneyCompact,
-    minTickStep: 100,
-    emptyMessage: "No orders in this period",
+  within(doc, "Sect", () => {
+    drawSectionTitle(doc, chartTitle, { x: content.left, y: cover.chartTitle, width: content.width });
+    drawBarChart(doc, {
+      x: content.left,
+      y: cover.chart,
+      width: content.width,
+      height: cover.chartHeight,
+      bars: chart.bars,
+      formatTick: f.moneyCompact,
+      minTickStep: 100,
+      emptyMessage: "No orders in this period",
+      alt: chartAlt(data, f, chartTitle, chart.bars),
+    });
+    const notes = ["All dates and times are UTC; amounts in US dollars."];
+    if (chart.size > 1) {
+      notes.push(`Each bar sums ${chart.size} consecutive ${unit.plural}${chart.lastSize < chart.size ? `; the last covers ${chart.lastSize}` : ""}.`);
+    }
+    tag(doc, "P", () => drawLine(doc, notes.join(" "), content.left, cover.note, { size: 7.5, color: COLOR.muted, width: content.width }));
   });
-  const notes = ["All dates and times are UTC; amounts in US dollars."];
-  if (chart.size > 1) {
-    notes.push(`Each bar sums ${chart.size} consecutive ${unit.plural}${chart.lastSize < chart.size ? `; the last covers ${chart.lastSize}` : ""}.`);
-  }
-  drawLine(doc, notes.join(" "), CONTENT.left, COVER.note, { size: 7.5, color: COLOR.muted, width: CONTENT.width });
 
-  // Pages 2..N: the table, header row repeated on each page.
+  // Pages 2..N: the table (one table across pages), header row repeated on each page.
+  const tableTitle = `Revenue by ${unit.noun}${region ? ` · ${regionInWords(data)}` : " and region"}`;
+  const section = open(doc, "Sect");
   for (const [i, slice] of slices.entries()) {
     await pages.next();
-    const title = `Revenue by ${unit.noun}${region ? ` · ${regionInWords(data)}` : " and region"}${i > 0 ? " (continued)" : ""}`;
-    drawSectionTitle(doc, title, { x: CONTENT.left, y: CONTENT.top, width: CONTENT.width });
-    table.drawSlice(doc, rows.slice(slice.start, slice.end), { x: CONTENT.left, y: tableTop, width: CONTENT.width, firstIndex: slice.start });
+    const at = { x: content.left, y: content.top, width: content.width };
+    // A continued title repeats the first: page furniture, not a new heading.
+    if (i === 0) drawSectionTitle(doc, tableTitle, at);
+    else artifact(doc, () => void drawSectionTitle(doc, `${tableTitle} (continued)`, at), "Pagination");
+    table.drawSlice(doc, rows.slice(slice.start, slice.end), {
+      x: content.left,
+      y: tableTop,
+      width: content.width,
+      firstIndex: slice.start,
+      last: i === slices.length - 1,
+    });
   }
+  close(doc, section);
   pages.finish();
 }
 
-function summarize(data: SalesSummaryData): string {
+function highlights(data: SalesSummaryData, f: ReportFormat): ReportHighlights {
   const { from, to, groupBy } = data.params;
   const { orders, revenueCents } = data.totals;
-  const range = `${formatLongDate(from)} to ${formatLongDate(to)}`;
+  return {
+    subject: `${rangeInWords(f, from, to)} · ${regionInWords(data)} · by ${UNIT[groupBy].noun}`,
+    figures: [
+      { label: "Revenue", value: f.money(revenueCents) },
+      { label: "Orders", value: f.integer(orders) },
+      { label: "Average order value", value: f.averageMoney(revenueCents, orders) },
+    ],
+  };
+}
+
+function summarize(data: SalesSummaryData, f: ReportFormat): string {
+  const { from, to, groupBy } = data.params;
+  const { orders, revenueCents } = data.totals;
+  const range = f.dateRange(from, to);
   if (orders === 0) return `Sales summary for ${range} (${regionInWords(data).toLowerCase()}): no orders in this period.`;
   return (
     `Sales summary for ${range} (${regionInWords(data).replace("All regions", "all regions")}, by ${UNIT[groupBy].noun}): ` +
-    `revenue ${formatMoney(revenueCents)} from ${groupThousands(orders)} order${orders === 1 ? "" : "s"}, ` +
-    `average order value ${averageOrder(revenueCents, orders)}.`
+    `revenue ${f.money(revenueCents)} from ${f.integer(orders)} order${orders === 1 ? "" : "s"}, ` +
+    `average order value ${f.averageMoney(revenueCents, orders)}.`
   );
 }
 
@@ -353,5 +377,6 @@ export const salesSummary = defineReportType({
   query,
   render,
   summarize,
+  highlights,
   fileName: (p) => `sales-summary-${p.from}-to-${p.to}${p.region ? `-${p.region.toLowerCase()}` : ""}.pdf`,
 });
