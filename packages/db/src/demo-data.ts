@@ -1,9 +1,13 @@
 // The deterministic demo dataset the report types read: regions, products,
 // customers and orders over the 24 whole UTC months before the current month.
 // Same version + same month ⇒ same rows, so figures in PDFs are reproducible.
+// The first customers and some product lines have names in many scripts (Latin
+// with diacritics, Greek, Cyrillic, Arabic and Hebrew right to left, Chinese,
+// Japanese, Korean), so every test that prints demo data prints them too.
 import type { PrismaClient } from "./generated/prisma/client.ts";
 
-export const DEMO_DATA_VERSION = 1;
+/** Bump on any change to what is generated: a database seeded by an older version is reseeded. */
+export const DEMO_DATA_VERSION = 2;
 
 export interface DemoDataOptions {
   customers?: number;
@@ -23,7 +27,29 @@ export const REGIONS = [
   { id: 5, code: "MEA", name: "Middle East & Africa", weight: 0.06 },
 ] as const;
 
-const PRODUCT_LINES = ["Desk", "Chair", "Lamp", "Monitor arm", "Keyboard", "Headset", "Webcam", "Dock"];
+/**
+ * Customers 1, 2, … carry these names (as many as there are customers), each in
+ * its region; the rest are generated. Right-to-left, combining marks, CJK.
+ */
+export const INTERNATIONAL_CUSTOMERS = [
+  { name: "Łódź Trading Sp. z o.o.", region: "EU" },
+  { name: "Şahin Gıda A.Ş.", region: "EU" },
+  { name: "Ελληνικά Τρόφιμα Α.Ε.", region: "EU" },
+  { name: "Москва Логистика", region: "EU" },
+  { name: "東京商事株式会社", region: "APAC" },
+  { name: "شركة النور للتجارة", region: "MEA" },
+  { name: "אור תעשיות", region: "MEA" },
+  { name: "北京贸易有限公司", region: "APAC" },
+  { name: "서울상사", region: "APAC" },
+  { name: "Nguyễn Thị Minh Khai Co.", region: "APAC" },
+  { name: "Ærø Møbler ApS", region: "EU" },
+  { name: "Ñandú Café S.A.", region: "LATAM" },
+] as const;
+
+/** Product lines in other scripts, among the English ones (each in every tier, e.g. "Στυλό Pro"). */
+export const INTERNATIONAL_PRODUCT_LINES = ["Kaffeemühle Größe", "Στυλό", "Настольная лампа", "抹茶セット", "مصباح مكتب", "מקלדת"] as const;
+
+const PRODUCT_LINES = ["Desk", "Chair", "Lamp", "Monitor arm", "Keyboard", "Headset", "Webcam", "Dock", ...INTERNATIONAL_PRODUCT_LINES];
 const PRODUCT_TIERS = [
   { name: "Basic", factor: 1 },
   { name: "Plus", factor: 1.8 },
@@ -109,10 +135,11 @@ export async function seedDemoData(db: PrismaClient, options: DemoDataOptions = 
     return REGIONS[regionCdf.findIndex((c) => x <= c)]!;
   };
   const customers = Array.from({ length: customerCount }, (_, i) => {
-    const region = pickRegion();
+    const international = INTERNATIONAL_CUSTOMERS[i];
+    const region = international ? REGIONS.find((r) => r.code === international.region)! : pickRegion();
     return {
       id: i + 1,
-      name: `${pick(FIRST)} ${pick(SECOND)} ${i + 1}`,
+      name: international ? international.name : `${pick(FIRST)} ${pick(SECOND)} ${i + 1}`,
       email: `customer${i + 1}@example.com`,
       regionId: region.id,
     };

@@ -24,7 +24,15 @@ export function getPrisma(connectionString: string): PrismaClient {
   }
   return client;
 }
-export { seedDemoData, demoDataWindow, REGIONS, DEMO_DATA_VERSION, type DemoDataOptions } from "./demo-data.ts";
+export {
+  seedDemoData,
+  demoDataWindow,
+  REGIONS,
+  DEMO_DATA_VERSION,
+  INTERNATIONAL_CUSTOMERS,
+  INTERNATIONAL_PRODUCT_LINES,
+  type DemoDataOptions,
+} from "./demo-data.ts";
 export {
   RETRY_RESET,
   createReport,
