@@ -12,6 +12,7 @@ const config: NextConfig = {
     "@backline/report-service",
     "@backline/sign-in-outbox",
     "@backline/schedules",
+    "@backline/campaigns",
   ],
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit"],

@@ -18,13 +18,13 @@ import { NextResponse, type NextRequest } from "next/server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Routes whose responses (a PDF, or a small plain page) set their own CSP. */
-const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe)$/;
+const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+)$/;
 /**
  * One-click unsubscribe (RFC 8058) is POSTed by mail providers' servers, with
  * no Origin of ours; its signed link is the permission and it uses no cookie,
  * so there is nothing for a cross-site request to ride on.
  */
-const NO_ORIGIN_CHECK_PATH = /^\/schedules\/[^/]+\/unsubscribe$/;
+const NO_ORIGIN_CHECK_PATH = /^\/(schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+)$/;
 let site: { origin: string; hsts: string | null } | undefined;
 
 export function proxy(request: NextRequest) {

@@ -32,6 +32,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/">New report</Link>
               <Link href="/reports">{actor.admin ? "All reports" : "My reports"}</Link>
               <Link href="/schedules">Schedules</Link>
+              {actor.admin && <Link href="/campaigns">Campaigns</Link>}
               <form action={signOut} className="account">
                 <span className="account-email" title={actor.email}>
                   {actor.email}

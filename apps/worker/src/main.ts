@@ -7,6 +7,7 @@ import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/
 import { pino } from "pino";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
+import { startCampaignSender } from "./campaign-sender.ts";
 import { startReconciler } from "./reconciler.ts";
 import { startSchedulerLoop } from "./scheduler-loop.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
@@ -27,8 +28,9 @@ try {
   exitWith(err instanceof EnvError ? err.message : String(err));
 }
 
+let rates: ReturnType<typeof mailRates>;
 try {
-  mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
+  rates = mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND, { perSecond: env.CAMPAIGN_MAIL_MAX_PER_SECOND });
 } catch (err) {
   exitWith((err as Error).message);
 }
@@ -47,6 +49,7 @@ const running = await startReportWorker({
   lockMs: env.WORKER_LOCK_MS,
   mailMaxPerSecond: env.MAIL_MAX_PER_SECOND,
   signInMailMaxPerSecond: env.SIGN_IN_MAIL_MAX_PER_SECOND,
+  campaignMailPerSecond: rates.campaigns,
   signInEmailsPerMinute,
   context: { db, mail, log, env },
 });
@@ -65,6 +68,7 @@ const reconciler = startReconciler({
   workerId: running.workerId,
 });
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
+const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
 const scheduler = startSchedulerLoop({
   db,
   queue: reconcilerQueue,
@@ -77,13 +81,13 @@ const scheduler = startSchedulerLoop({
     pauseAfterFailures: env.SCHEDULE_PAUSE_AFTER_FAILURES,
   },
 });
-const rates = mailRates(env.MAIL_MAX_PER_SECOND, env.SIGN_IN_MAIL_MAX_PER_SECOND);
 log.info(
   {
     queues: [QUEUES.reports, QUEUES.signIn].map((q) => `${env.QUEUE_PREFIX}:${q}`),
     concurrency: env.WORKER_CONCURRENCY,
     reportMailsPerSecond: rates.reports,
     signInMailsPerSecond: rates.signIn,
+    campaignMailsPerSecond: rates.campaigns,
   },
   "worker ready",
 );
@@ -102,6 +106,7 @@ async function shutdown(signal: string) {
   const closing = running.close();
   housekeeping.stop();
   await scheduler.stop();
+  await campaigns.stop();
   await reconciler.stop();
   await closing;
   await Promise.all([reconcilerQueue.close(), reconcilerSignInQueue.close()]);

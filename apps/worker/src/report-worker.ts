@@ -51,6 +51,8 @@ export interface ReportWorkerOptions {
   mailMaxPerSecond?: number;
   /** SIGN_IN_MAIL_MAX_PER_SECOND: the part of it reserved for sign-in links; reports get the rest. */
   signInMailMaxPerSecond?: number;
+  /** The campaigns' share, when this process also sends campaigns (main.ts); reports get what is left after it too. */
+  campaignMailPerSecond?: number;
   /**
    * SIGN_IN_EMAILS_PER_MINUTE: sign-in emails sent per clock minute across every worker. The web app already refuses
    * sign-in requests over it; this holds it for what is actually sent too (links accepted while Redis was down and
@@ -61,18 +63,31 @@ export interface ReportWorkerOptions {
 }
 
 /**
- * Jobs started per second on each queue (each sends at most one email).
- * Throws, naming both settings, when sign-in would leave reports nothing.
+ * How MAIL_MAX_PER_SECOND is split: SIGN_IN_MAIL_MAX_PER_SECOND for sign-in
+ * links, the campaigns' share (CAMPAIGN_MAIL_MAX_PER_SECOND, or half of what
+ * sign-in links leave) when the process sends campaigns, and the rest for
+ * reports. Throws, naming the settings, when reports would be left nothing.
  */
-export function mailRates(mailMaxPerSecond?: number, signInMailMaxPerSecond?: number): { reports?: number; signIn?: number } {
+export function mailRates(
+  mailMaxPerSecond?: number,
+  signInMailMaxPerSecond?: number,
+  campaigns?: { perSecond?: number },
+): { reports?: number; signIn?: number; campaigns?: number } {
   if (mailMaxPerSecond === undefined) return { signIn: signInMailMaxPerSecond };
-  if (signInMailMaxPerSecond === undefined) return { reports: mailMaxPerSecond };
-  if (signInMailMaxPerSecond >= mailMaxPerSecond) {
+  const signIn = signInMailMaxPerSecond ?? 0;
+  if (signIn >= mailMaxPerSecond) {
     throw new Error(
-      `SIGN_IN_MAIL_MAX_PER_SECOND (${signInMailMaxPerSecond}) must be below MAIL_MAX_PER_SECOND (${mailMaxPerSecond}): it is the part of the mail rate reserved for sign-in links, and reports get the rest`,
+      `SIGN_IN_MAIL_MAX_PER_SECOND (${signIn}) must be below MAIL_MAX_PER_SECOND (${mailMaxPerSecond}): it is the part of the mail rate reserved for sign-in links, and reports get the rest`,
     );
   }
-  return { reports: mailMaxPerSecond - signInMailMaxPerSecond, signIn: signInMailMaxPerSecond };
+  if (!campaigns) return { reports: mailMaxPerSecond - signIn, ...(signInMailMaxPerSecond === undefined ? {} : { signIn }) };
+  const campaignShare = campaigns.perSecond ?? Math.max(1, Math.floor((mailMaxPerSecond - signIn) / 2));
+  if (signIn + campaignShare >= mailMaxPerSecond) {
+    throw new Error(
+      `SIGN_IN_MAIL_MAX_PER_SECOND (${signIn}) and CAMPAIGN_MAIL_MAX_PER_SECOND (${campaignShare}) together must be below MAIL_MAX_PER_SECOND (${mailMaxPerSecond}): reports get what they leave`,
+    );
+  }
+  return { reports: mailMaxPerSecond - signIn - campaignShare, signIn: signInMailMaxPerSecond, campaigns: campaignShare };
 }
 
 export interface RunningWorker {
@@ -86,7 +101,11 @@ export interface RunningWorker {
 }
 
 export async function startReportWorker(options: ReportWorkerOptions): Promise<RunningWorker> {
-  const rates = mailRates(options.mailMaxPerSecond, options.signInMailMaxPerSecond);
+  const rates = mailRates(
+    options.mailMaxPerSecond,
+    options.signInMailMaxPerSecond,
+    options.campaignMailPerSecond === undefined ? undefined : { perSecond: options.campaignMailPerSecond },
+  );
   const workerId = options.context.workerId ?? `${os.hostname()}:${process.pid}`;
   const publisher = createRedis(options.redisUrl, "worker");
   const cancellations = await CancellationListener.start(createRedis(options.redisUrl, "subscriber"), options.prefix);

@@ -196,6 +196,33 @@ export const mailEnv = z.object({
     .default(10 * 1024 * 1024),
 });
 
+/** Bulk campaigns (packages/campaigns): the workers' senders, the web's CSV upload, housekeeping. */
+export const campaignsEnv = z.object({
+  /**
+   * The campaigns' share of MAIL_MAX_PER_SECOND, shared by every worker (a Redis counter). Unset: half of what sign-in
+   * links leave (at least 1). Reports get the rest, so a campaign never takes a report's slot.
+   */
+  CAMPAIGN_MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).optional(),
+  /** Recipients one worker process renders and sends at once (beside its WORKER_CONCURRENCY reports). */
+  CAMPAIGN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
+  /** Recipients claimed per batch. */
+  CAMPAIGN_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(20),
+  /** How long a claim holds without being renewed: a dead worker's recipients are taken over after it. */
+  CAMPAIGN_LEASE_MS: z.coerce.number().int().min(1000).default(30_000),
+  /** The failure breaker: over the last this-many finished recipients … */
+  CAMPAIGN_BREAKER_WINDOW: z.coerce.number().int().min(5).default(50),
+  /** … this share failing pauses the campaign, with the reason. */
+  CAMPAIGN_BREAKER_FAILURE_SHARE: z.coerce.number().min(0.01).max(1).default(0.5),
+  /** Days after a campaign finishes that its PDFs (and recipients' SMTP replies) are kept. */
+  CAMPAIGN_RETENTION_DAYS: z.coerce.number().int().min(1).default(30),
+  /** Largest recipient CSV accepted. */
+  CAMPAIGN_CSV_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .default(10 * 1024 * 1024),
+});
+
 /** Scheduled reports (packages/schedules): read by the web app (a new schedule's first run) and the workers (the scheduler). */
 export const schedulesEnv = z.object({
   MAX_SCHEDULES_PER_USER: z.coerce.number().int().min(1).default(25),

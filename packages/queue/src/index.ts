@@ -11,3 +11,4 @@ export {
 export { QUEUES, JOB_QUEUE, PRIORITY, signInEmailJobOptions, jobOptions, type QueueName } from "./queues.ts";
 export { createRedis, checkRedis, type ConnectionRole } from "./connection.ts";
 export { ENQUEUE_TIMEOUT_MS, createProducerQueue, enqueue, InvalidJobPayloadError, WrongQueueError, type QueueSettings } from "./producer.ts";
+export { takeSendSlot, type RateLimit } from "./send-rate.ts";

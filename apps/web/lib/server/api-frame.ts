@@ -17,6 +17,11 @@ export async function withActor(request: Request, handle: (actor: Actor) => Prom
   }
 }
 
+/** Admin-only routes: to anyone else they don't exist (404, as for a path nobody serves). */
+export function withAdmin(request: Request, handle: (actor: Actor) => Promise<Response>): Promise<Response> {
+  return withActor(request, (actor) => (actor.admin ? handle(actor) : Promise.resolve(jsonError(404, "Not found"))));
+}
+
 /** A refused command as JSON, with Retry-After when it says when to come back. */
 export function refused(result: { status: number; error: string; issues?: FieldIssue[]; retryAfterSeconds?: number }): Response {
   return jsonError(result.status, result.error, result.issues, result.retryAfterSeconds ? { "Retry-After": String(result.retryAfterSeconds) } : undefined);

@@ -16,7 +16,7 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
   const tooLarge = () => ({ ok: false as const, response: jsonError(413, `Request body is larger than ${max} bytes`) });
   if (Number(request.headers.get("content-length") ?? 0) > max) return tooLarge();
   // Read at most max+1 bytes, whatever the header claimed (or if it was absent: chunked).
-  const bytes = await readCapped(request, max);
+  const bytes = await readCappedBody(request, max);
   if (bytes === null) return tooLarge();
   const text = new TextDecoder("utf-8", { fatal: false }).decode(bytes);
   try {
@@ -28,13 +28,14 @@ export async function readJsonBody(request: Request): Promise<{ ok: true; body: 
 
 /** For POSTs that take no input (cancel, retry, links): anything but an empty body or `{}` is an unknown field → 400. */
 export async function refuseBody(request: Request): Promise<Response | null> {
-  const bytes = await readCapped(request, webEnv().MAX_BODY_BYTES);
+  const bytes = await readCappedBody(request, webEnv().MAX_BODY_BYTES);
   if (bytes === null) return jsonError(413, `Request body is larger than ${webEnv().MAX_BODY_BYTES} bytes`);
   const text = new TextDecoder().decode(bytes).trim();
   return text === "" || text === "{}" ? null : jsonError(400, "This request takes no body", [{ path: "", message: "Send no body (or {})" }]);
 }
 
-async function readCapped(request: Request, max: number): Promise<Uint8Array | null> {
+/** The body, or null once it passes `max` bytes (counted while reading, whatever Content-Length claimed). */
+export async function readCappedBody(request: Request, max: number): Promise<Uint8Array | null> {
   if (!request.body) return new Uint8Array();
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

@@ -1,0 +1,123 @@
+// The recipient ledger's moves, each one conditional SQL. A worker claims a
+// batch (FOR UPDATE SKIP LOCKED: claimers never wait for or overlap each
+// other), and every later write of that claim checks its token, so a worker
+// that lost its claim (paused past its lease, or presumed dead) changes
+// nothing. The delivery rule is the reports' (deliveries.ts): a recipient is
+// moved to `sending` before its email goes out; one found still `sending` after
+// its lease is the ambiguous window (the connection broke after DATA) and is
+// sent again with the same Message-ID, counted in `resends`. There is no cursor:
+// a recipient is done only when its outcome is written.
+import { randomUUID } from "node:crypto";
+import type { Prisma, PrismaClient } from "@backline/db";
+
+type Db = PrismaClient | Prisma.TransactionClient;
+
+export interface ClaimedRecipient {
+  id: bigint;
+  customerId: number;
+  email: string;
+  /** Its earlier claim lapsed while it was being sent: the email may already have gone out. */
+  ambiguous: boolean;
+  /** How many claims it has had, this one included (names this claim's PDF). */
+  claims: number;
+}
+
+export interface Claim {
+  token: string;
+  recipients: ClaimedRecipient[];
+}
+
+/**
+ * Claims up to `limit` recipients of a running campaign that are owed an
+ * outcome: pending (and not waiting out an outage), or held by a claim whose
+ * lease ran out. Lowest ids first.
+ */
+export async function claimRecipients(db: Db, campaignId: string, limit: number, leaseMs: number): Promise<Claim> {
+  const token = randomUUID();
+  const rows = await db.$queryRaw<{ id: bigint; customerId: number; email: string; ambiguous: boolean; claims: number }[]>`
+    with batch as (
+      select r.id, r.status = 'sending' as ambiguous from campaign_recipients r
+      join campaigns c on c.id = r.campaign_id and c.status = 'running'
+      where r.campaign_id = ${campaignId}::uuid
+        and ((r.status = 'pending' and (r.not_before is null or r.not_before <= now()))
+          or (r.status in ('claimed', 'sending') and r.claimed_until < now()))
+      order by r.id
+      limit ${limit}
+      for update of r skip locked
+    )
+    update campaign_recipients r
+    set status = (case when batch.ambiguous then 'sending' else 'claimed' end)::"RecipientStatus",
+        claim_token = ${token}::uuid, claimed_until = now() + ${leaseMs} * interval '1 millisecond', claims = r.claims + 1, updated_at = now()
+    from batch where r.id = batch.id
+    returning r.id, r.customer_id as "customerId", r.email, batch.ambiguous, r.claims`;
+  return { token, recipients: rows.sort((a, b) => Number(a.id - b.id)) };
+}
+
+/** Keeps a claim's lease while its batch is still being worked on. */
+export async function renewClaim(db: Db, token: string, leaseMs: number): Promise<number> {
+  return db.$executeRaw`
+    update campaign_recipients set claimed_until = now() + ${leaseMs} * interval '1 millisecond'
+    where claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+}
+
+/**
+ * The delivery claim: claimed → sending, with the PDF about to be emailed and
+ * its Message-ID. False when this claim no longer holds the recipient.
+ */
+export async function startSending(db: Db, id: bigint, token: string, send: { messageId: string; filePath: string; fileBytes: number }): Promise<boolean> {
+  const changed = await db.$executeRaw`
+    update campaign_recipients
+    set status = 'sending', message_id = ${send.messageId}, file_path = ${send.filePath}, file_bytes = ${send.fileBytes}::int,
+        resends = resends + (case when status = 'sending' then 1 else 0 end), updated_at = now()
+    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+  return changed === 1;
+}
+
+/** The server took the message. */
+export async function markSent(db: Db, id: bigint, token: string, smtpResponse: string): Promise<boolean> {
+  const changed = await db.$executeRaw`
+    update campaign_recipients
+    set status = 'sent', sent_at = now(), smtp_response = ${smtpResponse.slice(0, 500)}, claim_token = null, claimed_until = null, updated_at = now()
+    where id = ${id} and claim_token = ${token}::uuid and status = 'sending'`;
+  return changed === 1;
+}
+
+/** A final outcome other than sent: failed (a permanent refusal, bad data) or skipped (opted out, nothing to send). */
+export async function markFinished(db: Db, id: bigint, token: string, status: "failed" | "skipped", reason: string, smtpResponse?: string): Promise<boolean> {
+  const changed = await db.$executeRaw`
+    update campaign_recipients
+    set status = ${status}::"RecipientStatus", failure_reason = ${reason.slice(0, 500)}, smtp_response = ${smtpResponse?.slice(0, 500) ?? null},
+        claim_token = null, claimed_until = null, updated_at = now()
+    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+  return changed === 1;
+}
+
+/**
+ * Back to pending, to be claimed again after `delayMs`: nothing was sent (the
+ * server was down or said "try later"), or the campaign was paused before it.
+ */
+export async function release(db: Db, id: bigint, token: string, delayMs = 0): Promise<boolean> {
+  const changed = await db.$executeRaw`
+    update campaign_recipients
+    set status = 'pending', claim_token = null, claimed_until = null, updated_at = now(),
+        not_before = case when ${delayMs}::int > 0 then now() + ${delayMs}::int * interval '1 millisecond' else null end
+    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+  return changed === 1;
+}
+
+/**
+ * The failure breaker: the share of failures among the campaign's last
+ * `window` finished recipients, once there are that many.
+ */
+export async function recentFailureShare(db: Db, campaignId: string, window: number): Promise<{ failed: number; of: number; lastReason: string | null }> {
+  const [row] = await db.$queryRaw<{ failed: number; of: number; lastReason: string | null }[]>`
+    with recent as (
+      select status, failure_reason, updated_at from campaign_recipients
+      where campaign_id = ${campaignId}::uuid and status in ('sent', 'failed')
+      order by updated_at desc limit ${window}
+    )
+    select count(*) filter (where status = 'failed')::int as failed, count(*)::int as "of",
+           (select failure_reason from recent where status = 'failed' order by updated_at desc limit 1) as "lastReason"
+    from recent`;
+  return row ?? { failed: 0, of: 0, lastReason: null };
+}
