@@ -45,9 +45,13 @@ export function salesData(params: SalesSummaryParams, options: { emptyEvery?: nu
   return { params, regions: REGIONS, totals, periods, rows };
 }
 
-export function statementData(orderCount: number, month = "2026-10"): CustomerStatementData {
+export function statementData(
+  orderCount: number,
+  month = "2026-10",
+  options: { customerName?: string; products?: readonly string[] } = {},
+): CustomerStatementData {
   const rnd = random(7);
-  const products = [
+  const products = options.products ?? [
     "Trail Runner Pro",
     "Espresso Grinder",
     "Merino Wool Beanie",
@@ -69,7 +73,7 @@ export function statementData(orderCount: number, month = "2026-10"): CustomerSt
   });
   return {
     month,
-    customer: { id: 42, name: "Zoë Łukasiewicz-Smith", email: "zoe@example.com", regionCode: "EU", regionName: "Europe" },
+    customer: { id: 42, name: options.customerName ?? "Zoë Łukasiewicz-Smith", email: "zoe@example.com", regionCode: "EU", regionName: "Europe" },
     orders,
     totals: {
       orders: orders.length,

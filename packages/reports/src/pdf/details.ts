@@ -1,6 +1,6 @@
 // A label/value list ("Period: October 1 – 31, 2026"), one fixed-height line
 // each, tagged as a two-column table whose first column heads each row.
-import { tag, within } from "./structure.ts";
+import { artifact, tag, within } from "./structure.ts";
 import { drawLine } from "./text.ts";
 import { COLOR, FONT } from "./theme.ts";
 
@@ -27,9 +27,20 @@ export function drawDetails(
   return at.y + items.length * DETAIL_LINE_HEIGHT;
 }
 
-/** A small bold section title (an H2); returns the y below it. */
+/**
+ * A small bold section title (an H2); returns the y below it. `repeated`: the
+ * title again on a continuation page ("… (continued)"), page furniture rather
+ * than a new heading.
+ */
 export const SECTION_TITLE_HEIGHT = 22;
-export function drawSectionTitle(doc: PDFKit.PDFDocument, title: string, at: { x: number; y: number; width: number }): number {
-  tag(doc, "H2", () => drawLine(doc, title, at.x, at.y, { font: FONT.bold, size: 10.5, color: COLOR.text, width: at.width }));
+export function drawSectionTitle(
+  doc: PDFKit.PDFDocument,
+  title: string,
+  at: { x: number; y: number; width: number },
+  options: { repeated?: boolean } = {},
+): number {
+  const draw = () => void drawLine(doc, title, at.x, at.y, { font: FONT.bold, size: 10.5, color: COLOR.text, width: at.width });
+  if (options.repeated) artifact(doc, draw, "Pagination");
+  else tag(doc, "H2", draw);
   return at.y + SECTION_TITLE_HEIGHT;
 }

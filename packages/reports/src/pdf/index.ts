@@ -2,7 +2,7 @@
 export { COLOR, FONT, PAPER_SIZES, pageGeometry, type PageGeometry, type PaperSize } from "./theme.ts";
 export { createReportDocument, type DocumentMeta } from "./document.ts";
 export { FACE_CHAINS, fontsDir, loadFace, type FaceKey, type FontStyle } from "./fonts.ts";
-export { layoutFeatures, splitRuns, type TextRun } from "./text-runs.ts";
+export { isolate, layoutFeatures, splitRuns, type TextRun } from "./text-runs.ts";
 export { centredTop, drawLine, fitText, textWidth, type LineOptions, type TextStyle } from "./text.ts";
 export { artifact, close, endStructure, isTagged, open, resume, startStructure, suspend, tag, within, type ElementOptions } from "./structure.ts";
 export { CURRENCY, DEFAULT_LOCALE, divideCents, formatMoney, formatMoneyCompact, groupThousands } from "./money.ts";

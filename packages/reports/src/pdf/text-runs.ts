@@ -29,17 +29,58 @@ const bidi = bidiFactory();
 export const SIMPLE = /^[\u0020-\u007e\u00a0-\u024f\u2000-\u200a\u2010-\u2027\u202f\u2030-\u205e\u20a0-\u20bf\u2116\u2122\u2212]*$/;
 // Bidi controls and other invisible format characters: they steer the algorithm and are then dropped.
 const FORMAT = /[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]/g;
-// Letters and digits pick their own face; everything else prefers the face before it.
+// Letters and digits pick their own face; marks follow their base; the rest follows the letters around it.
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
 const MARK = /\p{M}/u;
 // Space separators a face may lack (the narrow no-break space French number formats use).
 const SPACES = /[\u2000-\u200a\u202f\u205f\u3000]/g;
 
-function faceFor(ch: string, chain: readonly FaceKey[], previous: FaceKey | undefined): FaceKey {
-  const cp = ch.codePointAt(0) ?? 0x20;
-  if (previous && (MARK.test(ch) || !LETTER_OR_DIGIT.test(ch)) && faceHas(previous, cp)) return previous;
+function firstCovering(cp: number, chain: readonly FaceKey[]): FaceKey | undefined {
   for (const key of chain) if (faceHas(key, cp)) return key;
-  return chain[0] as FaceKey;
+  return undefined;
+}
+
+/**
+ * The face of each UTF-16 unit, in logical order. Letters and digits take the
+ * first face that has them; a combining mark takes its base's; anything else
+ * (spaces, punctuation) takes the face of the letters on both sides when they
+ * share one, else the main face, so runs break where scripts change.
+ */
+function assignFaces(text: string, chain: readonly FaceKey[]): FaceKey[] {
+  const main = chain[0] as FaceKey;
+  const faces: (FaceKey | undefined)[] = new Array(text.length);
+  const neutral: boolean[] = new Array(text.length).fill(false);
+  let previous: FaceKey | undefined;
+  for (let i = 0; i < text.length; i++) {
+    const cp = text.codePointAt(i) ?? 0x20;
+    const ch = String.fromCodePoint(cp);
+    const width = cp > 0xffff ? 2 : 1;
+    let face: FaceKey | undefined;
+    if (MARK.test(ch) && previous && faceHas(previous, cp)) face = previous;
+    else if (LETTER_OR_DIGIT.test(ch)) face = firstCovering(cp, chain) ?? main;
+    else neutral[i] = true;
+    for (let k = 0; k < width; k++) faces[i + k] = face;
+    if (face) previous = face;
+    i += width - 1;
+  }
+  // Neutrals: the face shared by the letters around them, else the main face, else any that has them.
+  for (let i = 0; i < text.length; i++) {
+    if (!neutral[i]) continue;
+    const cp = text.codePointAt(i) ?? 0x20;
+    let before: FaceKey | undefined;
+    for (let j = i - 1; j >= 0 && !before; j--) if (!neutral[j]) before = faces[j];
+    let after: FaceKey | undefined;
+    for (let j = i + 1; j < text.length && !after; j++) if (!neutral[j]) after = faces[j];
+    const face =
+      (before && before === after && faceHas(before, cp) ? before : undefined) ??
+      (faceHas(main, cp) ? main : undefined) ??
+      (before && faceHas(before, cp) ? before : undefined) ??
+      firstCovering(cp, chain) ??
+      main;
+    faces[i] = face;
+    if (cp > 0xffff) faces[++i] = face;
+  }
+  return faces as FaceKey[];
 }
 
 /** A line's runs in visual order. Control characters become spaces; nothing is dropped but invisible format characters. */
@@ -56,17 +97,7 @@ export function splitRuns(line: string, style: FontStyle): TextRun[] {
   const levels = embedding.levels;
   const mirrored = bidi.getMirroredCharactersMap(text, levels);
 
-  // Faces in logical order; a surrogate pair's second half shares the first's face.
-  const faces: FaceKey[] = new Array(text.length);
-  let previous: FaceKey | undefined;
-  for (let i = 0; i < text.length; i++) {
-    const cp = text.codePointAt(i) ?? 0x20;
-    const ch = String.fromCodePoint(cp);
-    const face = faceFor(ch, chain, previous);
-    faces[i] = face;
-    if (cp > 0xffff) faces[++i] = face;
-    previous = face;
-  }
+  const faces = assignFaces(text, chain);
 
   // Visual order of the logical indices (rule L2).
   const order = bidi.getReorderedIndices(text, embedding);
@@ -96,6 +127,16 @@ export function splitRuns(line: string, style: FontStyle): TextRun[] {
   }
   flush();
   return runs;
+}
+
+/**
+ * `text` as a bidi isolate (FSI … PDI): put a name inside a sentence, it keeps
+ * its own direction and leaves the punctuation around it alone, so
+ * "אור תעשיות (#42)" reads name, then "(#42)", as in the sentence. The marks
+ * steer the layout and are not drawn.
+ */
+export function isolate(text: string): string {
+  return `\u2068${text}\u2069`;
 }
 
 /**

@@ -12,6 +12,7 @@ import { PageSequence } from "../pdf/pages.ts";
 import { Table } from "../pdf/table.ts";
 import { artifact, close, open, tag, within } from "../pdf/structure.ts";
 import { drawLine } from "../pdf/text.ts";
+import { isolate } from "../pdf/text-runs.ts";
 import { COLOR, FONT, type PageGeometry } from "../pdf/theme.ts";
 import { toSafeInteger } from "../sql.ts";
 
@@ -115,7 +116,9 @@ function monthRange(month: string): [first: string, last: string] {
 const plural = (n: number, word: string, f: ReportFormat) => `${f.integer(n)} ${word}${n === 1 ? "" : "s"}`;
 
 async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx: RenderContext): Promise<void> {
-  const { customer, totals } = data;
+  const { totals } = data;
+  // The name in sentences keeps its own direction (a Hebrew name before "(#42)").
+  const customer = { ...data.customer, name: isolate(data.customer.name) };
   const { format: f, page } = ctx;
   const { content } = page;
   const first = firstPageLayout(page);
@@ -159,7 +162,7 @@ async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx:
     const top = i === 0 ? first.title : content.top;
     const at = { x: content.left, y: top, width: content.width };
     if (i === 0) drawSectionTitle(doc, "Orders", at);
-    else artifact(doc, () => void drawSectionTitle(doc, "Orders (continued)", at), "Pagination");
+    else drawSectionTitle(doc, "Orders (continued)", at, { repeated: true });
     y = table.drawSlice(doc, data.orders.slice(slice.start, slice.end), {
       x: content.left,
       y: top + SECTION_TITLE_HEIGHT,

@@ -12,7 +12,7 @@ import { drawKpiBoxes, KPI_BOX_HEIGHT } from "../pdf/kpi-boxes.ts";
 import { groupThousands } from "../pdf/money.ts";
 import { PageSequence } from "../pdf/pages.ts";
 import { Table } from "../pdf/table.ts";
-import { artifact, close, open, tag, within } from "../pdf/structure.ts";
+import { close, open, tag, within } from "../pdf/structure.ts";
 import { drawLine } from "../pdf/text.ts";
 import { COLOR, type PageGeometry } from "../pdf/theme.ts";
 import { toSafeInteger } from "../sql.ts";
@@ -304,7 +304,7 @@ async function render(doc: PDFKit.PDFDocument, data: SalesSummaryData, ctx: Rend
     const at = { x: content.left, y: content.top, width: content.width };
     // A continued title repeats the first: page furniture, not a new heading.
     if (i === 0) drawSectionTitle(doc, tableTitle, at);
-    else artifact(doc, () => void drawSectionTitle(doc, `${tableTitle} (continued)`, at), "Pagination");
+    else drawSectionTitle(doc, `${tableTitle} (continued)`, at, { repeated: true });
     table.drawSlice(doc, rows.slice(slice.start, slice.end), {
       x: content.left,
       y: tableTop,
