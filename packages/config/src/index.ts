@@ -181,7 +181,24 @@ export const limitsEnv = z.object({
   STREAM_SESSION_CHECK_SECONDS: z.coerce.number().int().min(1).max(300).default(5),
 });
 
+/**
+ * Optional DKIM signing of every email by the worker itself (when the relay at
+ * SMTP_URL does not sign). All three or none: the domain (d=, normally MAIL_FROM's
+ * domain), the selector (s=; the public key is published at
+ * <selector>._domainkey.<domain>), and the private key as PEM text or a file path.
+ */
+const blankIsUnset = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" ? undefined : v), schema.optional());
+export const mailDkimEnv = z.object({
+  MAIL_DKIM_DOMAIN: blankIsUnset(z.string().regex(/^[a-z0-9.-]+\.[a-z0-9-]+$/i, { error: "must be a domain name such as example.com" })),
+  MAIL_DKIM_SELECTOR: blankIsUnset(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/i, { error: "must be a DKIM selector such as backline2026" })),
+  /** The private key in PEM ("-----BEGIN PRIVATE KEY-----…"); literal \n sequences are read as line breaks. */
+  MAIL_DKIM_PRIVATE_KEY: blankIsUnset(z.string()),
+  /** Or a path to the PEM file. */
+  MAIL_DKIM_PRIVATE_KEY_FILE: blankIsUnset(z.string()),
+});
+
 export const mailEnv = z.object({
+  ...mailDkimEnv.shape,
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL" }).default("smtp://127.0.0.1:1025"),
   /** Emails per second across all workers, reports and sign-in links together (BullMQ's global limiters: each job sends at most one email). */
   MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).default(20),
