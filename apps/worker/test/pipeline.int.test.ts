@@ -8,7 +8,7 @@ import { reportMessageId } from "@backline/mail";
 import { InvalidJobPayloadError, enqueue, signInEmailJobOptions } from "@backline/queue";
 import { checkDownloadUrl } from "@backline/report-service";
 import { sealSignInLink } from "@backline/sign-in-outbox";
-import { TEST_SECRETS, pdfText, waitUntil, type SmtpSink } from "@backline/test-kit";
+import { TEST_SECRETS, pdfText, testWorkerSettings, waitUntil, type SmtpSink } from "@backline/test-kit";
 import type { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, createHarness, type Harness } from "./harness.ts";
@@ -71,7 +71,8 @@ describe("generate-report pipeline", () => {
 
     const mail = await smtp.waitFor((m) => m.headers.get("x-report-id") === report.id);
     expect(mail.to && "text" in mail.to ? mail.to.text : "").toBe("ana@example.com");
-    expect(mail.messageId).toBe(`<report-${report.id}@localhost>`);
+    // On MAIL_FROM's domain (Backline <reports@backline.test>), not APP_URL's host.
+    expect(mail.messageId).toBe(`<report-${report.id}@backline.test>`);
     expect(mail.attachments).toHaveLength(1);
     const pdf = mail.attachments[0]!;
     expect(pdf.contentType).toBe("application/pdf");
@@ -136,7 +137,7 @@ describe("generate-report pipeline", () => {
       reportId: report.id,
       attempt: 1,
       recipient: owner.email,
-      messageId: reportMessageId(report.id, APP_URL),
+      messageId: reportMessageId({ reportId: report.id, from: testWorkerSettings(reportsDir, APP_URL).MAIL_FROM }),
       file: { path: firstPdf, bytes: 15, pages: 1 },
     });
     if (claim.outcome !== "claimed") throw new Error("unreachable");

@@ -1,4 +1,12 @@
-export { createMailTransport, checkSmtp, type MailTransport } from "./transport.ts";
-export { buildReportEmail, reportMessageId, formatBytes, type ReportEmailInput } from "./report-email.ts";
+export { createMailTransport, checkSmtp, dkimFromEnv, type DkimSettings, type MailTransport } from "./transport.ts";
+export {
+  buildReportEmail,
+  reportMessageId,
+  randomMessageId,
+  messageIdDomain,
+  formatBytes,
+  type ReportEmailHighlights,
+  type ReportEmailInput,
+} from "./report-email.ts";
 export { buildSignInEmail, type SignInEmailInput } from "./sign-in-email.ts";
-export { headerText } from "./text.ts";
+export { headerText, senderDomain } from "./text.ts";

@@ -17,7 +17,7 @@ import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, rel
 import { buildReportEmail, reportMessageId } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
-import { parseReport, renderReportToFile } from "@backline/reports";
+import { DEFAULT_RENDER_OPTIONS, parseReport, renderReportToFile, type RenderOptions, type ReportHighlights } from "@backline/reports";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
 import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries, type Failure } from "./failure.ts";
@@ -109,6 +109,18 @@ interface BuiltPdf {
   pages: number;
   title: string;
   summary: string;
+  highlights: ReportHighlights;
+  /** The locale the PDF was written for; the email's dates follow it. */
+  locale: string;
+}
+
+/**
+ * Paper size and locale of a report's PDF and email: the one place the worker
+ * decides them. Everyone gets US Letter and en-US until the owner's preferences
+ * exist (they will be read here).
+ */
+function renderOptionsFor(_report: Report): RenderOptions {
+  return DEFAULT_RENDER_OPTIONS;
 }
 
 async function generate(report: Report, ctx: ProcessorContext, signal: AbortSignal): Promise<BuiltPdf | null> {
@@ -125,6 +137,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     filePath,
     reportId: report.id,
     generatedAt: new Date(),
+    ...renderOptionsFor(report),
     signal,
     onProgress: (p) => progress.report({ percent: RENDER_START + (p.percent * (100 - RENDER_START)) / 100, stage: p.stage }),
   });
@@ -150,6 +163,8 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
     pages: result.pages,
     title: parsed.report.type.title,
     summary: result.summary,
+    highlights: result.highlights,
+    locale: result.options.locale,
   };
 }
 
@@ -167,7 +182,8 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Prom
     reportId: report.id,
     attempt,
     recipient: report.ownerEmail,
-    messageId: reportMessageId(report.id, ctx.env.APP_URL),
+    // On MAIL_FROM's domain, the same for every attempt: a resend is recognisably the same message.
+    messageId: reportMessageId({ reportId: report.id, from: ctx.env.MAIL_FROM }),
     file: { path: pdf.relativePath, bytes: pdf.bytes, pages: pdf.pages },
   });
   if (claim.outcome === "superseded") return false;
@@ -203,6 +219,10 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Prom
       appUrl: ctx.env.APP_URL,
       title: pdf.title,
       summary: pdf.summary,
+      highlights: pdf.highlights,
+      locale: pdf.locale,
+      // The one recorded with the claim: a resend carries exactly the first send's Message-ID.
+      messageId: claim.delivery.messageId,
       fileName: pdf.fileName,
       filePath: pdf.filePath,
       fileBytes: pdf.bytes,

@@ -200,7 +200,7 @@ async function render(doc: PDFKit.PDFDocument, data: CustomerStatementData, ctx:
 function highlights(data: CustomerStatementData, f: ReportFormat): ReportHighlights {
   const { customer, totals } = data;
   return {
-    subject: `${customer.name} (customer #${customer.id}) · ${f.month(data.month)}`,
+    subject: `${isolate(customer.name)} (customer #${customer.id}) · ${f.month(data.month)}`,
     figures: [
       { label: "Total", value: f.money(totals.totalCents) },
       { label: "Orders", value: f.integer(totals.orders) },
@@ -211,7 +211,8 @@ function highlights(data: CustomerStatementData, f: ReportFormat): ReportHighlig
 
 function summarize(data: CustomerStatementData, f: ReportFormat): string {
   const { customer, totals } = data;
-  const who = `${customer.name} (${customer.email})`;
+  // Isolated, a right-to-left name leaves the words and brackets around it in place (PDF metadata, email).
+  const who = `${isolate(customer.name)} (${customer.email})`;
   if (totals.orders === 0) return `Statement for ${who} for ${f.month(data.month)}: no orders this month.`;
   return (
     `Statement for ${who} for ${f.month(data.month)}: ${plural(totals.orders, "order", f)} ` +
