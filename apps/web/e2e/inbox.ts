@@ -1,19 +1,9 @@
 // Reads the dev inbox (maildev's REST API) the way a person reads their mail.
+import { inboxEmails, type InboxEmail } from "@backline/test-kit";
 import { expect } from "@playwright/test";
 import { e2eStack } from "./stack";
 
-export interface InboxEmail {
-  id: string;
-  subject: string;
-  text: string;
-  to: { address: string }[];
-  headers: Record<string, string>;
-  attachments?: { fileName?: string; generatedFileName?: string; contentType: string }[];
-}
-
-export async function inbox(): Promise<InboxEmail[]> {
-  return (await (await fetch(`${e2eStack.inboxUrl}/api/email`)).json()) as InboxEmail[];
-}
+export const inbox = (): Promise<InboxEmail[]> => inboxEmails(e2eStack.inboxUrl);
 
 /** The newest email to `to` that matches (by default, any). */
 export async function waitForEmail(
