@@ -3,7 +3,6 @@
 // per process, on first use, and shared by every document: a fontkit font is a
 // read-only parser with glyph caches, and pdfkit keeps each document's subset apart.
 import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import * as fontkit from "fontkit";
 
@@ -40,12 +39,22 @@ export const FACE_CHAINS: Record<FontStyle, readonly FaceKey[]> = {
 
 let fontsDirectory: string | undefined;
 
-/** packages/reports/fonts, from the source tree or (in a bundle such as the worker's dist/) through the package. */
+/**
+ * packages/reports/fonts: beside src/ when running from source (tsx, vitest), or
+ * through the workspace link node_modules/@backline/reports from a bundle's
+ * folder up (the worker's dist/main.js). Paths are opaque to bundlers on
+ * purpose (turbopackIgnore): the web app bundles this package but never renders.
+ */
 export function fontsDir(): string {
   if (fontsDirectory) return fontsDirectory;
-  const beside = import.meta.dirname ? path.resolve(import.meta.dirname, "../../fonts") : "";
-  fontsDirectory =
-    beside && existsSync(path.join(beside, "README.md")) ? beside : path.dirname(createRequire(import.meta.url).resolve("@backline/reports/fonts/README.md"));
+  const here = import.meta.dirname ?? process.cwd();
+  const candidates = [path.resolve(/*turbopackIgnore: true*/ here, "../../fonts")];
+  for (let dir = here; ; dir = path.dirname(dir)) {
+    candidates.push(path.join(/*turbopackIgnore: true*/ dir, "node_modules", "@backline", "reports", "fonts"));
+    if (path.dirname(dir) === dir) break;
+  }
+  fontsDirectory = candidates.find((dir) => existsSync(path.join(/*turbopackIgnore: true*/ dir, "README.md")));
+  if (!fontsDirectory) throw new Error(`The report fonts are missing: looked in ${candidates[0]} and in node_modules/@backline/reports/fonts above ${here}`);
   return fontsDirectory;
 }
 
@@ -56,7 +65,7 @@ export function loadFace(key: FaceKey): fontkit.Font {
   let font = loaded.get(key);
   if (!font) {
     const face = FACES[key];
-    const parsed = fontkit.create(readFileSync(path.join(fontsDir(), face.file)), face.member);
+    const parsed = fontkit.create(readFileSync(/*turbopackIgnore: true*/ path.join(/*turbopackIgnore: true*/ fontsDir(), face.file)), face.member);
     if (!("hasGlyphForCodePoint" in parsed)) throw new Error(`Font file ${face.file} is a collection; name its member`);
     font = parsed;
     if (face.noDecompose) {
