@@ -62,7 +62,9 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
 
   await fs.promises.mkdir(path.dirname(options.filePath), { recursive: true });
   const summary = type.summarize(data, format);
-  const doc = createReportDocument({ title: type.title, subject: summary, creationDate: options.generatedAt, lang: documentLanguage(format.locale), page });
+  // Document properties show the subject as plain text: without the bidi isolate marks around names.
+  const subject = summary.replace(/[\u2066-\u2069]/g, "");
+  const doc = createReportDocument({ title: type.title, subject, creationDate: options.generatedAt, lang: documentLanguage(format.locale), page });
   let pages = 0;
   doc.on("pageAdded", () => void (pages += 1));
   const partialPath = `${options.filePath}.partial`;
