@@ -56,6 +56,7 @@ export function createReportDocument(meta: DocumentMeta): PDFKit.PDFDocument {
     }
   };
   batchOutput(doc);
+  batchPageContent(doc);
   startStructure(doc);
   return doc;
 }
@@ -96,4 +97,35 @@ function batchOutput(doc: PDFKit.PDFDocument): void {
   };
   // A page's content is complete when the next page starts: hand on what is gathered then too.
   doc.on("pageAdded", flush);
+}
+
+/**
+ * pdfkit turns every operator line of a page's content (each BT, Tf, TJ, BDC, …)
+ * into a small byte array as it is written; a tagged page has thousands. The
+ * lines are kept as strings and converted once, when the page's content ends.
+ */
+function batchPageContent(doc: PDFKit.PDFDocument): void {
+  doc.on("pageAdded", () => {
+    const content = (doc as unknown as { page: { content: { write: (chunk: unknown) => void; end: (chunk?: unknown) => void } } }).page.content;
+    const write = content.write.bind(content);
+    const end = content.end.bind(content);
+    let lines: string[] = [];
+    const flush = () => {
+      if (lines.length === 0) return;
+      // write() adds the last line's "\n" itself.
+      write(lines.join("\n"));
+      lines = [];
+    };
+    content.write = (chunk: unknown) => {
+      if (typeof chunk === "string") lines.push(chunk);
+      else {
+        flush();
+        write(chunk);
+      }
+    };
+    content.end = (chunk?: unknown) => {
+      flush();
+      end(chunk);
+    };
+  });
 }
