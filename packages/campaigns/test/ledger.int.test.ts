@@ -85,7 +85,9 @@ describe("recipients", () => {
       ok: false,
       issues: [{ path: "params.month" }],
     });
-    expect(await campaigns.create({ type: "customer-statement", params: month, audience: { kind: "all-customers" } }, { ...admin, admin: false })).toMatchObject({
+    expect(
+      await campaigns.create({ type: "customer-statement", params: month, audience: { kind: "all-customers" } }, { ...admin, admin: false }),
+    ).toMatchObject({
       ok: false,
       status: 404,
     });
@@ -141,7 +143,10 @@ describe("claims", () => {
     const claim = await claimRecipients(db, campaign.id, 3, 30_000);
     for (const r of claim.recipients) await markFinished(db, r.id, claim.token, "failed", "The mail server rejected the message.");
     expect(await completeIfDone(db, campaign.id)).toBe(true);
-    expect(await campaigns.command(campaign.id, "retry-failed", admin)).toMatchObject({ ok: true, campaign: { status: "running", counts: { pending: 3, failed: 0 } } });
+    expect(await campaigns.command(campaign.id, "retry-failed", admin)).toMatchObject({
+      ok: true,
+      campaign: { status: "running", counts: { pending: 3, failed: 0 } },
+    });
     expect(await campaigns.command(campaign.id, "cancel", admin)).toMatchObject({ ok: true, campaign: { status: "cancelled" } });
     expect(await campaigns.command(campaign.id, "retry-failed", admin)).toMatchObject({ ok: false, status: 409 });
     expect(await campaigns.command(randomUUID(), "pause", admin)).toMatchObject({ ok: false, status: 404 });

@@ -125,7 +125,7 @@ describe("report-status", () => {
   });
 
   it("keeps worker moves and commands apart, and derives final, in flight, cancel and retry from them", () => {
-    expect(REPORT_STATUSES.filter(isFinal)).toEqual(["sent", "failed", "cancelled"]);
+    expect(REPORT_STATUSES.filter(isFinal)).toEqual(["sent", "failed", "cancelled", "skipped"]);
     expect(IN_FLIGHT).toEqual(["queued", "generating", "emailing"]);
     expect(REPORT_STATUSES.filter(canCancel)).toEqual(["queued", "generating"]);
     expect(REPORT_STATUSES.filter(canRetry)).toEqual(["failed", "cancelled"]);
@@ -134,6 +134,7 @@ describe("report-status", () => {
       expect(REPORT_STATUSES.filter((to) => canTransition(from, to))).toEqual(canRetry(from) ? ["queued"] : []);
     }
     expect(canTransition("queued", "cancelled")).toBe(true); // a command
+    expect(REPORT_STATUSES.filter((from) => canTransition(from, "skipped"))).toEqual(["generating"]); // a schedule's empty run
     expect(WORKER_MOVES.queued).not.toContain("cancelled"); // not a worker's move
   });
 });
