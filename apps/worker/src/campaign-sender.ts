@@ -11,13 +11,13 @@ import { rm } from "node:fs/promises";
 import path from "node:path";
 import {
   campaignStatuses,
+  optOutUrl,
   claimRecipients,
   completeIfDone,
   markFinished,
   markSent,
   pauseCampaign,
   recentFailureShare,
-  recipientParams,
   release,
   renewClaim,
   runningCampaigns,
@@ -26,12 +26,11 @@ import {
   type ClaimedRecipient,
 } from "@backline/campaigns";
 import type { PrismaClient } from "@backline/db";
-import type { MailTransport } from "@backline/mail";
+import { CampaignAttachmentTooLarge, buildCampaignEmail, campaignMessageId, type MailTransport } from "@backline/mail";
 import { takeSendSlot } from "@backline/queue";
-import { parseReport, renderReportToFile } from "@backline/reports";
+import { parseReport, recipientParams, renderReportToFile } from "@backline/reports";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { buildCampaignEmail, campaignMessageId } from "./campaign-email.ts";
 import type { WorkerEnv } from "./env.ts";
 import { describeFailure, sendSurelyFailed, withOutageRetries } from "./processors/failure.ts";
 
@@ -118,6 +117,31 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       return "done";
     }
 
+    const messageId = campaignMessageId({ campaignId: campaign.id, customerId: r.customerId, from: env.MAIL_FROM });
+    let message: ReturnType<typeof buildCampaignEmail>;
+    try {
+      message = buildCampaignEmail({
+        campaignId: campaign.id,
+        recipientId: r.id,
+        to: r.email,
+        from: env.MAIL_FROM,
+        appUrl: env.APP_URL,
+        title: parsed.report.type.title,
+        summary: rendered.summary,
+        highlights: rendered.highlights,
+        fileName: rendered.fileName,
+        filePath,
+        fileBytes: rendered.bytes,
+        attachmentMaxBytes: env.MAIL_ATTACHMENT_MAX_BYTES,
+        messageId,
+        unsubscribeUrl: optOutUrl(env.APP_URL, r.id, env.DOWNLOAD_LINK_SECRET),
+      });
+    } catch (err) {
+      if (!(err instanceof CampaignAttachmentTooLarge)) throw err;
+      await rm(filePath, { force: true });
+      await markFinished(db, r.id, token, "failed", "The PDF is too large to attach, and a campaign recipient has no account to download it from.");
+      return "done";
+    }
     await takeSendSlot(
       options.redis,
       options.prefix,
@@ -127,7 +151,6 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       ],
       stop.signal,
     );
-    const messageId = campaignMessageId(campaign.id, r.customerId, env.MAIL_FROM);
     if (!(await isRunning(campaign.id)) || !(await startSending(db, r.id, token, { messageId, filePath: relativePath, fileBytes: rendered.bytes }))) {
       await rm(filePath, { force: true });
       await release(db, r.id, token);
@@ -135,23 +158,7 @@ export function startCampaignSender(options: CampaignSenderOptions) {
     }
     if (r.ambiguous) log.warn({ campaignId: campaign.id, recipientId: r.id.toString(), messageId }, "Resending a campaign email whose first send broke off");
     try {
-      const info = await options.mail.sendMail(
-        buildCampaignEmail({
-          campaignId: campaign.id,
-          recipientId: r.id,
-          to: r.email,
-          from: env.MAIL_FROM,
-          appUrl: env.APP_URL,
-          title: parsed.report.type.title,
-          summary: rendered.summary,
-          fileName: rendered.fileName,
-          filePath,
-          fileBytes: rendered.bytes,
-          attachmentMaxBytes: env.MAIL_ATTACHMENT_MAX_BYTES,
-          messageId,
-          linkSecret: env.DOWNLOAD_LINK_SECRET,
-        }),
-      );
+      const info = await options.mail.sendMail(message);
       await withOutageRetries(() => markSent(db, r.id, token, String(info.response ?? "")));
       return "done";
     } catch (err) {

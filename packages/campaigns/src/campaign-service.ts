@@ -6,13 +6,12 @@
 import { toFieldIssues, type FieldIssue } from "@backline/config";
 import type { Campaign, Prisma, PrismaClient } from "@backline/db";
 import type { Actor } from "@backline/report-service";
-import { getReportType, parseReport } from "@backline/reports";
+import { getReportType, parseReport, recipientParams, recipientTypeIds } from "@backline/reports";
 import { stringify } from "csv-stringify/sync";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { audienceFilter, audienceSchema, insertRecipients, readRecipientCsv, type Audience, type StoredAudience } from "./audience.ts";
 import { CAMPAIGN_COMMANDS, canCampaign, type CampaignCommand, type RecipientCounts, type RecipientStatus } from "./campaign-status.ts";
-import { recipientParams, recipientTypeIds } from "./recipient-types.ts";
 
 export const campaignRequestSchema = z.strictObject({
   type: z.string({ error: "Choose a report type" }).max(64),

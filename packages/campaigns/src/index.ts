@@ -22,5 +22,4 @@ export {
   type Claim,
   type ClaimedRecipient,
 } from "./recipient-ledger.ts";
-export { recipientParams, recipientTypeIds } from "./recipient-types.ts";
 export { checkOptOutSignature, optOutAddress, optOutUrl, recordOptOut, type OptOutKeys } from "./opt-out-links.ts";

@@ -8,5 +8,6 @@ export {
   type ReportEmailHighlights,
   type ReportEmailInput,
 } from "./report-email.ts";
+export { CampaignAttachmentTooLarge, buildCampaignEmail, campaignMessageId, type CampaignEmailInput } from "./campaign-email.ts";
 export { buildSignInEmail, type SignInEmailInput } from "./sign-in-email.ts";
 export { headerText, senderDomain } from "./text.ts";

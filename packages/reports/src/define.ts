@@ -4,6 +4,7 @@ import type { PrismaClient } from "@backline/db";
 import type { z } from "zod";
 import type { ReportFormat } from "./format.ts";
 import type { PageGeometry } from "./pdf/theme.ts";
+import type { DateRange, RelativeRangeKind } from "./relative-dates.ts";
 
 /** How the web form should ask for one parameter (kept beside the schema it fills). */
 export type FormField = {
@@ -69,6 +70,17 @@ export interface ReportType<Id extends string = string, Schema extends z.ZodType
   highlights(data: Data, format: ReportFormat): ReportHighlights;
   /** Attachment file name, e.g. "sales-summary-2026-10-01-to-2026-10-31.pdf". */
   fileName(params: z.output<Schema>): string;
+  /** Nothing to report (a schedule set to skip empty reports sends nothing then). */
+  isEmpty(data: Data): boolean;
+  /** Dates a schedule may make relative to each run ("previous week"): which ranges fit, and where a range is written. */
+  relativeDates?: {
+    ranges: readonly RelativeRangeKind[];
+    /** The params a range replaces (forms hide them when dates are relative). */
+    fields: readonly string[];
+    apply(params: Record<string, unknown>, range: DateRange): Record<string, unknown>;
+  };
+  /** Made for one customer at a time, so a campaign can send it to each: the param that names the customer. */
+  recipientParam?: string;
 }
 
 /** Identity helper that keeps the literal id and infers Schema/Data. */

@@ -6,3 +6,11 @@
 export class ReportDataError extends Error {
   override name = "ReportDataError";
 }
+
+/** The report has no data, and the caller asked not to render an empty one (a schedule that skips empty reports). */
+export class EmptyReportError extends Error {
+  override name = "EmptyReportError";
+  constructor() {
+    super("No data for this report");
+  }
+}

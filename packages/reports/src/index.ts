@@ -1,7 +1,7 @@
 // Public API of @backline/reports. The PDF toolkit is exported separately as "@backline/reports/pdf".
 export type { FormField, Highlight, RenderContext, RenderProgress, ReportHighlights, ReportType } from "./define.ts";
 export { defineReportType } from "./define.ts";
-export { ReportDataError } from "./errors.ts";
+export { EmptyReportError, ReportDataError } from "./errors.ts";
 export {
   getReportType,
   isReportTypeId,
@@ -31,3 +31,5 @@ export {
   type CustomerStatementData,
   type CustomerStatementParams,
 } from "./types/customer-statement.ts";
+export { RANGE_LABELS, RELATIVE_RANGES, relativeSchema, resolveRange, type DateRange, type Relative, type RelativeRangeKind } from "./relative-dates.ts";
+export { paramsForRun, recipientParams, recipientTypeIds, relativeFieldsOf, relativeRangesOf } from "./type-capabilities.ts";

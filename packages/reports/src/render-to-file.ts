@@ -6,6 +6,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { PrismaClient } from "@backline/db";
 import type { RenderProgress, ReportHighlights } from "./define.ts";
+import { EmptyReportError } from "./errors.ts";
 import { createFormat } from "./format.ts";
 import type { ParsedReport } from "./parse-report.ts";
 import { createReportDocument } from "./pdf/document.ts";
@@ -24,6 +25,8 @@ export interface RenderReportOptions extends Partial<RenderOptions> {
   generatedAt: Date;
   onProgress?: (progress: RenderProgress) => void;
   signal?: AbortSignal;
+  /** Stop before drawing, with an EmptyReportError, when the type says its data is empty. */
+  skipIfEmpty?: boolean;
 }
 
 export interface RenderReportResult {
@@ -59,6 +62,7 @@ export async function renderReportToFile(options: RenderReportOptions): Promise<
     data = await type.query(options.db, params);
   }
   options.signal?.throwIfAborted();
+  if (options.skipIfEmpty && type.isEmpty(data)) throw new EmptyReportError();
 
   await fs.promises.mkdir(path.dirname(options.filePath), { recursive: true });
   const summary = type.summarize(data, format);

@@ -10,8 +10,6 @@ export {
   upcoming,
   type LocalTime,
 } from "./occurrences.ts";
-export { RANGE_LABELS, RELATIVE_RANGES, relativeSchema, resolveRange, type DateRange, type Relative, type RelativeRangeKind } from "./relative-dates.ts";
-export { paramsForRun, relativeFieldsOf, relativeRangesOf } from "./relative-params.ts";
 export {
   MISSED_POLICIES,
   createScheduleSchema,

@@ -3,16 +3,14 @@
 // else's schedule is as absent as a missing one (an admin sees all), and every
 // field is validated and named when it is wrong.
 import { toFieldIssues, type FieldIssue } from "@backline/config";
-import { formatLocalTime, type PrismaClient, type ReportStatus, type Schedule } from "@backline/db";
-import { getReportType, parseReport } from "@backline/reports";
+import { Prisma, formatLocalTime, type PrismaClient, type ReportStatus, type Schedule } from "@backline/db";
+import { getReportType, paramsForRun, parseReport, relativeRangesOf, relativeSchema, type Relative } from "@backline/reports";
 import type { Actor } from "@backline/report-service";
 import cronstrue from "cronstrue";
 import { v7 as uuidv7 } from "uuid";
 import { z } from "zod";
 import { dueAtOf, jitterMs } from "./due-runs.ts";
 import { canonicalTimeZone, firstOccurrenceAfter, localTimeOf, parseCron, upcoming } from "./occurrences.ts";
-import { relativeSchema, type Relative } from "./relative-dates.ts";
-import { paramsForRun, relativeRangesOf } from "./relative-params.ts";
 import { setNext } from "./scheduler.ts";
 import { checkUnsubscribeSignature, type LinkKeys } from "./unsubscribe-links.ts";
 
@@ -235,7 +233,7 @@ export function scheduleService({ db, maxPerUser, jitterWindowMs, linkKeys, now 
         data: {
           type: merged.type,
           params: merged.params as object,
-          relative: merged.relative ?? { set: null },
+          relative: merged.relative === null ? Prisma.DbNull : merged.relative,
           cron: merged.cron.trim().split(/\s+/).join(" "),
           timeZone: checked.timeZone,
           ...(patch.skipIfEmpty !== undefined ? { skipIfEmpty: patch.skipIfEmpty } : {}),

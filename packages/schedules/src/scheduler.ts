@@ -8,13 +8,11 @@
 // them from the rows, as for any report.
 import { createScheduledReport, localTimeParam, type PrismaClient, type Prisma } from "@backline/db";
 import { enqueue, PRIORITY } from "@backline/queue";
-import { parseReport } from "@backline/reports";
+import { paramsForRun, parseReport, relativeSchema } from "@backline/reports";
 import type { Queue } from "bullmq";
 import { issuesLine } from "@backline/config";
 import { dueAtOf, jitterMs, planDueRuns, type MissedRunPolicy } from "./due-runs.ts";
 import { parseCron, type LocalTime } from "./occurrences.ts";
-import { paramsForRun } from "./relative-params.ts";
-import { relativeSchema } from "./relative-dates.ts";
 
 export interface SchedulerSettings {
   jitterWindowMs: number;

@@ -1,8 +1,7 @@
 // What the report and schedule forms offer: each report type's form spec and
 // defaults, and for schedules the relative date ranges it takes.
 import "server-only";
-import { reportTypes } from "@backline/reports";
-import { RANGE_LABELS, relativeFieldsOf, relativeRangesOf } from "@backline/schedules";
+import { RANGE_LABELS, relativeFieldsOf, relativeRangesOf, reportTypes } from "@backline/reports";
 import type { ReportTypeOption } from "@/components/report-form";
 import type { ScheduleTypeOption } from "@/components/schedule-form";
 

@@ -17,7 +17,8 @@ import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, rel
 import { buildReportEmail, reportMessageId } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
-import { DEFAULT_RENDER_OPTIONS, parseReport, renderReportToFile, type RenderOptions, type ReportHighlights } from "@backline/reports";
+import { DEFAULT_RENDER_OPTIONS, EmptyReportError, parseReport, renderReportToFile, type RenderOptions, type ReportHighlights } from "@backline/reports";
+import { unsubscribeUrl } from "@backline/schedules";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
 import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries, type Failure } from "./failure.ts";
@@ -62,12 +63,18 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
 
   const cancellation = ctx.cancellations.track(reportId);
   try {
-    const built = await generate(report, ctx, cancellation.signal);
+    // A schedule's run: its schedule decides about empty reports, and its email says where it comes from. (Null once deleted.)
+    const schedule = report.scheduleId ? await ctx.db.schedule.findUnique({ where: { id: report.scheduleId }, select: { id: true, skipIfEmpty: true } }) : null;
+    const built = await generate(report, ctx, cancellation.signal, schedule?.skipIfEmpty ?? false);
+    if (built === "skipped") {
+      ctx.log.info({ reportId, scheduleId: report.scheduleId }, "scheduled report had no data; skipped, nothing sent");
+      return { skipped: "no data" };
+    }
     if (!built) {
       ctx.log.info({ reportId, attempt }, "report cancelled or taken over while rendering; stopped, own PDF removed");
       return { skipped: "status changed" };
     }
-    if (!(await email(report, built, ctx))) return await superseded(report.id, attempt, ctx);
+    if (!(await email(report, built, ctx, schedule))) return await superseded(report.id, attempt, ctx);
     return { sent: true };
   } catch (err) {
     if (cancellation.signal.aborted || err instanceof ReportCancelledError) {
@@ -123,7 +130,8 @@ function renderOptionsFor(_report: Report): RenderOptions {
   return DEFAULT_RENDER_OPTIONS;
 }
 
-async function generate(report: Report, ctx: ProcessorContext, signal: AbortSignal): Promise<BuiltPdf | null> {
+/** The PDF; null when the report was cancelled or taken over meanwhile; "skipped" for an empty schedule run that skips those. */
+async function generate(report: Report, ctx: ProcessorContext, signal: AbortSignal, skipIfEmpty: boolean): Promise<BuiltPdf | "skipped" | null> {
   const parsed = parseReport(report.type, report.params);
   if (!parsed.ok) throw new PermanentError(`${parsed.error}: ${issuesLine(parsed.issues)}`);
 
@@ -131,16 +139,31 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   const relativePath = attemptFileName(report.id, attempt);
   const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
   const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId, attempt })));
-  const result = await renderReportToFile({
-    report: parsed.report,
-    db: ctx.db,
-    filePath,
-    reportId: report.id,
-    generatedAt: new Date(),
-    ...renderOptionsFor(report),
-    signal,
-    onProgress: (p) => progress.report({ percent: RENDER_START + (p.percent * (100 - RENDER_START)) / 100, stage: p.stage }),
-  });
+  let result: Awaited<ReturnType<typeof renderReportToFile>>;
+  try {
+    result = await renderReportToFile({
+      report: parsed.report,
+      db: ctx.db,
+      filePath,
+      reportId: report.id,
+      generatedAt: new Date(),
+      ...renderOptionsFor(report),
+      signal,
+      skipIfEmpty,
+      onProgress: (p) => progress.report({ percent: RENDER_START + (p.percent * (100 - RENDER_START)) / 100, stage: p.stage }),
+    });
+  } catch (err) {
+    if (!(err instanceof EmptyReportError)) throw err;
+    await progress.flush();
+    const skipped = await transitionReport(ctx.db, report.id, "skipped", {
+      message: "No data for this run; its schedule skips empty reports, so nothing was sent",
+      workerId: ctx.workerId,
+      attempt,
+      data: { stage: "Skipped — no data", finishedAt: new Date() },
+    });
+    await ctx.publish(skipped);
+    return skipped ? "skipped" : null;
+  }
   await progress.flush();
 
   const emailing = await transitionReport(ctx.db, report.id, "emailing", {
@@ -176,7 +199,7 @@ const attemptFileName = (reportId: string, attempt: number) => `${reportId}-a${a
  * send only with the claim, record the server's answer. False when this
  * attempt turned out to be superseded (nothing sent, nothing changed).
  */
-async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Promise<boolean> {
+async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext, schedule: { id: string } | null): Promise<boolean> {
   const attempt = report.attempts;
   const claim = await claimDelivery(ctx.db, {
     reportId: report.id,
@@ -229,6 +252,12 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext): Prom
       attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
       downloadUrl: link.url,
       downloadExpiresAt: link.expiresAt,
+      // A schedule's run: one-click unsubscribe (pauses the schedule), a link to manage it, and its id.
+      ...(schedule && {
+        unsubscribeUrl: unsubscribeUrl(ctx.env.APP_URL, schedule.id, { secret: ctx.env.DOWNLOAD_LINK_SECRET }),
+        manageUrl: new URL(`/schedules/${schedule.id}`, ctx.env.APP_URL).toString(),
+        headers: { "X-Schedule-Id": schedule.id },
+      }),
     });
     let info: { response: string };
     try {

@@ -234,4 +234,12 @@ export const customerStatement = defineReportType({
   summarize,
   highlights,
   fileName: (p) => `customer-statement-${p.customerId}-${p.month}.pdf`,
+  isEmpty: (data) => data.orders.length === 0,
+  // A statement covers one calendar month: the previous one, or this one so far.
+  relativeDates: {
+    ranges: ["previous-month", "month-to-date"],
+    fields: ["month"],
+    apply: (params, range) => ({ ...params, month: range.from.slice(0, 7) }),
+  },
+  recipientParam: "customerId",
 });

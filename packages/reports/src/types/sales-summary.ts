@@ -375,6 +375,12 @@ export const salesSummary = defineReportType({
     },
   ],
   query,
+  isEmpty: (data) => data.totals.orders === 0,
+  relativeDates: {
+    ranges: ["previous-day", "previous-week", "previous-month", "month-to-date", "last-n-days"],
+    fields: ["from", "to"],
+    apply: (params, range) => ({ ...params, from: range.from, to: range.to }),
+  },
   render,
   summarize,
   highlights,

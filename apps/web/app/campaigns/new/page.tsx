@@ -1,4 +1,4 @@
-import { recipientTypeIds } from "@backline/campaigns";
+import { recipientTypeIds } from "@backline/reports";
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { CampaignForm } from "@/components/campaign-form";

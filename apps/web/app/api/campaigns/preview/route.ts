@@ -1,7 +1,8 @@
 // POST /api/campaigns/preview {type, params, audience} — before anything is sent: how many the audience reaches,
 // and its first recipient's report made now and emailed to the admin (a normal report, with its status page),
 // so they see exactly what each customer will get. Nothing goes to a customer.
-import { checkCampaignReport, parseCampaignRequest, recipientParams } from "@backline/campaigns";
+import { checkCampaignReport, parseCampaignRequest } from "@backline/campaigns";
+import { recipientParams } from "@backline/reports";
 import { refused, withAdmin } from "@/lib/server/api-frame";
 import { campaignService } from "@/lib/server/campaigns";
 import { jsonError, readJsonBody } from "@/lib/server/http";

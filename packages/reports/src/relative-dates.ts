@@ -1,7 +1,8 @@
-// Report parameters relative to the run: "previous week", "month to date", …
+// Dates relative to a scheduled run: "previous week", "month to date", …
 // resolved at each occurrence from its date in the schedule's zone (a Monday
 // 08:00 Berlin run's "previous week" is Berlin's previous Monday–Sunday), and
 // written into the report as absolute dates, which is what its PDF prints.
+// Each report type declares which ranges fit it (define.ts relativeDates).
 import { z } from "zod";
 
 export const RELATIVE_RANGES = ["previous-day", "previous-week", "previous-month", "month-to-date", "last-n-days"] as const;
