@@ -78,6 +78,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
         [
           "_prisma_migrations",
           "accounts",
+          "api_tokens",
           "campaign_recipients",
           "campaigns",
           "customers",
@@ -98,6 +99,9 @@ describe("prisma migrations through the wasm stand-in engine", () => {
           "sign_in_emails",
           "users",
           "verifications",
+          "webhook_attempts",
+          "webhook_endpoints",
+          "webhook_messages",
         ].sort(),
       );
       const applied = await client.query<{ migration_name: string }>(
