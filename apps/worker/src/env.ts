@@ -1,5 +1,17 @@
 // The worker's environment, parsed once, composed from the package schemas.
-import { appEnv, authEnv, campaignsEnv, databaseEnv, downloadLinkEnv, mailEnv, parseEnv, redisEnv, schedulesEnv, workerEnv } from "@backline/config";
+import {
+  appEnv,
+  authEnv,
+  campaignsEnv,
+  databaseEnv,
+  downloadLinkEnv,
+  mailEnv,
+  parseEnv,
+  redisEnv,
+  schedulesEnv,
+  webhooksEnv,
+  workerEnv,
+} from "@backline/config";
 import type { z } from "zod";
 
 export const workerEnvSchema = databaseEnv
@@ -10,6 +22,7 @@ export const workerEnvSchema = databaseEnv
   .extend(downloadLinkEnv.shape)
   .extend(schedulesEnv.shape)
   .extend(campaignsEnv.shape)
+  .extend(webhooksEnv.shape)
   // Only to open the sign-in links it emails (sealed by the web app).
   .extend(authEnv.pick({ AUTH_SECRET: true }).shape);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

@@ -12,6 +12,7 @@ import { startReconciler } from "./reconciler.ts";
 import { startSchedulerLoop } from "./scheduler-loop.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
 import { mailRates, startReportWorker } from "./report-worker.ts";
+import { startWebhookWorker, webhookSettings } from "./webhook-worker.ts";
 
 function exitWith(line: string): never {
   console.error(line);
@@ -53,6 +54,7 @@ const running = await startReportWorker({
   signInEmailsPerMinute,
   context: { db, mail, log, env },
 });
+const webhooks = await startWebhookWorker({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, mail, log, env, settings: webhookSettings(env) });
 const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
 const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
 const reconcilerSignInQueue = createProducerQueue(QUEUES.signIn, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
@@ -66,6 +68,7 @@ const reconciler = startReconciler({
   log,
   intervalMs: env.RECONCILE_INTERVAL_MS,
   workerId: running.workerId,
+  webhooks: { queue: webhooks.queue, retryBaseMs: webhookSettings(env).retryBaseMs },
 });
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
 const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
@@ -83,7 +86,7 @@ const scheduler = startSchedulerLoop({
 });
 log.info(
   {
-    queues: [QUEUES.reports, QUEUES.signIn].map((q) => `${env.QUEUE_PREFIX}:${q}`),
+    queues: [QUEUES.reports, QUEUES.signIn, QUEUES.webhooks].map((q) => `${env.QUEUE_PREFIX}:${q}`),
     concurrency: env.WORKER_CONCURRENCY,
     reportMailsPerSecond: rates.reports,
     signInMailsPerSecond: rates.signIn,
@@ -103,7 +106,7 @@ async function shutdown(signal: string) {
   }, env.WORKER_SHUTDOWN_TIMEOUT_MS);
   timer.unref();
   // Both workers (reports and sign-in emails) stop taking jobs at once; the ones in flight finish.
-  const closing = running.close();
+  const closing = Promise.all([running.close(), webhooks.close()]);
   housekeeping.stop();
   await scheduler.stop();
   await campaigns.stop();

@@ -12,6 +12,7 @@ import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import pg from "pg";
 import type { Logger } from "pino";
+import { requeueWebhookMessages } from "./webhook-worker.ts";
 
 /** Advisory lock namespace ("blrc"); the second key is the queue prefix's hash, one leader per stack. */
 const LOCK_NAMESPACE = 0x626c7263;
@@ -31,6 +32,8 @@ export interface ReconcilerOptions {
   intervalMs: number;
   /** Leave rows younger than this alone: their job may be on its way. */
   graceMs?: number;
+  /** The webhooks queue: undelivered outbox rows whose job went missing get it back. */
+  webhooks?: { queue: Queue; retryBaseMs: number };
   workerId: string;
 }
 
@@ -111,6 +114,7 @@ export function startReconciler(options: ReconcilerOptions) {
       await addSignInEmailJob(signInQueue, id);
       requeued += 1;
     }
+    if (options.webhooks) requeued += await requeueWebhookMessages(db, options.webhooks.queue, options.webhooks.retryBaseMs, cutoff, withoutLiveJob);
     if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");
     return requeued;
   }

@@ -255,6 +255,21 @@ export const schedulesEnv = z.object({
   SCHEDULE_PAUSE_AFTER_FAILURES: z.coerce.number().int().min(1).max(100).default(3),
 });
 
+/** Webhooks (packages/webhooks): where the web app lets receivers be registered, and how the workers deliver to them. */
+export const webhooksEnv = z.object({
+  /**
+   * Hosts (names or addresses) that may be webhook receivers although they resolve to a loopback, private or
+   * link-local address: local receivers for development and tests. Empty: none.
+   */
+  WEBHOOK_ALLOWED_HOSTS: commaList.transform((list) => list.map((h) => h.toLowerCase())),
+  /** How long a receiver has to answer one delivery. */
+  WEBHOOK_TIMEOUT_SECONDS: z.coerce.number().min(0.1).max(60).default(10),
+  /** The first retry's wait; each next one doubles it (12 retries from 20 s: about a day in all). */
+  WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(20),
+  /** A receiver whose deliveries have all failed for this long is disabled, and its owner emailed. */
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+});
+
 export const workerEnv = z.object({
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** A job whose worker stops renewing its lock for this long is taken over by another worker. */

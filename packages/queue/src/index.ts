@@ -2,13 +2,15 @@ export {
   jobs,
   generateReportJob,
   sendSignInLinkJob,
+  deliverWebhookJob,
+  type DeliverWebhookPayload,
   type JobName,
   type JobPayload,
   type GenerateReportPayload,
   type SendSignInLinkPayload,
   type JobDefinition,
 } from "./jobs/index.ts";
-export { QUEUES, JOB_QUEUE, PRIORITY, signInEmailJobOptions, jobOptions, type QueueName } from "./queues.ts";
+export { QUEUES, JOB_QUEUE, PRIORITY, signInEmailJobOptions, webhookJobOptions, jobOptions, type QueueName } from "./queues.ts";
 export { createRedis, checkRedis, type ConnectionRole } from "./connection.ts";
 export { ENQUEUE_TIMEOUT_MS, createProducerQueue, enqueue, InvalidJobPayloadError, WrongQueueError, type QueueSettings } from "./producer.ts";
 export { takeSendSlot, type RateLimit } from "./send-rate.ts";

@@ -27,6 +27,8 @@ export interface ProcessorContext {
   /** Tells open status pages about a change (Redis pub/sub; never throws). */
   publish: (change: ReportChange | null) => Promise<void>;
   cancellations: CancellationListener;
+  /** The webhook worker's settings (webhook-worker.ts); other queues' contexts have none. */
+  webhooks?: { allowedHosts: readonly string[]; timeoutMs: number; retryBaseMs: number; disableAfterMs: number };
 }
 
 /** `token` is the job's lock token, needed to move the job back to the queue for later. */

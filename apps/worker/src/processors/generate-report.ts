@@ -17,7 +17,15 @@ import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, rel
 import { buildReportEmail, reportMessageId } from "@backline/mail";
 import { generateReportJob } from "@backline/queue";
 import { ReportCancelledError, issueDownloadLink } from "@backline/report-service";
-import { DEFAULT_RENDER_OPTIONS, EmptyReportError, parseReport, renderReportToFile, type RenderOptions, type ReportHighlights } from "@backline/reports";
+import {
+  DEFAULT_RENDER_OPTIONS,
+  EmptyReportError,
+  parseRenderOptions,
+  parseReport,
+  renderReportToFile,
+  type RenderOptions,
+  type ReportHighlights,
+} from "@backline/reports";
 import { unsubscribeUrl } from "@backline/schedules";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
@@ -123,11 +131,16 @@ interface BuiltPdf {
 
 /**
  * Paper size and locale of a report's PDF and email: the one place the worker
- * decides them. Everyone gets US Letter and en-US until the owner's preferences
- * exist (they will be read here).
+ * decides them — the owner's preferences (set on /settings, first defaulted from
+ * their browser's language), else US Letter and en-US.
  */
-function renderOptionsFor(_report: Report): RenderOptions {
-  return DEFAULT_RENDER_OPTIONS;
+async function renderOptionsFor(report: Report, ctx: ProcessorContext): Promise<RenderOptions> {
+  const owner = await ctx.db.user.findUnique({ where: { id: report.userId }, select: { paperSize: true, locale: true } });
+  try {
+    return parseRenderOptions({ paperSize: (owner?.paperSize ?? undefined) as RenderOptions["paperSize"] | undefined, locale: owner?.locale ?? undefined });
+  } catch {
+    return DEFAULT_RENDER_OPTIONS; // a preference this version no longer accepts: the defaults rather than a failed report
+  }
 }
 
 /** The PDF; null when the report was cancelled or taken over meanwhile; "skipped" for an empty schedule run that skips those. */
@@ -147,7 +160,7 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
       filePath,
       reportId: report.id,
       generatedAt: new Date(),
-      ...renderOptionsFor(report),
+      ...(await renderOptionsFor(report, ctx)),
       signal,
       skipIfEmpty,
       onProgress: (p) => progress.report({ percent: RENDER_START + (p.percent * (100 - RENDER_START)) / 100, stage: p.stage }),
