@@ -8,7 +8,9 @@
 //    query into U+FFFD before this proxy sees them; NUL and other control
 //    characters survive that and are refused here.)
 // 1. CSRF: a state-changing request (anything but GET/HEAD/OPTIONS) must come
-//    from our own origin — its Origin header equals APP_URL's. Browsers send
+//    from our own origin — its Origin header equals APP_URL's — unless it is a
+//    program's: an API token and no session cookie. An API token in a URL's
+//    query is refused (400). Browsers send
 //    Origin on every cross-site POST, so a forged form or fetch is refused
 //    here, before any route sees it; session cookies are SameSite=Lax besides.
 // 2. Security headers: a per-request nonce CSP on pages (Next puts the nonce on
@@ -18,13 +20,23 @@ import { NextResponse, type NextRequest } from "next/server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Routes whose responses (a PDF, or a small plain page) set their own CSP. */
-const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+)$/;
+const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+|api\/docs)$/;
 /**
  * One-click unsubscribe (RFC 8058) is POSTed by mail providers' servers, with
  * no Origin of ours; its signed link is the permission and it uses no cookie,
  * so there is nothing for a cross-site request to ride on.
  */
 const NO_ORIGIN_CHECK_PATH = /^\/(schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+)$/;
+/**
+ * An API token (`Authorization: Bearer`) on a request without a session cookie: a
+ * program, not a browser. CSRF rides on cookies a browser adds by itself; a
+ * header a page can't set cross-site without CORS (which we never allow) carries
+ * no such risk, so such requests skip the Origin check — and nothing else.
+ */
+const isBearerWithoutSession = (request: NextRequest) =>
+  /^bearer\s/i.test(request.headers.get("authorization") ?? "") && !/(^|;)\s*(__Host-)?backline\.session_token=/.test(request.headers.get("cookie") ?? "");
+/** Query parameters that carry credentials: a token in a URL ends up in logs, histories and Referer headers. */
+const TOKEN_PARAM = /^(access_token|api_key|apikey|token|bearer)$/i;
 let site: { origin: string; hsts: string | null } | undefined;
 
 export function proxy(request: NextRequest) {
@@ -44,7 +56,22 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
       : new NextResponse(`${error}.\n`, { status: 400, headers: { "Content-Type": "text/plain; charset=utf-8", "Content-Security-Policy": API_CSP } });
   }
   const path = request.nextUrl.pathname;
-  if (!SAFE_METHODS.has(request.method) && request.headers.get("origin") !== appOrigin && !NO_ORIGIN_CHECK_PATH.test(path)) {
+  const tokenInQuery = path.startsWith("/api/") && !path.startsWith("/api/auth/") ? tokenParameter(request.nextUrl.searchParams) : null;
+  if (tokenInQuery) {
+    return NextResponse.json(
+      {
+        error: `An API token in the URL is refused: send it as an Authorization: Bearer header (and revoke this one, it may be in logs now)`,
+        issues: [{ path: tokenInQuery, message: "Credentials don't go in the query string" }],
+      },
+      { status: 400, headers: { "Content-Security-Policy": API_CSP } },
+    );
+  }
+  if (
+    !SAFE_METHODS.has(request.method) &&
+    request.headers.get("origin") !== appOrigin &&
+    !NO_ORIGIN_CHECK_PATH.test(path) &&
+    !isBearerWithoutSession(request)
+  ) {
     return NextResponse.json(
       { error: "Cross-site request refused: the Origin header must be this site's own", issues: [{ path: "Origin", message: `Expected ${appOrigin}` }] },
       { status: 403, headers: { "Content-Security-Policy": API_CSP } },
@@ -63,6 +90,12 @@ function guard(request: NextRequest, appOrigin: string): NextResponse {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   return response;
+}
+
+/** The query parameter that carries an API token (by its name, or a value shaped like one), or null. */
+function tokenParameter(params: URLSearchParams): string | null {
+  for (const [name, value] of params) if (TOKEN_PARAM.test(name) || /^bkl_[A-Za-z0-9_-]{20,}/.test(value)) return `query parameter ${name.slice(0, 50)}`;
+  return null;
 }
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point.

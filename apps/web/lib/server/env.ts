@@ -1,6 +1,6 @@
 // The web app's environment, parsed once per process.
 import "server-only";
-import { appEnv, authEnv, campaignsEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv, schedulesEnv } from "@backline/config";
+import { appEnv, authEnv, campaignsEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv, schedulesEnv, webhooksEnv } from "@backline/config";
 
 export const webEnvSchema = databaseEnv
   .extend(redisEnv.shape)
@@ -9,7 +9,8 @@ export const webEnvSchema = databaseEnv
   .extend(downloadLinkEnv.shape)
   .extend(limitsEnv.shape)
   .extend(schedulesEnv.shape)
-  .extend(campaignsEnv.shape);
+  .extend(campaignsEnv.shape)
+  .extend(webhooksEnv.shape);
 
 let cached: ReturnType<typeof webEnvSchema.parse> | undefined;
 export function webEnv() {

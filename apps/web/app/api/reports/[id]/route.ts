@@ -3,23 +3,16 @@
 // (the status page's polling fallback).
 import { toFieldIssues } from "@backline/config";
 import { toEventView, toReportView } from "@backline/report-service";
-import { z } from "zod";
+import { reportStatusQuerySchema } from "@/lib/api/schemas";
 import type { ReportStatusResponse } from "@/lib/report-status";
 import { jsonError } from "@/lib/server/http";
 import { reportNotFound, withReportRequest } from "@/lib/server/report-route";
 import { reportService } from "@/lib/server/reports";
 
-const statusQuery = z.strictObject({
-  sinceEvent: z
-    .string()
-    .regex(/^\d{1,18}$/, "Must be an event id")
-    .optional(),
-});
-
 export async function GET(request: Request, ctx: RouteContext<"/api/reports/[id]">) {
   const { id } = await ctx.params;
   return withReportRequest(request, id, async (actor) => {
-    const query = statusQuery.safeParse(Object.fromEntries(new URL(request.url).searchParams));
+    const query = reportStatusQuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
     if (!query.success) return jsonError(400, "Invalid query", toFieldIssues(query.error.issues));
     const since = query.data.sinceEvent;
     const found = await reportService().since(id, actor, since === undefined ? null : BigInt(since), 500);

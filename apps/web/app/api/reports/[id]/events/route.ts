@@ -21,7 +21,7 @@ import { isFinal } from "@/lib/report-status";
 import { webEnv } from "@/lib/server/env";
 import { withVisibleReport } from "@/lib/server/report-route";
 import { reportService, updateHub } from "@/lib/server/reports";
-import { actorFrom } from "@/lib/server/session";
+import { apiActor } from "@/lib/server/session";
 import { openStreamSlot, type StreamSlot } from "@/lib/server/stream-limits";
 
 export const dynamic = "force-dynamic";
@@ -65,9 +65,10 @@ function stream(request: Request, id: string, actor: Actor, slot: StreamSlot) {
   const sessionCheck = setInterval(() => {
     if (checking || ended) return;
     checking = true;
-    actorFrom(request.headers)
+    // The session, or the API token, still live (a revoked token ends the stream too).
+    apiActor(request)
       .then(
-        (now) => (now?.userId === actor.userId ? slot.renew() : end()),
+        (now) => ("actor" in now && now.actor.userId === actor.userId ? slot.renew() : end()),
         // The database is unreachable: nobody can sign out meanwhile either, so keep the stream.
         () => slot.renew(),
       )
