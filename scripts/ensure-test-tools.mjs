@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The tests drive Debian tools: Chromium for the end-to-end tests (Playwright
 // never downloads a browser here), poppler-utils (pdffonts, pdfinfo, pdftotext)
-// for the PDF tests, SpamAssassin for the email tests. A fresh machine has none:
+// for the PDF tests, SpamAssassin for the email tests, Prometheus (and promtool)
+// for the metrics and alert-rule tests. A fresh machine has none:
 // as root with apt-get, install what is missing (one line says so); otherwise
 // stop with one line naming the command. Plain JS so it runs before anything else
 // is installed.
@@ -34,6 +35,7 @@ const tools = [
   { pkg: "chromium", what: `Chromium at ${chromium}`, present: () => executable(chromium) },
   { pkg: "poppler-utils", what: "pdffonts/pdfinfo", present: () => hasCommand("pdffonts") && hasCommand("pdfinfo") },
   { pkg: "spamassassin", what: "spamassassin", present: () => hasCommand("spamassassin") },
+  { pkg: "prometheus", what: "prometheus/promtool", present: () => hasCommand("prometheus") && hasCommand("promtool") },
 ];
 
 const missing = tools.filter((t) => !t.present());

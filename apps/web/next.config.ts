@@ -15,7 +15,7 @@ const config: NextConfig = {
     "@backline/campaigns",
   ],
   // Loaded from node_modules at run time rather than bundled.
-  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit"],
+  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit", "prom-client"],
   poweredByHeader: false,
   // On every response, static files included (the CSP itself is set per request in proxy.ts).
   async headers() {

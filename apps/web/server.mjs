@@ -16,8 +16,10 @@
 // flight finish (live status streams are cut after DRAIN_MS; browsers
 // reconnect elsewhere), then exit 143/130.
 import http from "node:http";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { stampForwardedFor, trustedProxyHops } from "./server/forwarded-for.mjs";
+import { httpMetrics } from "./server/http-metrics.mjs";
 
 const DRAIN_MS = 5000;
 
@@ -49,9 +51,11 @@ const { default: next } = await import("next");
 const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
 const handle = app.getRequestHandler();
 await app.prepare();
+const measure = httpMetrics(path.join(import.meta.dirname, ".next"));
 
 const server = http.createServer((req, res) => {
   stampForwardedFor(req, hops);
+  measure(req, res);
   Promise.resolve(handle(req, res)).catch((err) => {
     console.error(err);
     if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });

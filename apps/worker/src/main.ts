@@ -5,14 +5,22 @@ import { checkDatabase, createPrismaClient } from "@backline/db";
 import { checkSmtp, createMailTransport } from "@backline/mail";
 import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
 import { pino } from "pino";
+import client from "prom-client";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startCampaignSender } from "./campaign-sender.ts";
+import { countingMail, registerStateGauges, watchWorkers, workerMetrics } from "./metrics.ts";
+import { startOpsServer } from "./ops-server.ts";
 import { startReconciler } from "./reconciler.ts";
 import { startSchedulerLoop } from "./scheduler-loop.ts";
 import { warnAboutRedisConfig } from "./redis-config.ts";
 import { mailRates, startReportWorker } from "./report-worker.ts";
 import { startWebhookWorker, webhookSettings } from "./webhook-worker.ts";
+
+/** Rejects when `promise` takes longer than `ms` (a readiness answer must not hang). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([promise, new Promise<T>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref())]);
+}
 
 function exitWith(line: string): never {
   console.error(line);
@@ -41,7 +49,7 @@ if (problems.length > 0) exitWith(problems.join("\n"));
 
 const log = pino({ name: "backline-worker" });
 const db = createPrismaClient(env.DATABASE_URL);
-const mail = createMailTransport(env.SMTP_URL);
+const mail = countingMail(createMailTransport(env.SMTP_URL));
 await warnAboutRedisConfig(env.REDIS_URL, log);
 const running = await startReportWorker({
   redisUrl: env.REDIS_URL,
@@ -69,7 +77,31 @@ const reconciler = startReconciler({
   intervalMs: env.RECONCILE_INTERVAL_MS,
   workerId: running.workerId,
   webhooks: { queue: webhooks.queue, retryBaseMs: webhookSettings(env).retryBaseMs },
+  onRequeued: (n) => workerMetrics.requeued.inc(n),
 });
+client.collectDefaultMetrics({ prefix: "backline_worker_" });
+watchWorkers([running.worker, running.signInWorker]);
+registerStateGauges(db, [reconcilerQueue, reconcilerSignInQueue]);
+const ops = env.WORKER_METRICS_PORT
+  ? await startOpsServer({
+      port: env.WORKER_METRICS_PORT,
+      host: env.WORKER_METRICS_HOST,
+      async notReady() {
+        const [database, redis] = await Promise.all([
+          db.$queryRaw`select 1`.then(
+            () => null,
+            () => "Postgres is unreachable (DATABASE_URL)",
+          ),
+          withTimeout(reconcilerRedis.ping(), 2000).then(
+            () => null,
+            () => "Redis is unreachable (REDIS_URL)",
+          ),
+        ]);
+        const consuming = running.worker.isRunning() && running.signInWorker.isRunning() ? null : "the queue workers are not running";
+        return [database, redis, consuming].filter((p): p is string => Boolean(p));
+      },
+    })
+  : null;
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
 const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
 const scheduler = startSchedulerLoop({
@@ -110,6 +142,7 @@ async function shutdown(signal: string) {
   housekeeping.stop();
   await scheduler.stop();
   await campaigns.stop();
+  await ops?.close();
   await reconciler.stop();
   await closing;
   await Promise.all([reconcilerQueue.close(), reconcilerSignInQueue.close()]);

@@ -34,6 +34,8 @@ export interface ReconcilerOptions {
   graceMs?: number;
   /** The webhooks queue: undelivered outbox rows whose job went missing get it back. */
   webhooks?: { queue: Queue; retryBaseMs: number };
+  /** Told how many rows each pass gave a job back to (the metrics count them). */
+  onRequeued?: (count: number) => void;
   workerId: string;
 }
 
@@ -115,7 +117,10 @@ export function startReconciler(options: ReconcilerOptions) {
       requeued += 1;
     }
     if (options.webhooks) requeued += await requeueWebhookMessages(db, options.webhooks.queue, options.webhooks.retryBaseMs, cutoff, withoutLiveJob);
-    if (requeued > 0) log.warn({ requeued }, "reconciler re-queued rows that had no live job");
+    if (requeued > 0) {
+      log.warn({ requeued }, "reconciler re-queued rows that had no live job");
+      options.onRequeued?.(requeued);
+    }
     return requeued;
   }
 

@@ -267,7 +267,11 @@ export const webhooksEnv = z.object({
   /** The first retry's wait; each next one doubles it (12 retries from 20 s: about a day in all). */
   WEBHOOK_RETRY_BASE_SECONDS: z.coerce.number().min(0.01).max(3600).default(20),
   /** A receiver whose deliveries have all failed for this long is disabled, and its owner emailed. */
-  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce.number().min(0).max(24 * 30).default(24),
+  WEBHOOK_DISABLE_AFTER_HOURS: z.coerce
+    .number()
+    .min(0)
+    .max(24 * 30)
+    .default(24),
 });
 
 export const workerEnv = z.object({
@@ -278,6 +282,16 @@ export const workerEnv = z.object({
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** How often the reconciler re-enqueues reports that have no job in Redis. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
+  /** Port of the worker's /metrics, /healthz and /readyz (one per worker process); unset: no such server. */
+  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Interface it listens on. */
+  WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+});
+
+/** Operating the web app: who may read its metrics. */
+export const opsEnv = z.object({
+  /** Bearer token for GET /api/metrics; unset: the route answers 404. */
+  METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, { error: "must be at least 16 characters" }).optional()),
 });
 
 export class EnvError extends Error {

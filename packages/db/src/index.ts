@@ -6,7 +6,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { PrismaClient } from "./generated/prisma/client.ts";
 
 export * from "./generated/prisma/client.ts";
-export { checkDatabase } from "./health.ts";
+export { checkDatabase, unappliedMigrations } from "./health.ts";
 
 export function createPrismaClient(connectionString: string): PrismaClient {
   return new PrismaClient({ adapter: new PrismaPg({ connectionString }) });

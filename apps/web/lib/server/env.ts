@@ -1,6 +1,18 @@
 // The web app's environment, parsed once per process.
 import "server-only";
-import { appEnv, authEnv, campaignsEnv, databaseEnv, downloadLinkEnv, limitsEnv, parseEnv, redisEnv, schedulesEnv, webhooksEnv } from "@backline/config";
+import {
+  appEnv,
+  authEnv,
+  campaignsEnv,
+  databaseEnv,
+  downloadLinkEnv,
+  limitsEnv,
+  opsEnv,
+  parseEnv,
+  redisEnv,
+  schedulesEnv,
+  webhooksEnv,
+} from "@backline/config";
 
 export const webEnvSchema = databaseEnv
   .extend(redisEnv.shape)
@@ -10,6 +22,7 @@ export const webEnvSchema = databaseEnv
   .extend(limitsEnv.shape)
   .extend(schedulesEnv.shape)
   .extend(campaignsEnv.shape)
+  .extend(opsEnv.shape)
   .extend(webhooksEnv.shape);
 
 let cached: ReturnType<typeof webEnvSchema.parse> | undefined;

@@ -1,0 +1,19 @@
+// GET /api/metrics — Prometheus metrics of this web process (apps/web/server/http-metrics.mjs
+// fills them), for a bearer of METRICS_TOKEN; 404 when no token is set, as if the route did not exist.
+import { timingSafeEqual } from "node:crypto";
+import client from "prom-client";
+import { webEnv } from "@/lib/server/env";
+import { jsonError } from "@/lib/server/http";
+
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request) {
+  const token = webEnv().METRICS_TOKEN;
+  if (!token) return jsonError(404, "Not found");
+  const given = Buffer.from(/^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1] ?? "");
+  const expected = Buffer.from(token);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return jsonError(401, "Metrics need Authorization: Bearer <METRICS_TOKEN>", [], { "WWW-Authenticate": 'Bearer realm="metrics"' });
+  }
+  return new Response(await client.register.metrics(), { headers: { "Content-Type": client.register.contentType, "Cache-Control": "no-store" } });
+}

@@ -1,0 +1,29 @@
+// What keeps this web process from serving requests properly (GET /api/ready):
+// Postgres or Redis unreachable, or migrations the database has not applied.
+import "server-only";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { repoRoot } from "@backline/config";
+import { unappliedMigrations } from "@backline/db";
+import { db } from "./db";
+import { publisher } from "./reports";
+
+const within = <T>(promise: Promise<T>, ms: number) =>
+  Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref())]);
+
+/** [] when ready; otherwise one line per problem, naming the setting to check. */
+export async function notReady(): Promise<string[]> {
+  // In a container the migrations sit beside the app (Dockerfile); in the repository, at its root.
+  const dir = [path.join(process.cwd(), "prisma/migrations"), path.join(repoRoot(), "prisma/migrations")].find((d) => existsSync(d));
+  const [database, redis] = await Promise.all([
+    within(dir ? unappliedMigrations(db(), dir) : db().$queryRaw`select 1`.then(() => []), 3000).then(
+      (pending) => (pending.length ? `The database lacks ${pending.length} migration(s), e.g. ${pending[0]}: run npm run db:migrate` : null),
+      () => "PostgreSQL is unreachable (DATABASE_URL)",
+    ),
+    within(publisher().ping(), 3000).then(
+      () => null,
+      () => "Redis is unreachable (REDIS_URL)",
+    ),
+  ]);
+  return [database, redis].filter((p): p is string => p !== null);
+}
