@@ -103,3 +103,40 @@ describe("proxy: malformed percent-encoding and control characters", () => {
     }
   });
 });
+
+describe("proxy and API tokens", () => {
+  const TOKEN = `bkl_${"a".repeat(43)}`;
+  const post = (path: string, headers: Record<string, string>) => new NextRequest(new URL(path, APP_URL), { method: "POST", headers });
+
+  it("lets a Bearer request without a session cookie through without Origin (no cookie, no CSRF), and nothing else", () => {
+    expect(proxy(post("/api/reports", { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
+    expect(proxy(post("/api/reports", { authorization: `bearer ${TOKEN}`, origin: "https://evil.example" })).status).toBe(200);
+    // With the session cookie along, it is a browser's request again: Origin must be ours.
+    for (const cookie of ["__Host-backline.session_token=x.y", "a=1; backline.session_token=x.y"]) {
+      expect(proxy(post("/api/reports", { authorization: `Bearer ${TOKEN}`, cookie })).status).toBe(403);
+    }
+    expect(proxy(post("/api/reports", { cookie: "__Host-backline.session_token=x.y" })).status).toBe(403);
+    expect(proxy(post("/api/reports", { authorization: "Basic YTpi" })).status).toBe(403);
+  });
+
+  it("refuses an API token in a query string (400 naming the parameter), by name or by its shape", async () => {
+    for (const [query, name] of [
+      [`?access_token=${TOKEN}`, "access_token"],
+      [`?status=sent&token=${TOKEN}`, "token"],
+      [`?api_key=x`, "api_key"],
+      [`?q=${TOKEN}`, "q"],
+    ]) {
+      const refused = proxy(request(`/api/reports${query}`));
+      expect(refused.status, query).toBe(400);
+      expect((await refused.json()).issues[0].path).toBe(`query parameter ${name}`);
+    }
+    // The magic link's own ?token= is Better Auth's, and pages are not the API.
+    expect(proxy(request("/api/auth/magic-link/verify?token=abc")).status).toBe(200);
+    expect(proxy(request("/sign-in/confirm?token=abc")).status).toBe(200);
+  });
+
+  it("leaves /api/docs its own CSP (a page, with its nonce) and gives /api/openapi.json the API's", () => {
+    expect(proxy(request("/api/docs")).headers.get("content-security-policy")).toBeNull();
+    expect(proxy(request("/api/openapi.json")).headers.get("content-security-policy")).toMatch(/default-src 'none'/);
+  });
+});
