@@ -32,7 +32,6 @@ for (const [net, bits] of [
 for (const [net, bits] of [
   ["::", 128],
   ["::1", 128],
-  ["::ffff:0:0", 96], // IPv4-mapped: checked as the IPv4 address instead
   ["64:ff9b::", 96],
   ["100::", 64],
   ["2001:db8::", 32],
@@ -43,10 +42,18 @@ for (const [net, bits] of [
 ] as const)
   blocked.addSubnet(net, bits, "ipv6");
 
+// IPv4-mapped IPv6 (::ffff:a.b.c.d) is not listed: BlockList would match every IPv4 address against it; it is checked as its IPv4 address instead.
+
 /** False for loopback, private, link-local, CGNAT, documentation, multicast and reserved addresses (IPv4-mapped IPv6 as its IPv4). */
 export function isPublicAddress(address: string): boolean {
   const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
   if (mapped) return isPublicAddress(mapped[1]!);
+  // The same in hex, as URLs write it: [::ffff:127.0.0.1] becomes [::ffff:7f00:1].
+  const hex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/i.exec(address);
+  if (hex) {
+    const [hi, lo] = [Number.parseInt(hex[1]!, 16), Number.parseInt(hex[2]!, 16)];
+    return isPublicAddress(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`);
+  }
   const family = isIP(address);
   if (family === 0) return false;
   return !blocked.check(address, family === 4 ? "ipv4" : "ipv6");
