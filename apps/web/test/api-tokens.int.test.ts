@@ -157,3 +157,18 @@ describe("/api/settings", () => {
     expect((await bad.json()).issues.map((i: { path: string }) => i.path).sort()).toEqual(["locale", "paperSize"]);
   });
 });
+
+describe("default preferences", () => {
+  it("are set from Accept-Language by the first signed-in page, and never overwritten by a later one", async () => {
+    const { actorFrom } = await import("../lib/server/session.ts");
+    const dora = await app.signIn("dora@example.com");
+    const read = async () => app.db.user.findUniqueOrThrow({ where: { email: "dora@example.com" }, select: { paperSize: true, locale: true } });
+    // An API request is not a page: nothing is set.
+    await actorFrom(new Headers({ cookie: dora, "accept-language": "de-DE,de;q=0.9" }));
+    expect(await read()).toEqual({ paperSize: null, locale: null });
+    await actorFrom(new Headers({ cookie: dora, "accept-language": "de-DE,de;q=0.9" }), { page: true });
+    expect(await read()).toEqual({ paperSize: "A4", locale: "de-DE" });
+    await actorFrom(new Headers({ cookie: dora, "accept-language": "en-US" }), { page: true });
+    expect(await read()).toEqual({ paperSize: "A4", locale: "de-DE" });
+  });
+});
