@@ -142,6 +142,35 @@ describe("webhook registration", () => {
       json: { url: "http://localhost:9/x", events: ["campaign.paused"] },
     });
     expect(campaignEvents.status).toBe(400);
+    // A delivery that failed, as the worker leaves it: Resend puts the same message (same id) in a new round and turns the endpoint back on.
+    const report = await app.db.report.create({
+      data: {
+        type: "sales-summary",
+        params: {},
+        userId: (await app.db.user.findUniqueOrThrow({ where: { email: "ana@example.com" } })).id,
+        ownerEmail: "ana@example.com",
+      },
+    });
+    const message = await app.db.webhookMessage.create({
+      data: {
+        endpointId: id,
+        type: "report.sent",
+        subjectId: report.id,
+        sourceKey: "test",
+        status: "failed",
+        enqueuedAt: new Date(),
+        attempts: { create: { statusCode: 500, durationMs: 12 } },
+      },
+    });
+    await app.db.webhookEndpoint.update({ where: { id }, data: { disabledAt: new Date(), disabledReason: "failing", failingSince: new Date() } });
+    const deliveries = await (await app.fetch(`/api/webhooks/${id}/deliveries`, { cookie: ana })).json();
+    expect(deliveries.items).toEqual([
+      expect.objectContaining({ id: message.id, status: "failed", attempts: [expect.objectContaining({ statusCode: 500, durationMs: 12 })] }),
+    ]);
+    expect((await app.fetch(`/api/webhooks/${id}/deliveries/${message.id}/resend`, { method: "POST", cookie: ben })).status).toBe(404);
+    expect((await app.fetch(`/api/webhooks/${id}/deliveries/${message.id}/resend`, { method: "POST", cookie: ana })).status).toBe(202);
+    expect(await app.db.webhookMessage.findUniqueOrThrow({ where: { id: message.id } })).toMatchObject({ status: "pending", round: 1, enqueuedAt: null });
+    expect(await app.db.webhookEndpoint.findUniqueOrThrow({ where: { id } })).toMatchObject({ disabledAt: null, failingSince: null });
     expect((await app.fetch(`/api/webhooks/${id}`, { method: "DELETE", cookie: ben })).status).toBe(404);
     expect((await app.fetch(`/api/webhooks/${id}`, { method: "DELETE", cookie: ana })).status).toBe(204);
   });

@@ -58,10 +58,10 @@ export default async function SettingsPage() {
               <tbody>
                 {tokens.map((t) => (
                   <tr key={t.id}>
-                    <td>
+                    <td className="wrap">
                       {t.name} <code>{t.prefix}…</code>
                     </td>
-                    <td>{t.scopes.join(", ")}</td>
+                    <td className="wrap">{t.scopes.join(", ")}</td>
                     <td>
                       <UtcTime at={new Date(t.createdAt)} />
                     </td>
