@@ -17,6 +17,8 @@ const config: NextConfig = {
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit", "prom-client"],
   poweredByHeader: false,
+  // A self-contained server folder (.next/standalone) for the container image (apps/web/Dockerfile).
+  output: "standalone",
   // On every response, static files included (the CSP itself is set per request in proxy.ts).
   async headers() {
     return [

@@ -15,6 +15,7 @@
 // (default all); SIGTERM/SIGINT stop taking connections, let requests in
 // flight finish (live status streams are cut after DRAIN_MS; browsers
 // reconnect elsewhere), then exit 143/130.
+import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -47,6 +48,12 @@ try {
   exitWith(err.message);
 }
 
+// In the container image (Next's standalone output) there is no next.config.ts to load: use the configuration
+// the build recorded, as Next's own standalone server.js does.
+const recorded = path.join(import.meta.dirname, ".next/required-server-files.json");
+if (!existsSync(path.join(import.meta.dirname, "next.config.ts")) && existsSync(recorded)) {
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(recorded, "utf8")).config);
+}
 const { default: next } = await import("next");
 const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
 const handle = app.getRequestHandler();

@@ -123,7 +123,7 @@ describe("Prometheus", () => {
       headers: { cookie, origin: appUrl, "content-type": "application/json" },
       body: JSON.stringify({ type: "sales-summary" }),
     });
-    expect(posted.status).toBe(202);
+    expect(posted.status, `${await posted.clone().text()}\n${web.tail()}`).toBe(202);
     await waitUntil(async () => smtp.accepted.length > 0, { what: "the report's email" });
 
     const rate = await waitUntil(

@@ -11,6 +11,13 @@ import { publisher } from "./reports";
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref())]);
 
+/** The publisher fails fast while it is connecting (no offline queue): a first check waits for it to connect. */
+async function pingWhenConnected(): Promise<string> {
+  const redis = publisher();
+  if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
+  return redis.ping();
+}
+
 /** [] when ready; otherwise one line per problem, naming the setting to check. */
 export async function notReady(): Promise<string[]> {
   // In a container the migrations sit beside the app (Dockerfile); in the repository, at its root.
@@ -20,7 +27,7 @@ export async function notReady(): Promise<string[]> {
       (pending) => (pending.length ? `The database lacks ${pending.length} migration(s), e.g. ${pending[0]}: run npm run db:migrate` : null),
       () => "PostgreSQL is unreachable (DATABASE_URL)",
     ),
-    within(publisher().ping(), 3000).then(
+    within(pingWhenConnected(), 3000).then(
       () => null,
       () => "Redis is unreachable (REDIS_URL)",
     ),
