@@ -19,7 +19,7 @@ import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { stampForwardedFor, trustedProxyHops } from "./server/forwarded-for.mjs";
+import { stampForwardedFor, stampRequestId, trustedProxyHops } from "./server/forwarded-for.mjs";
 import { httpMetrics } from "./server/http-metrics.mjs";
 
 const DRAIN_MS = 5000;
@@ -62,6 +62,7 @@ const measure = httpMetrics(path.join(import.meta.dirname, ".next"));
 
 const server = http.createServer((req, res) => {
   stampForwardedFor(req, hops);
+  stampRequestId(req, res, hops);
   measure(req, res);
   Promise.resolve(handle(req, res)).catch((err) => {
     console.error(err);

@@ -1,4 +1,5 @@
-import type { IncomingMessage } from "node:http";
+import type { IncomingMessage, ServerResponse } from "node:http";
 
 export function stampForwardedFor(req: IncomingMessage, hops: number): void;
 export function trustedProxyHops(env?: Record<string, string | undefined>, cwd?: string): number;
+export function stampRequestId(req: IncomingMessage, res: ServerResponse, hops: number): void;

@@ -1,6 +1,7 @@
 // Who is on the other end of the socket, written where the app reads it.
 // Plain JavaScript (no build step): server.mjs imports it before Next loads,
 // and the tests import it too.
+import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseEnv } from "node:util";
@@ -26,6 +27,24 @@ export function stampForwardedFor(req, hops) {
   const sent = req.headers["x-forwarded-for"];
   const chain = (Array.isArray(sent) ? sent.join(", ") : (sent ?? "")).trim();
   req.headers["x-forwarded-for"] = chain ? `${chain}, ${peer}` : peer;
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{8,100}$/;
+
+/**
+ * Gives the request an id (X-Request-Id) that every log line about it carries,
+ * and answers with it: one a trusted proxy already made (hops > 0), else a new
+ * one — a client can't choose the id its request is logged under.
+ *
+ * @param {import("node:http").IncomingMessage} req
+ * @param {import("node:http").ServerResponse} res
+ * @param {number} hops TRUSTED_PROXY_HOPS
+ */
+export function stampRequestId(req, res, hops) {
+  const given = req.headers["x-request-id"];
+  const id = hops > 0 && typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
+  req.headers["x-request-id"] = id;
+  res.setHeader("X-Request-Id", id);
 }
 
 /**

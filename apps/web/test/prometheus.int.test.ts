@@ -156,6 +156,34 @@ describe("Prometheus", () => {
     expect(texts[1]).toMatch(/backline_job_duration_seconds_bucket\{le="300",queue="reports",job="generate-report",outcome="completed"\}/);
   });
 
+  it("one id from click to email: the POST's X-Request-Id is stored with the report and in the web's and the worker's log lines about it", async () => {
+    const client = new pg.Client({ connectionString: scratch.url });
+    await client.connect();
+    const cookie = await createSessionCookie(client, "trace@example.com", TEST_SECRETS.AUTH_SECRET);
+    const posted = await fetch(`${appUrl}/api/reports`, {
+      method: "POST",
+      headers: { cookie, origin: appUrl, "content-type": "application/json", "x-request-id": "chosen-by-the-client-1234" },
+      body: JSON.stringify({ type: "sales-summary" }),
+    });
+    expect(posted.status).toBe(202);
+    const requestId = posted.headers.get("x-request-id")!;
+    // With no trusted proxy in front, the id is the server's own, whatever the client sent.
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const { id } = (await posted.json()) as { id: string };
+    const { rows } = await client.query<{ request_id: string }>("select request_id from reports where id = $1", [id]);
+    await client.end();
+    expect(rows[0]?.request_id).toBe(requestId);
+    const webLine = JSON.parse(await web.waitForLine(new RegExp(`"requestId":"${requestId}".*"msg":"report accepted"`), 30_000)) as Record<string, unknown>;
+    expect(webLine).toMatchObject({ requestId, reportId: id });
+    const workerLine = JSON.parse(await worker.waitForLine(new RegExp(`"requestId":"${requestId}".*"msg":"report emailed"`), 60_000)) as Record<
+      string,
+      unknown
+    >;
+    expect(workerLine).toMatchObject({ requestId, reportId: id, attempt: 1, jobId: id });
+    // Addresses stay out of the log.
+    expect(`${web.tail()}\n${worker.tail()}`).not.toContain("trace@example.com");
+  });
+
   it("worker probes: /healthz alive, /readyz ready", async () => {
     expect((await fetch(`${workerMetricsUrl}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${workerMetricsUrl}/readyz`)).text()).toBe("ready\n");

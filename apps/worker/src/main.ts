@@ -1,10 +1,10 @@
 // The worker process: `npm run start:worker` (run it as many times as you like,
 // on as many machines as you like, against one Redis and one Postgres).
 import { EnvError, limitsEnv, parseEnv } from "@backline/config";
+import { createLogger } from "@backline/config/logger";
 import { checkDatabase, createPrismaClient } from "@backline/db";
 import { checkSmtp, createMailTransport } from "@backline/mail";
 import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
-import { pino } from "pino";
 import client from "prom-client";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
@@ -47,7 +47,7 @@ try {
 const problems = (await Promise.all([checkDatabase(env.DATABASE_URL), checkRedis(env.REDIS_URL), checkSmtp(env.SMTP_URL)])).filter(Boolean);
 if (problems.length > 0) exitWith(problems.join("\n"));
 
-const log = pino({ name: "backline-worker" });
+const log = createLogger("backline-worker");
 const db = createPrismaClient(env.DATABASE_URL);
 const mail = countingMail(createMailTransport(env.SMTP_URL));
 await warnAboutRedisConfig(env.REDIS_URL, log);

@@ -21,6 +21,8 @@ export interface NewReport {
   owner: { id: string; email: string };
   idempotencyKey?: string;
   requestHash?: string;
+  /** The web request's id (X-Request-Id), kept so every log line about the report can carry it. */
+  requestId?: string;
 }
 
 /**
@@ -74,9 +76,9 @@ export async function createScheduledReport(
 function insertReport(db: PrismaClient, input: NewReport, maxInFlight: number | null) {
   return db.$queryRaw<Report[]>`
     with report as (
-      insert into reports (id, type, params, user_id, owner_email, status, stage, idempotency_key, request_hash, updated_at)
+      insert into reports (id, type, params, user_id, owner_email, status, stage, idempotency_key, request_hash, request_id, updated_at)
       select ${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.owner.id}::uuid, ${input.owner.email}, 'queued',
-             'Waiting for a worker', ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, now()
+             'Waiting for a worker', ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, ${input.requestId ?? null}, now()
       where ${maxInFlight}::int is null or reports_in_flight_locked(${input.owner.id}::uuid) < ${maxInFlight}::int
       returning *
     ), event as (
@@ -136,7 +138,7 @@ const attemptFence = (attempt: number | undefined) => (attempt === undefined ? P
 const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
   failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
   message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
-  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt", schedule_id::text as "scheduleId", occurrence`;
+  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt", schedule_id::text as "scheduleId", occurrence, request_id as "requestId"`;
 
 /** `column = value` only for the keys given: one statement shape per call site, values as parameters. */
 function setClauses(patch: ReportPatch): Prisma.Sql[] {

@@ -78,6 +78,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
         [
           "_prisma_migrations",
           "accounts",
+          "audit_log",
           "api_tokens",
           "campaign_recipients",
           "campaigns",

@@ -110,7 +110,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
      * idempotency key, the same key and body give the same report (one row,
      * one job, one email) however often and however concurrently they come.
      */
-    async request(body: unknown, actor: Actor, options: { idempotencyKey?: string; maxInFlight?: number } = {}): Promise<CommandResult> {
+    async request(body: unknown, actor: Actor, options: { idempotencyKey?: string; maxInFlight?: number; requestId?: string } = {}): Promise<CommandResult> {
       const key = options.idempotencyKey;
       if (key !== undefined && !idempotencyKeySchema.safeParse(key).success) {
         return {
@@ -137,6 +137,7 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
           params: parsed.report.params as Prisma.InputJsonValue,
           owner: { id: actor.userId, email: actor.email },
           ...(key && hash ? { idempotencyKey: key, requestHash: hash } : {}),
+          ...(options.requestId ? { requestId: options.requestId } : {}),
         };
         report = options.maxInFlight === undefined ? await createReport(db, input) : await createReportWithinCap(db, input, options.maxInFlight);
       } catch (err) {

@@ -13,7 +13,7 @@ export async function withActor(request: Request, handle: (actor: Actor) => Prom
     const who = await apiActor(request);
     return "response" in who ? who.response : await handle(who.actor);
   } catch (err) {
-    return failureResponse(err);
+    return failureResponse(err, request);
   }
 }
 

@@ -4,11 +4,8 @@
 // request id, logged with its stack under the same id (pino JSON, like the worker).
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { pino } from "pino";
 import { jsonError } from "./http";
-
-// Through process.stdout, so the lines interleave with Next's own output.
-const log = pino({ name: "backline-web" }, process.stdout);
+import { log } from "./log";
 
 /** Prisma's codes for "could not talk to the database" (connect, time out, pool, server gone). */
 const PRISMA_UNREACHABLE = new Set(["P1001", "P1002", "P1003", "P1008", "P1010", "P1011", "P1017", "P2024"]);
@@ -48,13 +45,20 @@ export function outageOf(err: unknown): { outage: Outage; because: string } | nu
   return null;
 }
 
-export function failureResponse(err: unknown): Response {
+/** The id server.mjs gave the request (X-Request-Id), else a new one (the route called without it: tests). */
+export function requestIdOf(request?: Request): string {
+  const given = request?.headers.get("x-request-id");
+  return given && /^[A-Za-z0-9._:-]{8,100}$/.test(given) ? given : randomUUID();
+}
+
+/** `request`, when the caller has it, lends its id to the 500's log line and body. */
+export function failureResponse(err: unknown, request?: Request): Response {
   const found = outageOf(err);
   if (found) {
     log.warn({ setting: found.outage.setting, because: found.because }, "backing service unavailable");
     return jsonError(503, found.outage.message);
   }
-  const requestId = randomUUID();
+  const requestId = requestIdOf(request);
   log.error({ requestId, err }, "unexpected error while answering a request");
   return jsonError(500, `Something went wrong on our side; it is logged as request ${requestId}`, [], { "X-Request-Id": requestId });
 }

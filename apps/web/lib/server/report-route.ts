@@ -32,7 +32,7 @@ export async function withReportRequest(request: Request, id: string, handle: (a
     if (refused) return refused;
     return await handle(who.actor);
   } catch (err) {
-    return failureResponse(err);
+    return failureResponse(err, request);
   }
 }
 

@@ -46,7 +46,7 @@ export async function invitationRoute(request: Request, invalid: string, handle:
     if (!parsed.success) return jsonError(400, invalid, toFieldIssues(parsed.error.issues));
     return await handle(parsed.data.email, admin.actor);
   } catch (err) {
-    return failureResponse(err);
+    return failureResponse(err, request);
   }
 }
 

@@ -43,7 +43,8 @@ const RENDER_START = 10;
 const OUTAGE_WAITS = 8;
 const outageDelayMs = (waitsSoFar: number) => Math.min(60_000, 2000 * 2 ** waitsSoFar) * (0.8 + Math.random() * 0.4);
 
-export const processGenerateReport: Processor<"generate-report"> = async (job, ctx, token) => {
+export const processGenerateReport: Processor<"generate-report"> = async (job, workerCtx, token) => {
+  let ctx = workerCtx;
   const payload = generateReportJob.payload.safeParse(job.data);
   if (!payload.success) {
     // Nothing to mark: without a valid id there is no row to update.
@@ -68,6 +69,11 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, c
   }
   const report = started.report;
   const attempt = report.attempts;
+  // From here every log line about the report carries its ids, the click's request id among them.
+  ctx = {
+    ...ctx,
+    log: ctx.log.child({ reportId, jobId: job.id, attempt, requestId: report.requestId ?? undefined, scheduleId: report.scheduleId ?? undefined }),
+  };
 
   const cancellation = ctx.cancellations.track(reportId);
   try {
@@ -284,6 +290,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext, sched
     // next attempt would have to treat the send as ambiguous and resend.
     const response = info.response;
     await withOutageRetries(() => markDeliverySent(ctx.db, claim.delivery.id, response));
+    ctx.log.info({ messageId: claim.delivery.messageId, pages: pdf.pages, bytes: pdf.bytes }, "report emailed");
   }
   // Already sent by an earlier attempt: the report is the PDF that went out, not this attempt's.
   const emailed = claim.outcome === "already-sent" && claim.delivery.filePath ? claim.delivery : null;

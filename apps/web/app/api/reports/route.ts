@@ -7,7 +7,8 @@ import { toFieldIssues } from "@backline/config";
 import { listQuerySchema, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
 import { jsonError, readJsonBody } from "@/lib/server/http";
-import { failureResponse } from "@/lib/server/failures";
+import { failureResponse, requestIdOf } from "@/lib/server/failures";
+import { log } from "@/lib/server/log";
 import { clientIp } from "@/lib/server/client-ip";
 import { spend } from "@/lib/server/rate-limits";
 import { refused } from "@/lib/server/api-frame";
@@ -26,15 +27,17 @@ export async function POST(request: Request) {
     ]);
     if (limited) return limited;
     const idempotencyKey = request.headers.get("idempotency-key") ?? undefined;
-    const result = await reportService().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER });
+    const requestId = requestIdOf(request);
+    const result = await reportService().request(read.body, who.actor, { idempotencyKey, maxInFlight: webEnv().MAX_REPORTS_IN_FLIGHT_PER_USER, requestId });
     if (!result.ok) return refused(result);
     const { id, type, status } = result.report;
+    log.info({ requestId, reportId: id, type, replayed: Boolean(result.replayed) }, "report accepted");
     const statusUrl = new URL(`/reports/${id}`, webEnv().APP_URL).toString();
     const headers: Record<string, string> = { Location: `/api/reports/${id}` };
     if (result.replayed) headers["Idempotent-Replayed"] = "true";
     return Response.json({ id, type, status, statusUrl }, { status: 202, headers });
   } catch (err) {
-    return failureResponse(err);
+    return failureResponse(err, request);
   }
 }
 
