@@ -24,7 +24,7 @@ export const workerEnvSchema = databaseEnv
   .extend(campaignsEnv.shape)
   .extend(webhooksEnv.shape)
   // Only to open the sign-in links it emails (sealed by the web app).
-  .extend(authEnv.pick({ AUTH_SECRET: true }).shape);
+  .extend(authEnv.pick({ AUTH_SECRET: true, ADMIN_EMAILS: true }).shape);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;
 
 export const loadWorkerEnv = (source?: NodeJS.ProcessEnv): WorkerEnv => parseEnv(workerEnvSchema, source);

@@ -9,6 +9,7 @@ import client from "prom-client";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startCampaignSender } from "./campaign-sender.ts";
+import { startAdminDigest } from "./notifications.ts";
 import { countingMail, registerStateGauges, watchWorkers, workerMetrics } from "./metrics.ts";
 import { startOpsServer } from "./ops-server.ts";
 import { startReconciler } from "./reconciler.ts";
@@ -104,6 +105,7 @@ const ops = env.WORKER_METRICS_PORT
   : null;
 const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
 const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
+const digest = startAdminDigest({ db, mail, log, env, admins: env.ADMIN_EMAILS, intervalMs: env.ADMIN_DIGEST_MINUTES * 60_000 });
 const scheduler = startSchedulerLoop({
   db,
   queue: reconcilerQueue,
@@ -141,6 +143,7 @@ async function shutdown(signal: string) {
   const closing = Promise.all([running.close(), webhooks.close()]);
   housekeeping.stop();
   await scheduler.stop();
+  digest.stop();
   await campaigns.stop();
   await ops?.close();
   await reconciler.stop();

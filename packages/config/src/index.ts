@@ -282,6 +282,13 @@ export const workerEnv = z.object({
   WORKER_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(30_000),
   /** How often the reconciler re-enqueues reports that have no job in Redis. */
   RECONCILE_INTERVAL_MS: z.coerce.number().int().min(500).default(10_000),
+  /** Email a report's requester once when it fails for good (the reason and a way to retry). */
+  NOTIFY_REQUESTER_ON_FAILURE: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("true")
+    .transform((v) => v === "true"),
+  /** Admins (ADMIN_EMAILS) get a digest of what needs a person at most this often; 0: never. */
+  ADMIN_DIGEST_MINUTES: z.coerce.number().int().min(0).default(60),
   /** Port of the worker's /metrics, /healthz and /readyz (one per worker process); unset: no such server. */
   WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
   /** Interface it listens on. */
@@ -292,6 +299,11 @@ export const workerEnv = z.object({
 export const opsEnv = z.object({
   /** Bearer token for GET /api/metrics; unset: the route answers 404. */
   METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, { error: "must be at least 16 characters" }).optional()),
+  /** The queue dashboard (/admin/queues, admins only) may retry, clean, pause and remove jobs; otherwise it only shows them. */
+  QUEUE_DASHBOARD_ACTIONS: z
+    .enum(["true", "false"], { error: "must be true or false" })
+    .default("false")
+    .transform((v) => v === "true"),
 });
 
 export class EnvError extends Error {

@@ -88,6 +88,7 @@ describe("prisma migrations through the wasm stand-in engine", () => {
           "downloads",
           "email_opt_outs",
           "invitations",
+          "notifications",
           "orders",
           "products",
           "regions",

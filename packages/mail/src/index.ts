@@ -9,5 +9,6 @@ export {
   type ReportEmailInput,
 } from "./report-email.ts";
 export { CampaignAttachmentTooLarge, buildCampaignEmail, campaignMessageId, type CampaignEmailInput } from "./campaign-email.ts";
+export { buildNoticeEmail, type NoticeEmailInput, type NoticeSection } from "./notice-email.ts";
 export { buildSignInEmail, type SignInEmailInput } from "./sign-in-email.ts";
 export { headerText, senderDomain } from "./text.ts";

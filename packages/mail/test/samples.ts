@@ -2,6 +2,8 @@
 // SpamAssassin and the screenshot tool.
 import type { SendMailOptions } from "nodemailer";
 import { buildReportEmail, type ReportEmailInput } from "../src/report-email.ts";
+import { buildCampaignEmail } from "../src/campaign-email.ts";
+import { buildNoticeEmail } from "../src/notice-email.ts";
 import { buildSignInEmail } from "../src/sign-in-email.ts";
 
 export const REPORT_ID = "0190f0c2-0000-7000-8000-000000000001";
@@ -72,6 +74,51 @@ export function sampleEmails(pdfPath = reportInput.filePath): Record<string, Sen
       from: "Backline <reports@backline.example.com>",
       url: "https://backline.example.com/sign-in/confirm?token=Qm9vaw&callbackURL=%2F",
       expiresAt: new Date(Date.now() + 15 * 60_000),
+      date: new Date("2026-11-22T05:31:00Z"),
+    }),
+    campaign: buildCampaignEmail({
+      campaignId: "0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e",
+      recipientId: 42n,
+      to: "customer@example.com",
+      from: "Backline <reports@backline.example.com>",
+      appUrl: "https://backline.example.com",
+      title: statementInput.title,
+      summary: statementInput.summary,
+      highlights: statementInput.highlights,
+      fileName: statementInput.fileName,
+      filePath: pdfPath,
+      fileBytes: 40 * 1024,
+      attachmentMaxBytes: 10 * 1024 * 1024,
+      messageId: "<campaign-0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e-42@backline.example.com>",
+      unsubscribeUrl: "https://backline.example.com/opt-out/42?sig=abc",
+      date: new Date("2026-11-22T05:31:00Z"),
+    }),
+    "failure-notice": buildNoticeEmail({
+      to: "ana@example.com",
+      from: "Backline <reports@backline.example.com>",
+      subject: "Your report could not be made",
+      heading: "Your report could not be made",
+      preheader: "The mail server rejected the message.",
+      paragraphs: ["Backline tried 3 times and gave up: The mail server rejected the message.", "Its status page has the whole story and a Retry button."],
+      action: { label: "Open the report and retry", url: "https://backline.example.com/reports/r1" },
+      why: "You get this email because you asked Backline (backline.example.com) for this report.",
+      date: new Date("2026-11-22T05:31:00Z"),
+    }),
+    "admin-digest": buildNoticeEmail({
+      to: "boss@example.com",
+      from: "Backline <reports@backline.example.com>",
+      subject: "Backline: 3 things need a person",
+      heading: "What needs a person",
+      preheader: "Reports that failed for good, by reason",
+      paragraphs: ["Since 2026-11-22 04:00 UTC:"],
+      sections: [
+        {
+          title: "Reports that failed for good, by reason",
+          items: [{ text: "3 × The mail server rejected the message.", href: "https://backline.example.com/reports/r1" }],
+        },
+      ],
+      action: { label: "Open the admin console", url: "https://backline.example.com/admin" },
+      why: "You get this digest because your address is in ADMIN_EMAILS.",
       date: new Date("2026-11-22T05:31:00Z"),
     }),
   };

@@ -15,4 +15,5 @@ export const testWorkerSettings = (reportsDir: string, appUrl: string) => ({
   DOWNLOAD_LINK_SECRET: TEST_SECRETS.DOWNLOAD_LINK_SECRET,
   DOWNLOAD_LINK_PREVIOUS_SECRETS: [] as string[],
   DOWNLOAD_LINK_TTL_HOURS: 168,
+  NOTIFY_REQUESTER_ON_FAILURE: true,
 });

@@ -1,5 +1,6 @@
 -- Operating Backline: the request id of the click that made a report (in every log
--- line about it), indexes behind the admin console's searches, and the audit log.
+-- line about it), indexes behind the admin console's searches, the audit log, and
+-- the ledger of notices to people in charge (each sent at most once).
 
 -- AlterTable
 ALTER TABLE "reports" ADD COLUMN     "request_id" TEXT;
@@ -33,5 +34,14 @@ CREATE INDEX "reports_schedule_id_occurrence_idx" ON "reports"("schedule_id", "o
 
 -- CreateIndex
 CREATE INDEX "reports_status_finished_at_idx" ON "reports"("status", "finished_at");
+
+
+-- CreateTable
+CREATE TABLE "notifications" (
+    "key" TEXT NOT NULL,
+    "sent_at" TIMESTAMPTZ(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "notifications_pkey" PRIMARY KEY ("key")
+);
 
 

@@ -20,6 +20,7 @@ export interface ProcessorContext {
     | "DOWNLOAD_LINK_SECRET"
     | "DOWNLOAD_LINK_PREVIOUS_SECRETS"
     | "DOWNLOAD_LINK_TTL_HOURS"
+    | "NOTIFY_REQUESTER_ON_FAILURE"
   >;
   /** host:pid, recorded in each report event. */
   workerId: string;

@@ -30,6 +30,7 @@ import { unsubscribeUrl } from "@backline/schedules";
 import { DelayedError, UnrecoverableError, type Job } from "bullmq";
 import type { Processor, ProcessorContext } from "./context.ts";
 import { PermanentError, WaitAndRetry, describeFailure, sendSurelyFailed, withOutageRetries, type Failure } from "./failure.ts";
+import { notifyReportFailed } from "../notifications.ts";
 import { throttleProgress } from "./progress.ts";
 
 /** The query before rendering is the first 10 % of the bar. */
@@ -350,5 +351,6 @@ async function recordFailure(job: Job, reportId: string, attempt: number, failur
         data: { stage: "Waiting to retry", failureReason: failure.reason },
       });
   await ctx.publish(change);
+  if (final && change && ctx.env.NOTIFY_REQUESTER_ON_FAILURE) await notifyReportFailed(change.report, ctx);
   return final;
 }
