@@ -138,53 +138,93 @@ function Secret({ label, value, help }: { label: string; value: string; help: st
   );
 }
 
+/** A set of checkboxes under one legend (a token's scopes, a webhook's events). */
+function Choices({ legend, options, chosen, onChange }: { legend: string; options: readonly string[]; chosen: string[]; onChange: (next: string[]) => void }) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      <div className="choice-row">
+        {options.map((option) => (
+          <label key={option} className="choice">
+            <input
+              type="checkbox"
+              value={option}
+              checked={chosen.includes(option)}
+              onChange={(e) => onChange(e.target.checked ? [...chosen, option] : chosen.filter((c) => c !== option))}
+            />
+            {option}
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  );
+}
+
+/** A form that creates something whose secret the server shows once: its fields, then the secret to copy. */
+function SecretForm(props: {
+  title: string;
+  submit: string;
+  busy: boolean;
+  error: string | null;
+  create: () => Promise<string | null>;
+  secretLabel: string;
+  secretHelp: string;
+  children: React.ReactNode;
+}) {
+  const id = useId();
+  const [secret, setSecret] = useState<string | null>(null);
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setSecret(null);
+    setSecret(await props.create());
+  }
+  return (
+    <form className="stack" onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`}>
+      <h3 id={`${id}-title`}>{props.title}</h3>
+      {props.error && (
+        <div className="alert error" role="alert">
+          {props.error}
+        </div>
+      )}
+      {secret && <Secret label={props.secretLabel} value={secret} help={props.secretHelp} />}
+      {props.children}
+      <div className="actions">
+        <button className="button" type="submit" disabled={props.busy}>
+          {props.submit}
+        </button>
+      </div>
+    </form>
+  );
+}
+
 export function TokenForm({ scopes }: { scopes: readonly string[] }) {
   const id = useId();
   const { busy, error, run } = useAction();
   const [name, setName] = useState("");
   const [chosen, setChosen] = useState<string[]>(["reports:write", "reports:read"]);
   const [expiresInDays, setExpiresInDays] = useState("90");
-  const [secret, setSecret] = useState<string | null>(null);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setSecret(null);
+  async function create() {
     const body = await run("POST", "/api/tokens", { name, scopes: chosen, ...(expiresInDays ? { expiresInDays: Number(expiresInDays) } : {}) });
-    if (body && typeof body.token === "string") {
-      setSecret(body.token);
-      setName("");
-    }
+    if (body && typeof body.token === "string") setName("");
+    return typeof body?.token === "string" ? body.token : null;
   }
 
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>Create a token</h3>
-      {error && (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      )}
-      {secret && <Secret label="Your new token" value={secret} help="Copy it now: it is shown only this once. Backline keeps only a hash of it." />}
+    <SecretForm
+      title="Create a token"
+      submit={busy ? "Creating…" : "Create token"}
+      busy={busy}
+      error={error}
+      create={create}
+      secretLabel="Your new token"
+      secretHelp="Copy it now: it is shown only this once. Backline keeps only a hash of it."
+    >
       <div className="field">
         <label htmlFor={`${id}-name`}>Name</label>
         <input id={`${id}-name`} type="text" value={name} onChange={(e) => setName(e.target.value)} maxLength={100} required placeholder="Nightly export" />
       </div>
-      <fieldset>
-        <legend>Scopes</legend>
-        <div className="choice-row">
-          {scopes.map((scope) => (
-            <label key={scope} className="choice">
-              <input
-                type="checkbox"
-                value={scope}
-                checked={chosen.includes(scope)}
-                onChange={(e) => setChosen(e.target.checked ? [...chosen, scope] : chosen.filter((s) => s !== scope))}
-              />
-              {scope}
-            </label>
-          ))}
-        </div>
-      </fieldset>
+      <Choices legend="Scopes" options={scopes} chosen={chosen} onChange={setChosen} />
       <div className="field">
         <label htmlFor={`${id}-expires`}>Expires</label>
         <select id={`${id}-expires`} value={expiresInDays} onChange={(e) => setExpiresInDays(e.target.value)}>
@@ -195,12 +235,7 @@ export function TokenForm({ scopes }: { scopes: readonly string[] }) {
           <option value="">Never</option>
         </select>
       </div>
-      <div className="actions">
-        <button className="button" type="submit" disabled={busy}>
-          {busy ? "Creating…" : "Create token"}
-        </button>
-      </div>
-    </form>
+    </SecretForm>
   );
 }
 
@@ -209,27 +244,23 @@ export function WebhookForm({ events }: { events: readonly string[] }) {
   const { busy, error, run } = useAction();
   const [url, setUrl] = useState("");
   const [chosen, setChosen] = useState<string[]>(["report.sent", "report.failed"]);
-  const [secret, setSecret] = useState<string | null>(null);
 
-  async function onSubmit(event: FormEvent<HTMLFormElement>) {
-    event.preventDefault();
-    setSecret(null);
+  async function create() {
     const body = await run("POST", "/api/webhooks", { url, events: chosen });
-    if (body && typeof body.secret === "string") {
-      setSecret(body.secret);
-      setUrl("");
-    }
+    if (body && typeof body.secret === "string") setUrl("");
+    return typeof body?.secret === "string" ? body.secret : null;
   }
 
   return (
-    <form className="stack" onSubmit={onSubmit} noValidate aria-labelledby={`${id}-title`}>
-      <h3 id={`${id}-title`}>Add a webhook</h3>
-      {error && (
-        <div className="alert error" role="alert">
-          {error}
-        </div>
-      )}
-      {secret && <Secret label="Its signing secret" value={secret} help="Copy it now: it is shown only this once. Verify each delivery's signature with it." />}
+    <SecretForm
+      title="Add a webhook"
+      submit={busy ? "Adding…" : "Add webhook"}
+      busy={busy}
+      error={error}
+      create={create}
+      secretLabel="Its signing secret"
+      secretHelp="Copy it now: it is shown only this once. Verify each delivery's signature with it."
+    >
       <div className="field">
         <label htmlFor={`${id}-url`}>URL</label>
         <input
@@ -242,28 +273,8 @@ export function WebhookForm({ events }: { events: readonly string[] }) {
           placeholder="https://example.com/hooks/backline"
         />
       </div>
-      <fieldset>
-        <legend>Events</legend>
-        <div className="choice-row">
-          {events.map((name) => (
-            <label key={name} className="choice">
-              <input
-                type="checkbox"
-                value={name}
-                checked={chosen.includes(name)}
-                onChange={(e) => setChosen(e.target.checked ? [...chosen, name] : chosen.filter((s) => s !== name))}
-              />
-              {name}
-            </label>
-          ))}
-        </div>
-      </fieldset>
-      <div className="actions">
-        <button className="button" type="submit" disabled={busy}>
-          {busy ? "Adding…" : "Add webhook"}
-        </button>
-      </div>
-    </form>
+      <Choices legend="Events" options={events} chosen={chosen} onChange={setChosen} />
+    </SecretForm>
   );
 }
 
