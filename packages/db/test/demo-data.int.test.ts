@@ -30,7 +30,7 @@ async function snapshot() {
 describe("seedDemoData", () => {
   it("names the first customers and some product lines in many scripts, exactly, each with orders", async () => {
     const result = await seedDemoData(db, { customers: 20, orders: 3000, now });
-    expect(result).toEqual({ seeded: true, orders: 3000 });
+    expect(result).toEqual({ seeded: true, orders: 3000, customers: 20 });
     const info = await db.seedInfo.findUniqueOrThrow({ where: { id: 1 } });
     expect(info.version).toBe(DEMO_DATA_VERSION);
 
@@ -67,7 +67,11 @@ describe("seedDemoData", () => {
 
   it("is deterministic: reseeding the same version and month writes the same rows; asking again writes nothing", async () => {
     const first = await snapshot();
-    expect(await seedDemoData(db, { customers: 20, orders: 3000, now })).toEqual({ seeded: false, orders: 3000 });
+    expect(await seedDemoData(db, { customers: 20, orders: 3000, now })).toEqual({ seeded: false, orders: 3000, customers: 20 });
+    // Another size is another dataset.
+    expect(await seedDemoData(db, { customers: 25, orders: 3000, now })).toMatchObject({ seeded: true, customers: 25 });
+    expect(await db.customer.count()).toBe(25);
+    await seedDemoData(db, { customers: 20, orders: 3000, now });
     await seedDemoData(db, { customers: 20, orders: 3000, now, force: true });
     expect(await snapshot()).toEqual(first);
   });

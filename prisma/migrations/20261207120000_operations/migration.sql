@@ -1,6 +1,7 @@
 -- Operating Backline: the request id of the click that made a report (in every log
--- line about it), indexes behind the admin console's searches, the audit log, and
--- the ledger of notices to people in charge (each sent at most once).
+-- line about it), indexes behind the admin console's searches, the audit log,
+-- the ledger of notices to people in charge (each sent at most once), and the demo
+-- dataset's customer count.
 
 -- AlterTable
 ALTER TABLE "reports" ADD COLUMN     "request_id" TEXT;
@@ -43,5 +44,10 @@ CREATE TABLE "notifications" (
 
     CONSTRAINT "notifications_pkey" PRIMARY KEY ("key")
 );
+
+
+-- The demo dataset's size in customers (the campaign benchmark seeds 100,000).
+-- AlterTable
+ALTER TABLE "seed_info" ADD COLUMN     "customer_count" INTEGER NOT NULL DEFAULT 2000;
 
 
