@@ -5,8 +5,8 @@
 // (a Postgres advisory lock, released by Postgres itself if that process dies)
 // finds them and enqueues them again — under the row's id as job id, so a row
 // never gets two jobs; reports on the reports queue, sign-in links on theirs.
-import { IN_FLIGHT, noteReportEvent, type PrismaClient } from "@backline/db";
-import { PRIORITY, enqueue } from "@backline/queue";
+import { AUDIT_ACTIONS, IN_FLIGHT, RECONCILER_ACTOR, noteReportEvent, recordAudit, type AuditInput, type PrismaClient } from "@backline/db";
+import { PRIORITY, enqueue, jobLiveness } from "@backline/queue";
 import { addSignInEmailJob, pendingSignInEmailIds } from "@backline/sign-in-outbox";
 import type { Queue } from "bullmq";
 import type { Redis } from "ioredis";
@@ -66,15 +66,7 @@ export function startReconciler(options: ReconcilerOptions) {
 
   /** The ids among these whose job is missing, or finished though its row says otherwise (that job is removed). One round trip. */
   async function withoutLiveJob(queue: Queue, ids: string[]): Promise<{ id: string; ended: boolean }[]> {
-    const pipeline = redis.pipeline();
-    for (const id of ids) pipeline.hmget(queue.toKey(id), "name", "finishedOn");
-    const answers = (await pipeline.exec()) ?? [];
-    const dead = ids
-      .map((id, i) => {
-        const [name, finishedOn] = (answers[i]?.[1] as (string | null)[] | undefined) ?? [null, null];
-        return { id, live: Boolean(name && !finishedOn), ended: Boolean(name) };
-      })
-      .filter((job) => !job.live);
+    const dead = (await jobLiveness(redis, queue, ids)).filter((job) => !job.live);
     for (const job of dead) if (job.ended) await queue.remove(job.id).catch(() => 0);
     return dead;
   }
@@ -84,6 +76,10 @@ export function startReconciler(options: ReconcilerOptions) {
     if (!(await holdLock())) return 0;
     const cutoff = new Date(Date.now() - graceMs);
     let requeued = 0;
+    // The audit log names each row given its job back (the admin console shows the latest).
+    const audit: AuditInput[] = [];
+    const requeue = (target: string, detail: Record<string, string>) =>
+      audit.push({ actor: RECONCILER_ACTOR, action: AUDIT_ACTIONS.reconcilerRequeue, target, detail: { ...detail, workerId: options.workerId } });
     let after: string | undefined;
     for (;;) {
       const rows = await db.report.findMany({
@@ -107,6 +103,7 @@ export function startReconciler(options: ReconcilerOptions) {
           ended ? "Re-queued: its job had ended without finishing the report" : "Re-queued: its job was missing from Redis",
           options.workerId,
         );
+        requeue(id, { queue: queue.name, why: ended ? "job ended without finishing the report" : "job missing from Redis" });
         requeued += 1;
       }
       if (rows.length < BATCH) break;
@@ -114,9 +111,15 @@ export function startReconciler(options: ReconcilerOptions) {
     // Sign-in links still worth sending; few at any time (they expire in minutes and are rate-limited).
     for (const { id } of await withoutLiveJob(signInQueue, await pendingSignInEmailIds(db, cutoff, BATCH))) {
       await addSignInEmailJob(signInQueue, id);
+      requeue(id, { queue: signInQueue.name, why: "job missing from Redis" });
       requeued += 1;
     }
-    if (options.webhooks) requeued += await requeueWebhookMessages(db, options.webhooks.queue, options.webhooks.retryBaseMs, cutoff, withoutLiveJob);
+    if (options.webhooks) {
+      const messages = await requeueWebhookMessages(db, options.webhooks.queue, options.webhooks.retryBaseMs, cutoff, withoutLiveJob);
+      if (messages > 0) requeue(`${messages} webhook messages`, { queue: options.webhooks.queue.name, why: "jobs missing from Redis" });
+      requeued += messages;
+    }
+    await recordAudit(db, audit).catch((err) => log.warn({ err: (err as Error).message }, "reconciler could not write its audit entries"));
     if (requeued > 0) {
       log.warn({ requeued }, "reconciler re-queued rows that had no live job");
       options.onRequeued?.(requeued);

@@ -98,6 +98,29 @@ describe("reconciler", () => {
     expect(sent.map((m) => m.text)).toEqual([expect.stringContaining("token=lost")]);
   });
 
+  it("writes each re-add to the audit log as the reconciler's: the row, its queue and why", async () => {
+    const { queue, signInQueue, reconciler } = setup("audit");
+    const lost = await newReport("audited@example.com");
+    const ended = await newReport("audited@example.com");
+    await enqueue(queue, "generate-report", { reportId: ended }, { jobId: ended });
+    await (await queue.client).hset(queue.toKey(ended), "finishedOn", String(Date.now())); // its job ended, its row says otherwise
+    const link = await h.db.signInEmail.create({
+      data: {
+        email: "audited@example.com",
+        sealedUrl: sealSignInLink("http://x.test/?token=a", "audited@example.com", TEST_SECRETS.AUTH_SECRET),
+        expiresAt: new Date(Date.now() + 600_000),
+      },
+    });
+    const before = new Date();
+    expect(await reconciler().tick()).toBe(3);
+    const entries = await h.db.auditEntry.findMany({ where: { at: { gte: before } }, orderBy: { id: "asc" } });
+    expect(entries.map((e) => [e.actor, e.action, e.target, e.detail])).toEqual([
+      ["reconciler", "reconciler.requeue", lost, { queue: queue.name, why: "job missing from Redis", workerId: "test" }],
+      ["reconciler", "reconciler.requeue", ended, { queue: queue.name, why: "job ended without finishing the report", workerId: "test" }],
+      ["reconciler", "reconciler.requeue", link.id, { queue: signInQueue.name, why: "job missing from Redis", workerId: "test" }],
+    ]);
+  });
+
   it("runs in one process at a time", async () => {
     const { queue, reconciler } = setup("leader");
     const a = reconciler();

@@ -48,4 +48,5 @@ export {
 } from "./report-lifecycle.ts";
 export { ALLOWED_TRANSITIONS, IN_FLIGHT, REPORT_STATUSES, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";
 export { formatLocalTime, localTimeParam } from "./local-time.ts";
+export { AUDIT_ACTIONS, RECONCILER_ACTOR, recordAudit, type AuditInput } from "./audit-log.ts";
 export { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, releaseDelivery, type DeliveryClaim } from "./deliveries.ts";

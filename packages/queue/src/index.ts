@@ -13,4 +13,5 @@ export {
 export { QUEUES, JOB_QUEUE, PRIORITY, signInEmailJobOptions, webhookJobOptions, jobOptions, type QueueName } from "./queues.ts";
 export { createRedis, checkRedis, type ConnectionRole } from "./connection.ts";
 export { ENQUEUE_TIMEOUT_MS, createProducerQueue, enqueue, InvalidJobPayloadError, WrongQueueError, type QueueSettings } from "./producer.ts";
+export { jobLiveness, type JobLiveness } from "./job-liveness.ts";
 export { takeSendSlot, type RateLimit } from "./send-rate.ts";
