@@ -40,3 +40,27 @@ export {
   type LinkCheck,
 } from "./download-links.ts";
 export { createReportService, type ReportService } from "./service.ts";
+export {
+  ADMIN_QUERIES,
+  BULK_MAX,
+  FAILURE_WINDOWS,
+  adminConsole,
+  bulkRequestSchema,
+  failureWindowSchema,
+  recogniseQuery,
+  runBulkCommand,
+  type AdminConsole,
+  type AdminConsoleDeps,
+  type AuditRow,
+  type BulkOutcome,
+  type BulkRequest,
+  type CampaignHit,
+  type FailureGroup,
+  type FailureWindow,
+  type RecipientHit,
+  type ReportHit,
+  type RunHit,
+  type ScheduleHit,
+  type SearchResult,
+  type StuckReport,
+} from "./admin-console.ts";
