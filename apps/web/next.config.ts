@@ -15,7 +15,20 @@ const config: NextConfig = {
     "@backline/campaigns",
   ],
   // Loaded from node_modules at run time rather than bundled.
-  serverExternalPackages: ["bullmq", "ioredis", "pg", "@prisma/client", "@prisma/adapter-pg", "pdfkit", "prom-client"],
+  serverExternalPackages: [
+    "bullmq",
+    "ioredis",
+    "pg",
+    "@prisma/client",
+    "@prisma/adapter-pg",
+    "pdfkit",
+    "prom-client",
+    "@bull-board/api",
+    "@bull-board/hono",
+    "hono",
+  ],
+  // Bull Board reads its page and static files from @bull-board/ui by path, which the build's tracing can't see.
+  outputFileTracingIncludes: { "/admin/queues/[[...path]]": ["../../node_modules/@bull-board/ui/package.json", "../../node_modules/@bull-board/ui/dist/**/*"] },
   poweredByHeader: false,
   // A self-contained server folder (.next/standalone) for the container image (apps/web/Dockerfile).
   output: "standalone",

@@ -19,8 +19,8 @@ import { appEnv, parseEnv } from "@backline/config";
 import { NextResponse, type NextRequest } from "next/server";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
-/** Routes whose responses (a PDF, or a small plain page) set their own CSP. */
-const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+|api\/docs)$/;
+/** Routes whose responses (a PDF, a small plain page, the queue dashboard) set their own CSP. */
+const OWN_CSP_PATH = /^\/(reports\/[^/]+\/download|schedules\/[^/]+\/unsubscribe|opt-out\/[^/]+|api\/docs|admin\/queues(\/.*)?)$/;
 /**
  * One-click unsubscribe (RFC 8058) is POSTed by mail providers' servers, with
  * no Origin of ours; its signed link is the permission and it uses no cookie,
