@@ -4,6 +4,7 @@
 // written; 400 naming fields (CSV rows by line number). GET — every campaign, newest first.
 import { csvIssues, parseCampaignRequest, type CampaignInput } from "@backline/campaigns";
 import type { FieldIssue } from "@backline/config";
+import { recordAdminAction } from "@/lib/server/admin-console";
 import { refused, withAdmin } from "@/lib/server/api-frame";
 import { campaignService } from "@/lib/server/campaigns";
 import { webEnv } from "@/lib/server/env";
@@ -14,6 +15,7 @@ export async function POST(request: Request) {
     const read = /^multipart\/form-data/i.test(request.headers.get("content-type") ?? "") ? await readCsvRequest(request) : await readJson(request);
     if (!read.ok) return read.response;
     const result = await campaignService().create(read.input, actor);
+    await recordAdminAction(actor, "campaign.create", result.ok ? result.campaign.id : null, result);
     if (!result.ok) return refused(result);
     return Response.json(result.campaign, { status: 202, headers: { Location: `/api/campaigns/${result.campaign.id}`, "Cache-Control": "no-store" } });
   });
