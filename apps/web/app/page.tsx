@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { ReportForm } from "@/components/report-form";
-import { needsCustomers, reportTypeOptions } from "@/lib/server/form-options";
-import { reportService } from "@/lib/server/reports";
+import { reportTypeOptions } from "@/lib/server/form-options";
 import { requireActor } from "@/lib/server/session";
 
 // The layout's title template only applies below the root segment.
@@ -12,13 +11,12 @@ export const dynamic = "force-dynamic";
 export default async function NewReportPage() {
   const actor = await requireActor("/");
   const types = reportTypeOptions();
-  const customers = needsCustomers(types) ? await reportService().customerChoices() : [];
 
   return (
     <>
       <h1>Generate a report</h1>
       <p className="lede">Pick a report and its parameters. We build the PDF in the background and email it to you — you can watch it happen.</p>
-      <ReportForm types={types} customers={customers} email={actor.email} />
+      <ReportForm types={types} email={actor.email} />
     </>
   );
 }

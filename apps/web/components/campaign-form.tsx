@@ -155,7 +155,6 @@ export function CampaignForm({ types, regions, email }: Props) {
                 id={fieldId(field.name)}
                 value={values[field.name] ?? ""}
                 onChange={(v) => setValues((all) => ({ ...all, [field.name]: v }))}
-                customers={[]}
                 invalid={errors.some((e) => e.path === `params.${field.name}`)}
               />
             </div>

@@ -1,18 +1,18 @@
 // One report parameter's input, as its type's form spec describes it (the
 // report form and the schedule form both draw them).
 import type { FormField } from "@backline/reports";
+import { CustomerField } from "./customer-field";
 
 interface ParamFieldProps {
   field: FormField;
   id: string;
   value: string;
   onChange: (value: string) => void;
-  customers: { id: number; name: string }[];
   invalid: boolean;
   describedBy?: string;
 }
 
-export function ParamField({ field, id, value, onChange, customers, invalid, describedBy }: ParamFieldProps) {
+export function ParamField({ field, id, value, onChange, invalid, describedBy }: ParamFieldProps) {
   const common = {
     id,
     name: field.name,
@@ -37,14 +37,6 @@ export function ParamField({ field, id, value, onChange, customers, invalid, des
         </select>
       );
     case "customer":
-      return (
-        <select {...common}>
-          {customers.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-      );
+      return <CustomerField id={id} name={field.name} value={value} onChange={onChange} invalid={invalid} describedBy={describedBy} />;
   }
 }

@@ -18,14 +18,13 @@ export interface ReportTypeOption {
 
 interface Props {
   types: ReportTypeOption[];
-  customers: { id: number; name: string }[];
   /** The signed-in person's address, where the PDF is emailed. */
   email: string;
 }
 
 type Values = Record<string, string>;
 
-export function ReportForm({ types, customers, email }: Props) {
+export function ReportForm({ types, email }: Props) {
   const router = useRouter();
   const formId = useId();
   const [typeId, setTypeId] = useState(types[0]?.id ?? "");
@@ -126,7 +125,6 @@ export function ReportForm({ types, customers, email }: Props) {
                   id={fieldId(field.name)}
                   value={values[type.id]?.[field.name] ?? ""}
                   onChange={(v) => setValue(field.name, v)}
-                  customers={customers}
                   invalid={Boolean(errors[field.name])}
                   describedBy={describedBy(field.name, field.help)}
                 />

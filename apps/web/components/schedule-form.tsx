@@ -29,7 +29,6 @@ export interface ScheduleInitial {
 
 interface Props {
   types: ScheduleTypeOption[];
-  customers: { id: number; name: string }[];
   initial: ScheduleInitial;
   /** Every IANA zone, for the zone field's suggestions. */
   timeZones: string[];
@@ -103,7 +102,7 @@ function inWords(cron: string): string | null {
   }
 }
 
-export function ScheduleForm({ types, customers, initial, timeZones, email }: Props) {
+export function ScheduleForm({ types, initial, timeZones, email }: Props) {
   const router = useRouter();
   const formId = useId();
   const fieldId = (name: string) => `${formId}-${name}`;
@@ -273,7 +272,6 @@ export function ScheduleForm({ types, customers, initial, timeZones, email }: Pr
                     id={fieldId(field.name)}
                     value={values[type.id]?.[field.name] ?? ""}
                     onChange={(v) => setValues((all) => ({ ...all, [type.id]: { ...all[type.id], [field.name]: v } }))}
-                    customers={customers}
                     invalid={Boolean(errors[field.name])}
                     describedBy={described(field.name)}
                   />

@@ -101,9 +101,21 @@ async function describeParams(db: PrismaClient, report: Report): Promise<ParamLi
   );
 }
 
-/** The customers a report form's customer picker offers, by id. */
-export function readCustomerChoices(db: PrismaClient): Promise<{ id: number; name: string }[]> {
-  return db.customer.findMany({ select: { id: true, name: true }, orderBy: { id: "asc" } });
+/**
+ * Customers a report form's picker suggests for what was typed: the one with
+ * that id, then names containing it (at most `limit`; the table can hold
+ * 100,000 of them, so the form never lists them all).
+ */
+export async function searchCustomers(db: PrismaClient, text: string, limit = 20): Promise<{ id: number; name: string }[]> {
+  const q = text.trim().replace(/^#/, "").slice(0, 100);
+  const byId = /^\d{1,9}$/.test(q) ? await db.customer.findMany({ where: { id: Number(q) }, select: { id: true, name: true } }) : [];
+  const byName = await db.customer.findMany({
+    where: q ? { name: { contains: q, mode: "insensitive" } } : {},
+    select: { id: true, name: true },
+    orderBy: { id: "asc" },
+    take: limit,
+  });
+  return [...byId, ...byName.filter((c) => c.id !== byId[0]?.id)].slice(0, limit);
 }
 
 export const listQuerySchema = z.strictObject({

@@ -22,6 +22,3 @@ export function scheduleTypeOptions(): ScheduleTypeOption[] {
     relativeFields: [...relativeFieldsOf(type.id)],
   }));
 }
-
-/** Whether any of these types asks for a customer (then the form needs the customer list). */
-export const needsCustomers = (types: ReportTypeOption[]) => types.some((t) => t.form.some((f) => f.kind === "customer"));

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { ScheduleForm } from "@/components/schedule-form";
-import { needsCustomers, scheduleTypeOptions } from "@/lib/server/form-options";
-import { reportService } from "@/lib/server/reports";
+import { scheduleTypeOptions } from "@/lib/server/form-options";
 import { requireActor } from "@/lib/server/session";
 
 export const metadata: Metadata = { title: "New schedule" };
@@ -25,7 +24,6 @@ function prefill(search: Record<string, string | string[] | undefined>, typeIds:
 export default async function NewSchedulePage(props: PageProps<"/schedules/new">) {
   const actor = await requireActor("/schedules/new");
   const types = scheduleTypeOptions();
-  const customers = needsCustomers(types) ? await reportService().customerChoices() : [];
   const { type, params } = prefill(
     await props.searchParams,
     types.map((t) => t.id),
@@ -37,7 +35,6 @@ export default async function NewSchedulePage(props: PageProps<"/schedules/new">
       <p className="lede">Backline builds it at each time you choose and emails it to you. Every run is listed with its outcome.</p>
       <ScheduleForm
         types={types}
-        customers={customers}
         timeZones={Intl.supportedValuesOf("timeZone")}
         email={actor.email}
         initial={{

@@ -1,8 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { ScheduleForm } from "@/components/schedule-form";
-import { needsCustomers, scheduleTypeOptions } from "@/lib/server/form-options";
-import { reportService } from "@/lib/server/reports";
+import { scheduleTypeOptions } from "@/lib/server/form-options";
 import { scheduleService } from "@/lib/server/schedules";
 import { requireActor } from "@/lib/server/session";
 
@@ -15,12 +14,11 @@ export default async function EditSchedulePage(props: PageProps<"/schedules/[id]
   const schedule = await scheduleService().get(id, actor);
   if (!schedule) notFound();
   const types = scheduleTypeOptions();
-  const customers = needsCustomers(types) ? await reportService().customerChoices() : [];
   return (
     <>
       <h1>Edit schedule</h1>
       <p className="lede">Changing when it repeats, or its zone, starts it again from now; runs already made stay as they are.</p>
-      <ScheduleForm types={types} customers={customers} timeZones={Intl.supportedValuesOf("timeZone")} email={actor.email} initial={schedule} />
+      <ScheduleForm types={types} timeZones={Intl.supportedValuesOf("timeZone")} email={actor.email} initial={schedule} />
     </>
   );
 }
