@@ -28,7 +28,7 @@ const config: NextConfig = {
     "hono",
   ],
   // Bull Board reads its page and static files from @bull-board/ui by path, which the build's tracing can't see.
-  outputFileTracingIncludes: { "/admin/queues/[[...path]]": ["../../node_modules/@bull-board/ui/package.json", "../../node_modules/@bull-board/ui/dist/**/*"] },
+  outputFileTracingIncludes: { "/admin/queues/**": ["../../node_modules/@bull-board/ui/package.json", "../../node_modules/@bull-board/ui/dist/**/*"] },
   poweredByHeader: false,
   // A self-contained server folder (.next/standalone) for the container image (apps/web/Dockerfile).
   output: "standalone",

@@ -58,7 +58,8 @@ const CONTENT_TYPES: Record<string, string> = {
  * relative to the working directory and a rewrite that strips the base path): only files under that root.
  */
 function serveStatic({ root, rewriteRequestPath }: { root?: string; rewriteRequestPath?: (path: string) => string }): MiddlewareHandler {
-  const base = path.resolve(root ?? ".");
+  // Paths opaque to the build (turbopackIgnore): the files are traced by next.config.ts, not found by analysis.
+  const base = path.resolve(/*turbopackIgnore: true*/ root ?? ".");
   return async (c) => {
     let relative: string;
     try {
@@ -66,13 +67,13 @@ function serveStatic({ root, rewriteRequestPath }: { root?: string; rewriteReque
     } catch {
       return c.notFound();
     }
-    const file = path.join(base, path.posix.normalize(`/${relative}`));
+    const file = path.join(/*turbopackIgnore: true*/ base, path.posix.normalize(`/${relative}`));
     const type = CONTENT_TYPES[path.extname(file)];
     if (!type || !file.startsWith(base + path.sep)) return c.notFound();
     try {
       // Bundles and chunks carry a content hash in their names; locales and icons do not.
       const hashed = /\.[0-9a-f]{8,}\.(js|css)$/.test(file);
-      return c.body(new Uint8Array(await readFile(file)), 200, {
+      return c.body(new Uint8Array(await readFile(/*turbopackIgnore: true*/ file)), 200, {
         "Content-Type": type,
         "Cache-Control": hashed ? "public, max-age=31536000, immutable" : "public, max-age=3600",
       });
