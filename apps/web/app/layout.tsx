@@ -33,6 +33,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               <Link href="/reports">{actor.admin ? "All reports" : "My reports"}</Link>
               <Link href="/schedules">Schedules</Link>
               {actor.admin && <Link href="/campaigns">Campaigns</Link>}
+              {actor.admin && <Link href="/admin">Admin</Link>}
               <Link href="/settings">Settings</Link>
               <form action={signOut} className="account">
                 <span className="account-email" title={actor.email}>

@@ -2,6 +2,7 @@
 // only (ADMIN_EMAILS); anyone else, signed in or not, gets the ordinary 404.
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
+import { AdminNav } from "@/components/admin-nav";
 import { UtcTime } from "@/components/utc-time";
 import { pageActor } from "@/lib/server/session";
 import { describeSignUpPolicy } from "@backline/config";
@@ -21,6 +22,7 @@ export default async function AdminUsersPage() {
   return (
     <>
       <h1>Users</h1>
+      <AdminNav current="/admin/users" />
       <p className="lede">{policy} Removing someone signs them out everywhere and stops their download links; their reports stay.</p>
 
       <InviteForm />
