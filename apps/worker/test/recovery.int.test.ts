@@ -103,7 +103,7 @@ describe("reconciler", () => {
     const lost = await newReport("audited@example.com");
     const ended = await newReport("audited@example.com");
     await enqueue(queue, "generate-report", { reportId: ended }, { jobId: ended });
-    await (await queue.client).hset(queue.toKey(ended), "finishedOn", String(Date.now())); // its job ended, its row says otherwise
+    await (await queue.client).hset(queue.toKey(ended), { finishedOn: String(Date.now()) }); // its job ended, its row says otherwise
     const link = await h.db.signInEmail.create({
       data: {
         email: "audited@example.com",
