@@ -139,4 +139,13 @@ describe("proxy and API tokens", () => {
     expect(proxy(request("/api/docs")).headers.get("content-security-policy")).toBeNull();
     expect(proxy(request("/api/openapi.json")).headers.get("content-security-policy")).toMatch(/default-src 'none'/);
   });
+
+  it("leaves the queue dashboard (/admin/queues and below) its own CSP, still checks its Origin, and gives the console's pages theirs", () => {
+    for (const path of ["/admin/queues", "/admin/queues/", "/admin/queues/static/js/main.js", "/admin/queues/api/queues"]) {
+      expect(proxy(request(path)).headers.get("content-security-policy"), path).toBeNull();
+    }
+    expect(proxy(request("/admin/queues/api/queues/reports/retry/failed", { method: "PUT" })).status).toBe(403);
+    for (const path of ["/admin", "/admin/failures", "/admin/queuesx"])
+      expect(proxy(request(path)).headers.get("content-security-policy"), path).toMatch(/nonce-/);
+  });
 });
