@@ -10,6 +10,7 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import {
+  campaignPdfFolder,
   campaignStatuses,
   optOutUrl,
   claimRecipients,
@@ -25,6 +26,7 @@ import {
   startSending,
   type ClaimedRecipient,
 } from "@backline/campaigns";
+import { issuesLine } from "@backline/config/field-issues";
 import type { PrismaClient } from "@backline/db";
 import { CampaignAttachmentTooLarge, buildCampaignEmail, campaignMessageId, type MailTransport } from "@backline/mail";
 import { takeSendSlot } from "@backline/queue";
@@ -101,11 +103,11 @@ export function startCampaignSender(options: CampaignSenderOptions) {
     }
     const parsed = parseReport(campaign.type, recipientParams(campaign.type, campaign.params, r.customerId));
     if (!parsed.ok) {
-      await markFinished(db, r.id, token, "failed", `Invalid parameters: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+      await markFinished(db, r.id, token, "failed", `Invalid parameters: ${issuesLine(parsed.issues)}`);
       return "done";
     }
     // Each claim renders its own file: one that lost its claim can't touch the file another claim emails.
-    const relativePath = path.join("campaigns", campaign.id, `${r.id}-c${r.claims}.pdf`);
+    const relativePath = path.join(campaignPdfFolder(campaign.id), `${r.id}-c${r.claims}.pdf`);
     const filePath = path.resolve(env.REPORTS_DIR, relativePath);
     let rendered: Awaited<ReturnType<typeof renderReportToFile>>;
     try {

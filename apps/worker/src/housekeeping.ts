@@ -1,10 +1,11 @@
 // Deletes what has outlived its use, at start and hourly: expired sessions, expired sign-in
-// tokens, sign-in email rows past their retention (sign-in-outbox), and PDFs that no
-// report names any more.
+// tokens, sign-in email rows past their retention (sign-in-outbox), PDFs that no report
+// names any more, and finished campaigns' PDFs and SMTP answers past CAMPAIGN_RETENTION_DAYS.
 // Every worker process runs it; the deletes are idempotent, so overlapping
 // runs cost a little work, never correctness.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { purgeExpiredCampaigns } from "@backline/campaigns";
 import type { PrismaClient } from "@backline/db";
 import { deleteOldSignInEmails } from "@backline/sign-in-outbox";
 import type { Logger } from "pino";
@@ -52,12 +53,16 @@ export async function purgeExpired(db: PrismaClient, now = new Date()) {
   return { sessions: sessions.count, verifications: verifications.count, signInEmails };
 }
 
-export function startHousekeeping(options: { db: PrismaClient; log: Logger; reportsDir: string; intervalMs?: number }) {
+export function startHousekeeping(options: { db: PrismaClient; log: Logger; reportsDir: string; campaignRetentionDays: number; intervalMs?: number }) {
   const run = () =>
-    Promise.all([purgeExpired(options.db), purgeOrphanPdfs(options.db, options.reportsDir)]).then(
-      ([deleted, orphanPdfs]) => {
-        if (deleted.sessions + deleted.verifications + deleted.signInEmails + orphanPdfs > 0) {
-          options.log.info({ deleted: { ...deleted, orphanPdfs } }, "housekeeping: deleted what outlived its use");
+    Promise.all([
+      purgeExpired(options.db),
+      purgeOrphanPdfs(options.db, options.reportsDir),
+      purgeExpiredCampaigns(options.db, options.reportsDir, options.campaignRetentionDays),
+    ]).then(
+      ([deleted, orphanPdfs, campaigns]) => {
+        if (deleted.sessions + deleted.verifications + deleted.signInEmails + orphanPdfs + campaigns.length > 0) {
+          options.log.info({ deleted: { ...deleted, orphanPdfs }, campaignsPurged: campaigns }, "housekeeping: deleted what outlived its use");
         }
       },
       (err: Error) => options.log.warn({ err: err.message }, "housekeeping failed; will retry"),

@@ -103,7 +103,7 @@ const ops = env.WORKER_METRICS_PORT
       },
     })
   : null;
-const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR });
+const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR, campaignRetentionDays: env.CAMPAIGN_RETENTION_DAYS });
 const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
 const digest = startAdminDigest({ db, mail, log, env, admins: env.ADMIN_EMAILS, intervalMs: env.ADMIN_DIGEST_MINUTES * 60_000 });
 const scheduler = startSchedulerLoop({

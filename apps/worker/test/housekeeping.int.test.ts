@@ -104,7 +104,7 @@ describe("startHousekeeping", () => {
     const expired = (token: string) => db.session.create({ data: { token, userId: user.id, expiresAt: new Date(Date.now() - 1000) } });
     await expired("before-start");
     const dir = await mkdtemp(path.join(os.tmpdir(), "backline-housekeeping-"));
-    const housekeeping = startHousekeeping({ db, log: pino({ level: "silent" }), reportsDir: dir, intervalMs: 300 });
+    const housekeeping = startHousekeeping({ db, log: pino({ level: "silent" }), reportsDir: dir, campaignRetentionDays: 30, intervalMs: 300 });
     try {
       await waitUntil(async () => (await db.session.count({ where: { token: "before-start" } })) === 0, { what: "the run at start" });
       // Expired after the first run: only a later run can delete it.

@@ -187,7 +187,8 @@ export function campaignService(db: PrismaClient) {
             status: CAMPAIGN_COMMANDS[command].to,
             pausedReason: command === "pause" ? `Paused by ${actor.email}` : null,
             ...(command === "cancel" ? { finishedAt: now } : {}),
-            ...(command === "retry-failed" ? { finishedAt: null } : {}),
+            // Its new PDFs get a retention period of their own once it completes again.
+            ...(command === "retry-failed" ? { finishedAt: null, purgedAt: null } : {}),
             ...(command === "resume" && !campaign.startedAt ? { startedAt: now } : {}),
           },
         });

@@ -1,4 +1,5 @@
 export { MAX_LISTED_RECIPIENTS, audienceSchema, csvIssues, insertRecipients, readRecipientCsv, type Audience, type StoredAudience } from "./audience.ts";
+export { campaignPdfFolder, purgeExpiredCampaigns } from "./campaign-retention.ts";
 export { campaignStatuses, completeIfDone, pauseCampaign, runningCampaigns, startDueCampaigns } from "./campaign-lifecycle.ts";
 export {
   campaignRequestSchema,
