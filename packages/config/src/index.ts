@@ -219,7 +219,7 @@ export const campaignsEnv = z.object({
    * The campaigns' share of MAIL_MAX_PER_SECOND, shared by every worker (a Redis counter). Unset: half of what sign-in
    * links leave (at least 1). Reports get the rest, so a campaign never takes a report's slot.
    */
-  CAMPAIGN_MAIL_MAX_PER_SECOND: z.coerce.number().int().min(1).optional(),
+  CAMPAIGN_MAIL_MAX_PER_SECOND: blankIsUnset(z.coerce.number().int().min(1)),
   /** Recipients one worker process renders and sends at once (beside its WORKER_CONCURRENCY reports). */
   CAMPAIGN_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   /** Recipients claimed per batch. */
@@ -290,7 +290,7 @@ export const workerEnv = z.object({
   /** Admins (ADMIN_EMAILS) get a digest of what needs a person at most this often; 0: never. */
   ADMIN_DIGEST_MINUTES: z.coerce.number().int().min(0).default(60),
   /** Port of the worker's /metrics, /healthz and /readyz (one per worker process); unset: no such server. */
-  WORKER_METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  WORKER_METRICS_PORT: blankIsUnset(z.coerce.number().int().min(1).max(65535)),
   /** Interface it listens on. */
   WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
 });
@@ -298,7 +298,7 @@ export const workerEnv = z.object({
 /** Operating the web app: who may read its metrics. */
 export const opsEnv = z.object({
   /** Bearer token for GET /api/metrics; unset: the route answers 404. */
-  METRICS_TOKEN: z.preprocess((v) => (v === "" ? undefined : v), z.string().min(16, { error: "must be at least 16 characters" }).optional()),
+  METRICS_TOKEN: blankIsUnset(z.string().min(16, { error: "must be at least 16 characters" })),
   /** The queue dashboard (/admin/queues, admins only) may retry, clean, pause and remove jobs; otherwise it only shows them. */
   QUEUE_DASHBOARD_ACTIONS: z
     .enum(["true", "false"], { error: "must be true or false" })
