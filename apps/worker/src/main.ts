@@ -52,6 +52,8 @@ const log = createLogger("backline-worker");
 const db = createPrismaClient(env.DATABASE_URL);
 const mail = countingMail(createMailTransport(env.SMTP_URL));
 await warnAboutRedisConfig(env.REDIS_URL, log);
+// Before the report workers, so nothing awaited stands between them taking jobs and the signal handlers below.
+const webhooks = await startWebhookWorker({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, mail, log, env, settings: webhookSettings(env) });
 const running = await startReportWorker({
   redisUrl: env.REDIS_URL,
   prefix: env.QUEUE_PREFIX,
@@ -63,7 +65,6 @@ const running = await startReportWorker({
   signInEmailsPerMinute,
   context: { db, mail, log, env },
 });
-const webhooks = await startWebhookWorker({ redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, db, mail, log, env, settings: webhookSettings(env) });
 const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
 const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
 const reconcilerSignInQueue = createProducerQueue(QUEUES.signIn, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX });
