@@ -235,7 +235,7 @@ export function ScheduleForm({ types, initial, timeZones, email }: Props) {
                 <option value="">Fixed: the dates below, every run</option>
                 {type.ranges.map((r) => (
                   <option key={r.id} value={r.id}>
-                    Relative to each run: {r.label.toLowerCase()}
+                    Relative to each run: {r.label}
                   </option>
                 ))}
               </select>

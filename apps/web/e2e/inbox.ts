@@ -41,3 +41,19 @@ export async function downloadAttachment(email: InboxEmail): Promise<Buffer> {
   expect(response.status).toBe(200);
   return Buffer.from(await response.arrayBuffer());
 }
+
+/**
+ * A header as sent, from the message's source: MailDev's parsed `headers` leave out the
+ * ones its parser files elsewhere (List-*, From, Date…). Folded lines are unfolded.
+ */
+export async function sentHeader(email: InboxEmail, name: string): Promise<string | undefined> {
+  const response = await fetch(`${e2eStack.inboxUrl}/api/email/${email.id}/source`);
+  expect(response.status).toBe(200);
+  const source = await response.text();
+  const head = source.slice(0, source.search(/\r?\n\r?\n/)).replace(/\r?\n[ \t]+/g, " ");
+  return head
+    .split(/\r?\n/)
+    .find((line) => line.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+    ?.slice(name.length + 1)
+    .trim();
+}

@@ -8,12 +8,13 @@ import { z } from "zod";
 export const RELATIVE_RANGES = ["previous-day", "previous-week", "previous-month", "month-to-date", "last-n-days"] as const;
 export type RelativeRangeKind = (typeof RELATIVE_RANGES)[number];
 
+/** Each range in words, to follow "Relative to each run: ". */
 export const RANGE_LABELS: Record<RelativeRangeKind, string> = {
-  "previous-day": "The previous day",
-  "previous-week": "The previous week (Monday to Sunday)",
-  "previous-month": "The previous month",
-  "month-to-date": "This month so far",
-  "last-n-days": "The last N days",
+  "previous-day": "the previous day",
+  "previous-week": "the previous week (Monday to Sunday)",
+  "previous-month": "the previous month",
+  "month-to-date": "this month so far",
+  "last-n-days": "the last N days",
 };
 
 export const relativeSchema = z

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
+import { RANGE_LABELS } from "@backline/reports";
 import { ScheduleActions } from "@/components/schedule-actions";
 import { ScheduleRunBadge } from "@/components/schedule-run-badge";
 import { formatInZone, formatLocal } from "@/lib/schedule-time";
@@ -95,7 +96,7 @@ export default async function SchedulePage(props: PageProps<"/schedules/[id]">) 
           <dt>Dates</dt>
           <dd>
             {schedule.relative
-              ? `Relative to each run: ${schedule.relative.range}${schedule.relative.days ? ` (${schedule.relative.days} days)` : ""}`
+              ? `Relative to each run: ${schedule.relative.days ? `the last ${schedule.relative.days} days` : RANGE_LABELS[schedule.relative.range]}`
               : "Fixed"}
           </dd>
           {params.map(([name, value]) => (
