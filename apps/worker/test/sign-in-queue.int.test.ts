@@ -60,7 +60,7 @@ describe("mailRates", () => {
 });
 
 describe("the report queue's share of MAIL_MAX_PER_SECOND", () => {
-  it("paces report emails at the sink: 3/s in all, 1 kept for sign-in links, so 9 reports take 4 s or more", async () => {
+  it("paces report jobs, one email each: 3/s in all, 1 kept for sign-in links, so 9 reports start over 4 s or more", async () => {
     const { prefix, queue } = h.stack("report-rate");
     const owner = await ensureUser(h.db, "rate@example.com");
     const ids: string[] = [];
@@ -81,10 +81,14 @@ describe("the report queue's share of MAIL_MAX_PER_SECOND", () => {
       },
       { what: "every report email", intervalMs: 20, timeoutMs: 60_000 },
     );
-    // 2 a second for reports: the 9th goes out in the 5th second window, at least 4 s after the 1st.
-    const times = [...arrivals.values()].sort((a, b) => a - b);
-    // (Unlimited, these nine small reports go out in well under two seconds.)
-    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(3500);
+    // 2 a second for reports: the 9th starts in the 5th second window, about 4 s after the 1st. The limiter
+    // paces job starts (each job sends at most one email), so the starts are measured: arrival times add each
+    // render's own time, which varies with the machine's load (the first render also loads the fonts).
+    const starts = (await h.db.report.findMany({ where: { id: { in: ids } }, select: { startedAt: true } }))
+      .map((r) => r.startedAt!.getTime())
+      .sort((a, b) => a - b);
+    // (Unlimited, these nine small reports all start within a second.)
+    expect(starts.at(-1)! - starts[0]!).toBeGreaterThanOrEqual(3500);
   });
 });
 

@@ -62,14 +62,20 @@ export async function renewClaim(db: Db, token: string, leaseMs: number): Promis
 
 /**
  * The delivery claim: claimed → sending, with the PDF about to be emailed and
- * its Message-ID. False when this claim no longer holds the recipient.
+ * its Message-ID, only while the campaign is running. False when this claim no
+ * longer holds the recipient, or the campaign was paused or cancelled.
+ *
+ * The campaign row is read FOR SHARE: a pause or cancel (an UPDATE of that row)
+ * waits for a claim in progress, and a claim after it sees the new status — so
+ * once a pause has committed no recipient starts sending, on any worker.
  */
 export async function startSending(db: Db, id: bigint, token: string, send: { messageId: string; filePath: string; fileBytes: number }): Promise<boolean> {
   const changed = await db.$executeRaw`
     update campaign_recipients
     set status = 'sending', message_id = ${send.messageId}, file_path = ${send.filePath}, file_bytes = ${send.fileBytes}::int,
         resends = resends + (case when status = 'sending' then 1 else 0 end), updated_at = now()
-    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')
+      and exists (select 1 from campaigns c where c.id = campaign_recipients.campaign_id and c.status = 'running' for share)`;
   return changed === 1;
 }
 

@@ -21,6 +21,7 @@ import {
 let scratch: ScratchDatabase;
 let db: PrismaClient;
 let campaigns: CampaignService;
+let transactionDone = false;
 const admin = { userId: "", email: "admin@example.com", admin: true };
 
 beforeAll(async () => {
@@ -133,6 +134,30 @@ describe("claims", () => {
     expect(await completeIfDone(db, campaign.id)).toBe(true);
     const view = await campaigns.get(campaign.id, admin);
     expect(view).toMatchObject({ status: "completed", counts: { sent: 2, pending: 0, sending: 0 }, resends: 1 });
+  });
+
+  it("a pause is exact: a claim made before it can't start sending after it, and a send being claimed holds the pause until it is", async () => {
+    const campaign = await create({ kind: "customers", ids: [1, 2] });
+    const claim = await claimRecipients(db, campaign.id, 2, 30_000);
+    const [a, b] = claim.recipients as [NonNullable<(typeof claim.recipients)[0]>, NonNullable<(typeof claim.recipients)[0]>];
+    let pausing: Promise<unknown> | undefined;
+    let pausedWhileClaiming = false;
+    await db.$transaction(async (tx) => {
+      expect(await startSending(tx, a.id, claim.token, { messageId: "<a@test>", filePath: "a.pdf", fileBytes: 1 })).toBe(true);
+      pausing = campaigns.command(campaign.id, "pause", admin).then((r) => {
+        pausedWhileClaiming = !transactionDone;
+        return r;
+      });
+      await new Promise((r) => setTimeout(r, 300));
+    });
+    transactionDone = true;
+    expect(await pausing).toMatchObject({ ok: true, campaign: { status: "paused" } });
+    expect(pausedWhileClaiming).toBe(false); // the pause waited for the claim in progress
+    // After the pause: the same claim can't start b, on this or any worker.
+    expect(await startSending(db, b.id, claim.token, { messageId: "<b@test>", filePath: "b.pdf", fileBytes: 1 })).toBe(false);
+    expect((await db.campaignRecipient.findUniqueOrThrow({ where: { id: b.id } })).status).toBe("claimed");
+    expect(await campaigns.command(campaign.id, "resume", admin)).toMatchObject({ ok: true });
+    expect(await startSending(db, b.id, claim.token, { messageId: "<b@test>", filePath: "b.pdf", fileBytes: 1 })).toBe(true);
   });
 
   it("pause, resume, cancel and retry-failed are conditional, and say why when they can't", async () => {
