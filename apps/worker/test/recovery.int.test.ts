@@ -197,7 +197,8 @@ describe("crash recovery", () => {
 describe("graceful shutdown", () => {
   it.each(["SIGTERM", "SIGINT"] as const)("on %s finishes the report in flight, takes no new one, and exits 0", async (signal) => {
     const { prefix, queue } = setup(`shutdown-${signal}`);
-    const child = h.spawnWorker(prefix);
+    // Room for a long render on a busy machine: this is about draining, not about losing the lock or the timeout.
+    const child = h.spawnWorker(prefix, { WORKER_LOCK_MS: "30000", WORKER_SHUTDOWN_TIMEOUT_MS: "120000" });
     const params = await longSalesSummaryParams(h.db);
     const first = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
     const second = await createReport(h.db, { type: "sales-summary", params, owner: await ensureUser(h.db, "drain@example.com") });
