@@ -75,6 +75,9 @@ describe("API tokens", () => {
     for (const path of ["/api/tokens", "/api/webhooks", "/api/settings"]) expect((await app.fetch(path, { headers: bearer(token) })).status, path).toBe(403);
     const sched = await newToken(ana, { name: "Schedules", scopes: ["schedules:read"] });
     expect((await app.fetch("/api/schedules", { headers: bearer(sched.token) })).status).toBe(200);
+    // The customer search serves report forms: reports:read reads it.
+    expect((await app.fetch("/api/customers?q=1", { headers: bearer(token) })).status).toBe(200);
+    expect((await app.fetch("/api/customers?q=1", { headers: bearer(sched.token) })).status).toBe(403);
     expect((await app.fetch("/api/reports", { headers: bearer("bkl_" + "x".repeat(43)) })).status).toBe(401);
   });
 

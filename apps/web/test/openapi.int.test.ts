@@ -57,11 +57,11 @@ describe("the OpenAPI document", () => {
     expect(run.stdout + run.stderr).not.toMatch(/\d+ warnings?\b/);
   });
 
-  it("documents every route of reports, schedules, campaigns, tokens, webhooks, settings and health", () => {
+  it("documents every route of reports, schedules, campaigns, customers, tokens, webhooks, settings, health, readiness and metrics", () => {
     const apiDir = path.join(import.meta.dirname, "../app/api");
     const files = readdirSync(apiDir, { recursive: true, encoding: "utf8" })
       .map((f) => f.split(path.sep).join("/"))
-      .filter((f) => f.endsWith("/route.ts") && /^(reports|schedules|campaigns|tokens|webhooks|settings|health)\b/.test(f));
+      .filter((f) => f.endsWith("/route.ts") && /^(reports|schedules|campaigns|customers|tokens|webhooks|settings|health|ready|metrics)\b/.test(f));
     const documented = Object.keys(doc.paths).map((p) => p.replace(/\{[^}]+\}/g, "[x]"));
     for (const file of files) {
       const route = `/api/${file.replace(/\/route\.ts$/, "")}`.replace(/\[[^\]]+\]/g, "[x]");

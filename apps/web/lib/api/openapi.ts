@@ -13,7 +13,7 @@ import { WEBHOOK_EVENTS, createWebhookSchema } from "@backline/webhooks";
 import { z } from "zod";
 import { createDocument, type ZodOpenApiOperationObject, type ZodOpenApiResponsesObject } from "zod-openapi";
 import { PAPER_SIZES } from "@backline/reports";
-import { TOKEN_SCOPES, createTokenSchema, reportStatusQuerySchema, settingsPatchSchema } from "./schemas";
+import { TOKEN_SCOPES, createTokenSchema, customerSearchQuery, reportStatusQuerySchema, settingsPatchSchema } from "./schemas";
 
 const uuid = z.uuid();
 const instant = z.iso.datetime({ offset: true });
@@ -186,6 +186,10 @@ const problem = (description: string, headers?: Record<string, z.ZodType>) => ({
   content: json(errorBody),
   ...(headers ? { headers: z.object(headers) } : {}),
 });
+const readiness = z
+  .object({ ready: z.boolean(), problems: z.array(z.string().meta({ description: "e.g. Redis is unreachable (REDIS_URL)" })) })
+  .meta({ id: "Readiness" });
+
 const E = {
   400: problem("Invalid input: each bad or unknown field named in `issues`"),
   401: problem("No session (or no live API token)"),
@@ -235,12 +239,13 @@ export function openApiDocument() {
         { name: "Webhooks", description: "Signed POSTs when something happens (a signed-in session only)" },
         { name: "Settings", description: "Your report preferences (a signed-in session only)" },
         { name: "Auth", description: "Sign in by emailed link" },
-        { name: "Health", description: "Liveness" },
+        { name: "Health", description: "Liveness, readiness and metrics, for operators and orchestrators" },
       ],
       components: {
         securitySchemes: {
           session: { type: "apiKey", in: "cookie", name: "backline.session_token", description: "The web app's session (`__Host-` prefixed over https)" },
           bearer: { type: "http", scheme: "bearer", description: "A personal API token (`bkl_…`), scoped; never in a query string" },
+          metricsToken: { type: "http", scheme: "bearer", description: "The deployment's METRICS_TOKEN (Prometheus' `authorization` setting)" },
         },
       },
       paths: {
@@ -571,10 +576,45 @@ export function openApiDocument() {
             responses: { "200": { description: "Accepted", content: json(z.looseObject({ status: z.boolean() })) }, ...pick(400, 403, 413, 415, 429, 503) },
           }),
         },
+        "/api/customers": {
+          get: op("Reports", "searchCustomers", "Find customers for a report's parameters", {
+            security: both,
+            description: "The customer with this id, then customers whose name contains the text; at most 20. Needs `reports:read`.",
+            requestParams: { query: customerSearchQuery },
+            responses: {
+              "200": {
+                description: "Matches",
+                content: json(z.object({ items: z.array(z.object({ id: z.number().int(), name: z.string() })) }).meta({ id: "CustomerMatches" })),
+              },
+              ...pick(400, 401, 403, 503),
+            },
+          }),
+        },
         "/api/health": {
           get: op("Health", "health", "Liveness", {
             security: [],
             responses: { "200": { description: "Up", content: json(z.object({ ok: z.literal(true) })) } },
+          }),
+        },
+        "/api/ready": {
+          get: op("Health", "ready", "Readiness", {
+            security: [],
+            description: "Postgres and Redis reachable and every migration applied; otherwise 503 with one line per problem, naming the setting.",
+            responses: {
+              "200": { description: "Ready", content: json(readiness) },
+              "503": { description: "Not ready: what is missing", content: json(readiness) },
+            },
+          }),
+        },
+        "/api/metrics": {
+          get: op("Health", "metrics", "Prometheus metrics of this web process", {
+            security: [{ metricsToken: [] }],
+            description: "Request durations by route pattern, method and status, and the process's own metrics. 404 unless METRICS_TOKEN is set.",
+            responses: {
+              "200": { description: "Prometheus text exposition format", content: { "text/plain": { schema: z.string() } } },
+              "401": E[401],
+              "404": problem("METRICS_TOKEN is not set: the route does not exist"),
+            },
           }),
         },
       },

@@ -1,4 +1,4 @@
-// Request schemas of the routes this app defines itself (tokens, settings):
+// Request schemas of the routes this app defines itself (tokens, settings, customer search):
 // the routes validate with them and the OpenAPI document is generated from them
 // (lib/api/openapi.ts). No server-only imports: the document is built from
 // these in scripts and tests too.
@@ -34,3 +34,10 @@ export const reportStatusQuerySchema = z.strictObject({
     .optional()
     .meta({ description: "Adds `events`: the history after this event id (the status page's polling fallback)" }),
 });
+
+/** GET /api/customers's query: an id, or part of a name. */
+export const customerSearchQuery = z
+  .strictObject({
+    q: z.string().max(100, { error: "At most 100 characters" }).default("").meta({ description: "A customer id, or part of a name", example: "ana" }),
+  })
+  .meta({ id: "CustomerSearchQuery" });

@@ -96,6 +96,8 @@ export async function revokeToken(id: string, actor: Actor): Promise<boolean> {
 
 /** The scope a request needs, or null where tokens are not accepted (tokens, webhooks, settings, admin, auth). */
 export function requiredScope(method: string, pathname: string): TokenScope | null {
+  // The customer search serves report forms: reading it is part of asking for reports.
+  if (/^\/api\/customers\/?$/.test(pathname)) return method === "GET" || method === "HEAD" ? "reports:read" : null;
   const area = /^\/api\/(reports|schedules|campaigns)(\/|$)/.exec(pathname)?.[1];
   if (!area) return null;
   return `${area}:${method === "GET" || method === "HEAD" ? "read" : "write"}` as TokenScope;
