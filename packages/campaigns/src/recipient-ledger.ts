@@ -29,27 +29,40 @@ export interface Claim {
 
 /**
  * Claims up to `limit` recipients of a running campaign that are owed an
- * outcome: pending (and not waiting out an outage), or held by a claim whose
- * lease ran out. Lowest ids first.
+ * outcome: held by a claim whose lease ran out (first), or pending and not
+ * waiting out an outage. Lowest ids first within each.
+ *
+ * Each kind is its own locking scan of the (campaign_id, status, id) index, so a
+ * claim reads only the rows it takes (and those other claimers hold): one scan
+ * over every status in id order would step over all the recipients already
+ * sent — at 90,000 of 100,000 done that was 50 ms a claim instead of 0.1.
  */
 export async function claimRecipients(db: Db, campaignId: string, limit: number, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
   const rows = await db.$queryRaw<{ id: bigint; customerId: number; email: string; ambiguous: boolean; claims: number }[]>`
-    with batch as (
+    with running as (
+      select 1 from campaigns where id = ${campaignId}::uuid and status = 'running'
+    ), lapsed as (
       select r.id, r.status = 'sending' as ambiguous from campaign_recipients r
-      join campaigns c on c.id = r.campaign_id and c.status = 'running'
-      where r.campaign_id = ${campaignId}::uuid
-        and ((r.status = 'pending' and (r.not_before is null or r.not_before <= now()))
-          or (r.status in ('claimed', 'sending') and r.claimed_until < now()))
+      where r.campaign_id = ${campaignId}::uuid and r.status in ('claimed', 'sending') and r.claimed_until < now() and exists (select 1 from running)
       order by r.id
       limit ${limit}
       for update of r skip locked
+    ), fresh as (
+      select r.id, false as ambiguous from campaign_recipients r
+      where r.campaign_id = ${campaignId}::uuid and r.status = 'pending' and (r.not_before is null or r.not_before <= now()) and exists (select 1 from running)
+      order by r.id
+      limit ${limit}
+      for update of r skip locked
+    ), batch as (
+      select * from (select * from lapsed union all select * from fresh) b order by b.ambiguous desc, b.id limit ${limit}
     )
+    -- By id lookups (= any of an array), whatever the table's size: a join here may hash the whole table.
     update campaign_recipients r
-    set status = (case when batch.ambiguous then 'sending' else 'claimed' end)::"RecipientStatus",
+    set status = (case when r.status = 'sending' then 'sending' else 'claimed' end)::"RecipientStatus",
         claim_token = ${token}::uuid, claimed_until = now() + ${leaseMs} * interval '1 millisecond', claims = r.claims + 1, updated_at = now()
-    from batch where r.id = batch.id
-    returning r.id, r.customer_id as "customerId", r.email, batch.ambiguous, r.claims`;
+    where r.id = any(array(select id from batch))
+    returning r.id, r.customer_id as "customerId", r.email, r.status = 'sending' as ambiguous, r.claims`;
   return { token, recipients: rows.sort((a, b) => Number(a.id - b.id)) };
 }
 
