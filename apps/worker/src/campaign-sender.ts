@@ -96,8 +96,7 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       await release(db, r.id, token);
       return "released";
     }
-    const optedOut = await db.emailOptOut.findUnique({ where: { email: r.email }, select: { email: true } });
-    if (optedOut) {
+    if (r.optedOut) {
       await markFinished(db, r.id, token, "skipped", "Opted out of campaign email");
       return "done";
     }

@@ -20,6 +20,8 @@ export interface ClaimedRecipient {
   ambiguous: boolean;
   /** How many claims it has had, this one included (names this claim's PDF). */
   claims: number;
+  /** Its address opted out of campaign email since the campaign was made. */
+  optedOut: boolean;
 }
 
 export interface Claim {
@@ -39,7 +41,7 @@ export interface Claim {
  */
 export async function claimRecipients(db: Db, campaignId: string, limit: number, leaseMs: number): Promise<Claim> {
   const token = randomUUID();
-  const rows = await db.$queryRaw<{ id: bigint; customerId: number; email: string; ambiguous: boolean; claims: number }[]>`
+  const rows = await db.$queryRaw<ClaimedRecipient[]>`
     with running as (
       select 1 from campaigns where id = ${campaignId}::uuid and status = 'running'
     ), lapsed as (
@@ -62,7 +64,8 @@ export async function claimRecipients(db: Db, campaignId: string, limit: number,
     set status = (case when r.status = 'sending' then 'sending' else 'claimed' end)::"RecipientStatus",
         claim_token = ${token}::uuid, claimed_until = now() + ${leaseMs} * interval '1 millisecond', claims = r.claims + 1, updated_at = now()
     where r.id = any(array(select id from batch))
-    returning r.id, r.customer_id as "customerId", r.email, r.status = 'sending' as ambiguous, r.claims`;
+    returning r.id, r.customer_id as "customerId", r.email, r.status = 'sending' as ambiguous, r.claims,
+      exists (select 1 from email_opt_outs o where o.email = r.email) as "optedOut"`;
   return { token, recipients: rows.sort((a, b) => Number(a.id - b.id)) };
 }
 

@@ -134,6 +134,17 @@ describe("claims", () => {
     expect(read.fetched).toBeLessThan(40);
   });
 
+  it("a claim says which of its recipients opted out meanwhile (the sender skips them without another query)", async () => {
+    const campaign = await create({ kind: "customers", ids: [1, 2] });
+    const two = await db.customer.findUniqueOrThrow({ where: { id: 2 } });
+    await db.emailOptOut.create({ data: { email: two.email.toLowerCase() } });
+    const claim = await claimRecipients(db, campaign.id, 2, 30_000);
+    expect(claim.recipients.map((r) => [r.customerId, r.optedOut])).toEqual([
+      [1, false],
+      [2, true],
+    ]);
+  });
+
   it("a lost claim writes nothing; a lapsed lease is taken over, and one lost mid-send comes back flagged ambiguous", async () => {
     const campaign = await create({ kind: "customers", ids: [1, 2] });
     const first = await claimRecipients(db, campaign.id, 2, 1);
