@@ -119,6 +119,9 @@ describe("reconciler", () => {
       ["reconciler", "reconciler.requeue", ended, { queue: queue.name, why: "job ended without finishing the report", workerId: "test" }],
       ["reconciler", "reconciler.requeue", link.id, { queue: signInQueue.name, why: "job missing from Redis", workerId: "test" }],
     ]);
+    // Nothing left in flight: every spawned worker's reconciler below sees this database's rows.
+    await h.db.report.updateMany({ where: { id: { in: [lost, ended] } }, data: { status: "cancelled" } });
+    await h.db.signInEmail.delete({ where: { id: link.id } });
   });
 
   it("runs in one process at a time", async () => {
