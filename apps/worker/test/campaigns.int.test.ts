@@ -8,7 +8,7 @@ import path from "node:path";
 import { campaignService, type CampaignService } from "@backline/campaigns";
 import { ensureUser } from "@backline/db";
 import { pdfText, waitUntil } from "@backline/test-kit";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createHarness, type Harness } from "./harness.ts";
 
 let h: Harness;
@@ -31,6 +31,8 @@ beforeAll(async () => {
   admin.userId = (await ensureUser(h.db, admin.email)).id;
 });
 afterAll(() => h?.close());
+// Each test's workers go with it: they read the whole database (see endTest).
+afterEach(() => h?.endTest());
 
 /** Accepted messages per X-Campaign-Recipient of one campaign. */
 function sinkCounts(campaignId: string): Map<string, number> {

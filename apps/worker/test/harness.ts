@@ -42,6 +42,13 @@ export interface Harness {
   /** Emails captured for a report. */
   emailsFor(reportId: string): number;
   onClose(cleanup: () => Promise<unknown>): void;
+  /**
+   * Tears down what the test made (workers, stacks, reconcilers), keeping the database and sink: every worker
+   * shares the one database, so one left running would re-add, schedule or send another test's rows
+   * (its reconciler, scheduler and campaign sender read the whole database, whatever its queue prefix).
+   * For files whose stacks are all made inside tests: `afterEach(() => h.endTest())`.
+   */
+  endTest(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -98,8 +105,11 @@ export async function createHarness(options: { customers: number; orders: number
       return worker.child;
     },
     emailsFor: (reportId) => smtp.byReport.get(reportId)?.length ?? 0,
+    async endTest() {
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
+    },
     async close() {
-      for (const cleanup of cleanups.reverse()) await cleanup().catch(() => {});
+      for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch(() => {});
       await smtp.close();
       await db.$disconnect();
       await scratch.drop();

@@ -9,7 +9,7 @@ import { PRIORITY, createRedis, enqueue } from "@backline/queue";
 import { sealSignInLink } from "@backline/sign-in-outbox";
 import { TEST_SECRETS, waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startReconciler } from "../src/reconciler.ts";
 import { REDIS_URL, createHarness, longSalesSummaryParams, type Harness } from "./harness.ts";
 
@@ -18,6 +18,8 @@ beforeAll(async () => {
   h = await createHarness({ customers: 100, orders: 30_000 });
 });
 afterAll(() => h?.close());
+// Each test's workers go with it: they read the whole database (see endTest).
+afterEach(() => h?.endTest());
 
 function setup(label: string) {
   const { prefix, queue, signInQueue } = h.stack(label);

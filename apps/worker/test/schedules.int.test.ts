@@ -7,7 +7,7 @@ import { ensureUser } from "@backline/db";
 import { runSchedulerTick, scheduleService, type ScheduleService, type SchedulerSettings } from "@backline/schedules";
 import { TEST_SECRETS, deleteQueueKeys, waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startReconciler } from "../src/reconciler.ts";
 import { REDIS_URL, createHarness, type Harness } from "./harness.ts";
 
@@ -23,6 +23,8 @@ beforeAll(async () => {
   schedules = scheduleService({ db: h.db, maxPerUser: 25, jitterWindowMs: 0, linkKeys: { secret: TEST_SECRETS.DOWNLOAD_LINK_SECRET }, now: () => clock });
 });
 afterAll(() => h?.close());
+// Each test's workers go with it: they read the whole database (see endTest).
+afterEach(() => h?.endTest());
 
 async function create(body: object) {
   clock = new Date("2026-05-04T07:59:30Z");
