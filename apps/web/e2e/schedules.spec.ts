@@ -1,10 +1,11 @@
 // Scheduled reports over real HTTP against the production build and a real
 // worker: a person makes a weekly schedule on its form (relative dates, a time
 // zone), sees its next runs in that zone; when a run comes due (the schedule is
-// moved back to last Monday's run, the clock is not waited for) the worker emails it with a manage
-// link and a one-click List-Unsubscribe, and the mail client's unsubscribe POST
-// pauses the schedule, which its page then says. Every page passes axe and fits
-// a phone.
+// moved back to last Monday's run: the clock is not waited for) the worker
+// emails it with a manage link and a one-click List-Unsubscribe, and the mail
+// client's unsubscribe POST
+// pauses the schedule, which its page then says; its owner resumes it and sees it
+// on /schedules with its next run. Every page passes axe and fits a phone.
 import AxeBuilder from "@axe-core/playwright";
 import { expect, request as playwrightRequest, test, type Page } from "@playwright/test";
 import pg from "pg";
@@ -40,7 +41,7 @@ async function makeLastMondayDue(scheduleId: string) {
   }
 }
 
-test("make a weekly schedule, receive its run with an unsubscribe link, and unsubscribe in one click", async ({ page }, info) => {
+test("make a weekly schedule, receive its run with an unsubscribe link, unsubscribe in one click, resume it", async ({ page }, info) => {
   const email = uniqueEmail("schedules");
   await signIn(page, email, "/schedules");
   await expect(page.getByRole("heading", { name: "My schedules", level: 1 })).toBeVisible();
@@ -89,7 +90,16 @@ test("make a weekly schedule, receive its run with an unsubscribe link, and unsu
   expect(unsubscribed.status()).toBe(200);
   await page.reload();
   await expect(page.getByRole("heading", { name: "Paused", level: 2 })).toBeVisible();
-  await expect(page.getByRole("button", { name: "Resume" })).toBeVisible();
+  await expect(page.getByText("Paused from the unsubscribe link in its email")).toBeVisible();
+  // Its owner resumes it, by keyboard; the next runs are back, still Mondays at 08:00 Berlin time.
+  await page.getByRole("button", { name: "Resume" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByRole("heading", { name: "Active", level: 2 })).toBeVisible();
+  await expect(page.getByTestId("upcoming").getByRole("listitem")).toHaveCount(3);
+  await expect(page.getByTestId("upcoming").getByRole("listitem").first()).toContainText(/Mon.*08:00/);
+  await page.goto("/schedules");
+  await expect(page.getByRole("link", { name: "Sales summary" })).toBeVisible();
+  await expect(page.getByRole("row").filter({ hasText: "Europe/Berlin" })).toContainText(/Mon.*08:00/);
 
   // The same pages on a phone.
   await page.setViewportSize({ width: 375, height: 812 });
