@@ -45,7 +45,7 @@ function kindOf(message: { headers?: unknown }): string {
 }
 
 /** The class of a send failure, for a label: the SMTP reply's class, or what kind of network trouble. */
-export function failureClass(err: unknown): string {
+function failureClass(err: unknown): string {
   const e = err as { responseCode?: number; code?: string };
   if (typeof e.responseCode === "number") return e.responseCode >= 500 ? "smtp_5xx" : "smtp_4xx";
   if (e.code === "ECONNREFUSED" || e.code === "ESOCKET" || e.code === "ECONNECTION" || e.code === "EDNS") return "unreachable";

@@ -13,7 +13,7 @@ import type { PrismaClient, Report } from "@backline/db";
 import type { Logger } from "pino";
 
 /** Takes the notice's key; false when another worker (or an earlier run) already did. */
-export async function claimNotification(db: PrismaClient, key: string, at = new Date()): Promise<boolean> {
+async function claimNotification(db: PrismaClient, key: string, at = new Date()): Promise<boolean> {
   return (await db.$executeRaw`insert into notifications (key, sent_at) values (${key}, ${at}) on conflict (key) do nothing`) === 1;
 }
 

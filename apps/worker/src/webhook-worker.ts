@@ -42,7 +42,7 @@ export interface WebhookWorkerOptions {
 }
 
 /** Adds a job for each outbox row that has none yet (at most `limit`); how many. */
-export async function dispatchWebhookMessages(db: PrismaClient, queue: Queue, retryBaseMs: number, limit = 100): Promise<number> {
+async function dispatchWebhookMessages(db: PrismaClient, queue: Queue, retryBaseMs: number, limit = 100): Promise<number> {
   const rows = await db.$queryRaw<{ id: string; round: number }[]>`
     update webhook_messages set enqueued_at = now()
     where id in (select id from webhook_messages where status = 'pending' and enqueued_at is null order by created_at limit ${limit} for update skip locked)

@@ -11,7 +11,7 @@ import { Body, Button, Column, Container, Head, Heading, Hr, Html, Link, Preview
 import { createElement as h, type ReactNode } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 
-export const PALETTE = {
+const PALETTE = {
   page: "#f4f6f8",
   card: "#ffffff",
   text: "#1f2933",

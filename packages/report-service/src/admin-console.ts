@@ -21,15 +21,15 @@ import type { ReportCommands } from "./commands.ts";
 import { isReportId } from "./report-reads.ts";
 
 /** Rows a search answers with, per kind. */
-export const SEARCH_LIMIT = 50;
+const SEARCH_LIMIT = 50;
 /** Examples shown under each failure reason. */
-export const FAILURE_EXAMPLES = 10;
+const FAILURE_EXAMPLES = 10;
 /** A row in flight is given this long to get its job before it counts as stuck (the reconciler's grace). */
-export const STUCK_GRACE_MS = 5000;
+const STUCK_GRACE_MS = 5000;
 /** The p99 of a type's duration comes from at most this many of the latest sent reports… */
-export const DURATION_SAMPLE = 2000;
+const DURATION_SAMPLE = 2000;
 /** …and needs at least this many of them. */
-export const MIN_DURATION_SAMPLES = 10;
+const MIN_DURATION_SAMPLES = 10;
 
 export const FAILURE_WINDOWS = { "1h": 1, "24h": 24, "7d": 168 } as const;
 export type FailureWindow = keyof typeof FAILURE_WINDOWS;

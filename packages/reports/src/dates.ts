@@ -46,7 +46,7 @@ export function lastFullMonth(now: Date = new Date()): { month: string; first: s
 }
 
 /** Monday on or before the date (ISO weeks, as Postgres date_trunc('week')). */
-export function startOfWeek(ms: number): number {
+function startOfWeek(ms: number): number {
   const dow = (new Date(ms).getUTCDay() + 6) % 7; // Monday = 0
   return addDays(ms, -dow);
 }

@@ -22,7 +22,7 @@ export function jitterMs(scheduleId: string, windowMs: number): number {
 export const dueAtOf = (occurrence: LocalTime, timeZone: string, jitter: number) => new Date(instantOf(occurrence, timeZone).getTime() + jitter);
 
 /** Late occurrences kept individually when a long outage is caught up; older ones are only counted. */
-export const MISSED_RECORDED_MAX = 100;
+const MISSED_RECORDED_MAX = 100;
 /** Enough for an every-minute schedule stopped for about ten weeks. */
 const ENUMERATION_MAX = 100_000;
 

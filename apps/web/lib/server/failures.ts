@@ -33,7 +33,7 @@ interface ErrorShape {
 }
 
 /** The outage behind an error (looking through its causes) and what told it, or null when it is not one. */
-export function outageOf(err: unknown): { outage: Outage; because: string } | null {
+function outageOf(err: unknown): { outage: Outage; because: string } | null {
   for (let e = err as ErrorShape | undefined, depth = 0; e && typeof e === "object" && depth < 6; e = e.cause as ErrorShape | undefined, depth++) {
     if (e.name === "PrismaClientInitializationError") return { outage: DATABASE, because: e.name };
     if (PRISMA_UNREACHABLE.has(e.code ?? "")) return { outage: DATABASE, because: `Prisma ${e.code}` };

@@ -24,10 +24,10 @@ import { failureResponse } from "./failures";
 import { plainPage } from "./plain-page";
 import { actorFrom } from "./session";
 
-export const QUEUE_DASHBOARD_PATH = "/admin/queues";
+const QUEUE_DASHBOARD_PATH = "/admin/queues";
 
 /** Its scripts and styles from this origin (inline style attributes, which its loading screen uses); never framed. */
-export const QUEUE_DASHBOARD_CSP = [
+const QUEUE_DASHBOARD_CSP = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",

@@ -19,7 +19,7 @@ import { toSafeInteger } from "../sql.ts";
 
 export const REGION_CODES = ["NA", "EU", "APAC", "LATAM", "MEA"] as const;
 export type RegionCode = (typeof REGION_CODES)[number];
-export const GROUPINGS = ["day", "week", "month"] as const;
+const GROUPINGS = ["day", "week", "month"] as const;
 
 /** Longest allowed range, counting both ends: 3 × 366 days. */
 export const MAX_RANGE_DAYS = 3 * 366;
