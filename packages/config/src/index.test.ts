@@ -1,6 +1,20 @@
 import { describe, expect, it } from "vitest";
 import path from "node:path";
-import { EnvError, appEnv, authEnv, databaseEnv, downloadLinkEnv, mailEnv, parseEnv, redactUrl, redisEnv, repoRoot, workerEnv } from "./index.ts";
+import {
+  EnvError,
+  appEnv,
+  authEnv,
+  databaseEnv,
+  downloadLinkEnv,
+  mailEnv,
+  parseEnv,
+  redactUrl,
+  redisEnv,
+  repoRoot,
+  storageEnv,
+  storageLocation,
+  workerEnv,
+} from "./index.ts";
 
 const all = databaseEnv.extend(redisEnv.shape).extend(appEnv.shape).extend(mailEnv.shape).extend(workerEnv.shape);
 
@@ -29,6 +43,39 @@ describe("parseEnv", () => {
     expect(root).not.toBe(process.cwd()); // tests run in packages/config
     expect(parseEnv(appEnv, { REPORTS_DIR: "out/pdfs" }).REPORTS_DIR).toBe(path.join(root, "out/pdfs"));
     expect(parseEnv(appEnv, { REPORTS_DIR: "/srv/pdfs" }).REPORTS_DIR).toBe("/srv/pdfs");
+  });
+
+  it("STORAGE_URL: unset is the folder REPORTS_DIR; file: is from the repository root; s3:// is a bucket and prefix", () => {
+    const storage = appEnv.extend(storageEnv.shape);
+    const root = repoRoot();
+    expect(storageLocation(parseEnv(storage, {}))).toEqual({ kind: "file", dir: path.join(root, "var/reports") });
+    expect(storageLocation(parseEnv(storage, { REPORTS_DIR: "/srv/pdfs", STORAGE_URL: "" }))).toEqual({ kind: "file", dir: "/srv/pdfs" });
+    expect(storageLocation(parseEnv(storage, { STORAGE_URL: "file:./out/pdfs" }))).toEqual({ kind: "file", dir: path.join(root, "out/pdfs") });
+    expect(storageLocation(parseEnv(storage, { STORAGE_URL: "file:///srv/pdfs" }))).toEqual({ kind: "file", dir: "/srv/pdfs" });
+    expect(storageLocation(parseEnv(storage, { STORAGE_URL: "s3://backline/reports/pdf/" }))).toEqual({
+      kind: "s3",
+      bucket: "backline",
+      prefix: "reports/pdf",
+    });
+    expect(storageLocation(parseEnv(storage, { STORAGE_URL: "s3://backline" }))).toEqual({ kind: "s3", bucket: "backline", prefix: "" });
+  });
+
+  it("a bad STORAGE_URL or S3_ENDPOINT is one line naming the setting", () => {
+    for (const bad of ["/srv/pdfs", "s3://", "s3://Bad_Bucket/x", "http://bucket/x", "file:", "s3://bucket/../x"]) {
+      const parse = () => parseEnv(storageEnv, { STORAGE_URL: bad });
+      expect(parse).toThrow(EnvError);
+      expect(parse).toThrow(/^Invalid environment — STORAGE_URL: must be file:<folder> \(e\.g\. file:\.\/var\/reports\) or s3:\/\/<bucket>\/<prefix>[^\n]*$/);
+    }
+    expect(() => parseEnv(storageEnv, { S3_ENDPOINT: "garage:3900" })).toThrow(/^Invalid environment — S3_ENDPOINT: must be an http:\/\/ or https:\/\/ URL$/);
+  });
+
+  it("WORKER_PROCESSES: auto by default, or a whole number", () => {
+    expect(parseEnv(workerEnv, {}).WORKER_PROCESSES).toBe("auto");
+    expect(parseEnv(workerEnv, { WORKER_PROCESSES: "3" }).WORKER_PROCESSES).toBe(3);
+    expect(() => parseEnv(workerEnv, { WORKER_PROCESSES: "many" })).toThrow(
+      /^Invalid environment — WORKER_PROCESSES: must be auto or a whole number from 1 to 64$/,
+    );
+    expect(() => parseEnv(workerEnv, { WORKER_PROCESSES: "0" })).toThrow(/^Invalid environment — WORKER_PROCESSES: /);
   });
 
   it("hides passwords in URLs it prints", () => {

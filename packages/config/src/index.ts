@@ -213,6 +213,45 @@ export const mailEnv = z.object({
     .default(10 * 1024 * 1024),
 });
 
+/** Where a PDF store is, from STORAGE_URL: a folder, or an S3-compatible bucket and key prefix. */
+export type StorageLocation = { kind: "file"; dir: string } | { kind: "s3"; bucket: string; prefix: string };
+
+const STORAGE_URL_FORMS = "must be file:<folder> (e.g. file:./var/reports) or s3://<bucket>/<prefix> (e.g. s3://backline/reports)";
+
+/** `file:./dir` (from the repository root), `file:/abs`, `file:///abs`, or `s3://bucket[/prefix]`; null when it is none of them. */
+export function parseStorageUrl(value: string): StorageLocation | null {
+  if (value.startsWith("file:")) {
+    const rest = value.startsWith("file://") ? decodeURIComponent(new URL(value).pathname) : value.slice("file:".length);
+    return rest ? { kind: "file", dir: path.resolve(repoRoot(), rest) } : null;
+  }
+  const s3 = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(value);
+  if (!s3) return null;
+  const prefix = (s3[2] ?? "").replace(/^\/+|\/+$/g, "");
+  if (prefix.split("/").some((part) => part === "." || part === "..") || prefix.includes("//")) return null;
+  return { kind: "s3", bucket: s3[1]!, prefix };
+}
+
+/**
+ * Where PDFs go (packages/storage): web and workers must all name the same place.
+ * Unset STORAGE_URL: the folder REPORTS_DIR (appEnv), as before. The SDK's own
+ * names carry the S3 region and credentials (other tools read them too).
+ */
+export const storageEnv = z.object({
+  STORAGE_URL: blankIsUnset(
+    z.string().transform((value, ctx) => parseStorageUrl(value) ?? (ctx.addIssue({ code: "custom", message: STORAGE_URL_FORMS }), z.NEVER)),
+  ),
+  /** The S3-compatible server (http://127.0.0.1:3900); unset: AWS S3 itself. */
+  S3_ENDPOINT: blankIsUnset(z.url({ protocol: /^https?$/, error: "must be an http:// or https:// URL" })),
+  AWS_REGION: blankIsUnset(z.string().min(1)),
+  AWS_ACCESS_KEY_ID: blankIsUnset(z.string().min(1)),
+  AWS_SECRET_ACCESS_KEY: blankIsUnset(z.string().min(1)),
+});
+
+/** The storage a process uses: STORAGE_URL, else the folder REPORTS_DIR. */
+export function storageLocation(env: { STORAGE_URL?: StorageLocation | undefined; REPORTS_DIR: string }): StorageLocation {
+  return env.STORAGE_URL ?? { kind: "file", dir: env.REPORTS_DIR };
+}
+
 /** Bulk campaigns (packages/campaigns): the workers' senders, the web's CSV upload, housekeeping. */
 export const campaignsEnv = z.object({
   /**
@@ -293,6 +332,14 @@ export const workerEnv = z.object({
   WORKER_METRICS_PORT: blankIsUnset(z.coerce.number().int().min(1).max(65535)),
   /** Interface it listens on. */
   WORKER_METRICS_HOST: z.string().default("0.0.0.0"),
+  /**
+   * Worker processes `npm run start:worker` runs (apps/worker/src/launcher.ts): a number, or `auto` for one per
+   * CPU core (os.availableParallelism()). Each takes WORKER_CONCURRENCY reports.
+   */
+  WORKER_PROCESSES: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.union([z.literal("auto"), z.coerce.number().int().min(1).max(64)], { error: "must be auto or a whole number from 1 to 64" }).default("auto"),
+  ),
 });
 
 /** Operating the web app: who may read its metrics. */

@@ -17,14 +17,25 @@ import {
   redisEnv,
   repoRoot,
   schedulesEnv,
+  storageEnv,
   webhooksEnv,
   workerEnv,
 } from "./index.ts";
 
-const everySetting = [appEnv, authEnv, campaignsEnv, downloadLinkEnv, limitsEnv, mailEnv, opsEnv, redisEnv, schedulesEnv, webhooksEnv, workerEnv].reduce(
-  (all, schema) => all.extend(schema.shape),
-  databaseEnv,
-);
+const everySetting = [
+  appEnv,
+  authEnv,
+  campaignsEnv,
+  downloadLinkEnv,
+  limitsEnv,
+  mailEnv,
+  opsEnv,
+  redisEnv,
+  schedulesEnv,
+  storageEnv,
+  webhooksEnv,
+  workerEnv,
+].reduce((all, schema) => all.extend(schema.shape), databaseEnv);
 const names = Object.keys(everySetting.shape).sort();
 const readme = readFileSync(path.join(repoRoot(), "README.md"), "utf8");
 const example = parse(readFileSync(path.join(repoRoot(), ".env.example"), "utf8"));

@@ -41,3 +41,4 @@ export {
 } from "./sessions.ts";
 export { startSmtpSink, type SinkMessage, type SinkMode, type SmtpSink, type SmtpSinkOptions } from "./smtp-sink.ts";
 export { waitUntil } from "./wait.ts";
+export { startS3Server, type S3Server } from "./s3-server.ts";
