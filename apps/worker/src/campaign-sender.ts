@@ -20,6 +20,7 @@ import {
   pauseCampaign,
   recentFailureShare,
   release,
+  releaseAfterFailedSend,
   renewClaim,
   runningCampaigns,
   startDueCampaigns,
@@ -171,7 +172,8 @@ export function startCampaignSender(options: CampaignSenderOptions) {
         await breaker(campaign.id);
         return "done";
       }
-      await release(db, r.id, token, outageDelayMs(outages));
+      // Surely not taken: back to pending (the recipients given back before their send use release, which keeps an ambiguous one ambiguous).
+      await releaseAfterFailedSend(db, r.id, token, outageDelayMs(outages));
       return "outage";
     }
   }

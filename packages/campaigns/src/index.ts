@@ -18,6 +18,7 @@ export {
   markSent,
   recentFailureShare,
   release,
+  releaseAfterFailedSend,
   renewClaim,
   startSending,
   type Claim,

@@ -115,10 +115,33 @@ export async function markFinished(db: Db, id: bigint, token: string, status: "f
 }
 
 /**
- * Back to pending, to be claimed again after `delayMs`: nothing was sent (the
- * server was down or said "try later"), or the campaign was paused before it.
+ * Gives back a recipient this claim did not send, to be claimed again after
+ * `delayMs` (the campaign was paused, Redis or the mail server was away, an
+ * error came before the send). A fresh one goes back to pending. One this claim
+ * took over still `sending` (the ambiguous window: an earlier send may have
+ * gone out) stays `sending`, its lease ending after `delayMs`, so the next
+ * claim still knows: it resends with the same Message-ID and counts it. Back to
+ * pending, that resend would have passed for a first send. After a send this
+ * claim made that the server surely didn't take, see releaseAfterFailedSend.
  */
 export async function release(db: Db, id: bigint, token: string, delayMs = 0): Promise<boolean> {
+  const changed = await db.$executeRaw`
+    update campaign_recipients
+    set status = (case when status = 'sending' then 'sending' else 'pending' end)::"RecipientStatus", claim_token = null,
+        claimed_until = case when status = 'sending' then now() + greatest(${delayMs}::int, 0) * interval '1 millisecond' end,
+        not_before = case when status = 'sending' then not_before when ${delayMs}::int > 0 then now() + ${delayMs}::int * interval '1 millisecond' end,
+        updated_at = now()
+    where id = ${id} and claim_token = ${token}::uuid and status in ('claimed', 'sending')`;
+  return changed === 1;
+}
+
+/**
+ * Back to pending, to be claimed again after `delayMs`, after a send this claim
+ * started (`sending`) that the server surely didn't take (the connection was
+ * refused, a 4xx): nothing went out this time, and if this send was a resend it
+ * was counted when it started.
+ */
+export async function releaseAfterFailedSend(db: Db, id: bigint, token: string, delayMs = 0): Promise<boolean> {
   const changed = await db.$executeRaw`
     update campaign_recipients
     set status = 'pending', claim_token = null, claimed_until = null, updated_at = now(),

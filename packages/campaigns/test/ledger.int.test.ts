@@ -14,6 +14,7 @@ import {
   markSent,
   readRecipientCsv,
   release,
+  releaseAfterFailedSend,
   startSending,
   type CampaignService,
 } from "../src/index.ts";
@@ -170,6 +171,54 @@ describe("claims", () => {
     expect(await completeIfDone(db, campaign.id)).toBe(true);
     const view = await campaigns.get(campaign.id, admin);
     expect(view).toMatchObject({ status: "completed", counts: { sent: 2, pending: 0, sending: 0 }, resends: 1 });
+  });
+
+  it("an ambiguous recipient given back before its resend (a pause, an outage, an error) stays ambiguous: the next claim resends it and counts it", async () => {
+    const campaign = await create({ kind: "customers", ids: [1] });
+    const first = await claimRecipients(db, campaign.id, 1, 1);
+    const a = first.recipients[0]!;
+    expect(await startSending(db, a.id, first.token, { messageId: "<m1@test>", filePath: "x.pdf", fileBytes: 1 })).toBe(true);
+    await new Promise((r) => setTimeout(r, 20)); // its worker died mid-send; the lease (1 ms) is over
+    const second = await claimRecipients(db, campaign.id, 1, 30_000);
+    expect(second.recipients.map((r) => [r.id, r.ambiguous])).toEqual([[a.id, true]]);
+    // Given back before this claim sent it again, to be claimed after a minute.
+    expect(await release(db, a.id, second.token, 60_000)).toBe(true);
+    expect((await claimRecipients(db, campaign.id, 1, 30_000)).recipients).toEqual([]);
+    await db.$executeRaw`update campaign_recipients set claimed_until = now() - interval '1 second', not_before = null where id = ${a.id}`; // the minute passes
+    const third = await claimRecipients(db, campaign.id, 1, 30_000);
+    expect(third.recipients.map((r) => [r.id, r.ambiguous])).toEqual([[a.id, true]]);
+    expect(await startSending(db, a.id, third.token, { messageId: "<m1@test>", filePath: "y.pdf", fileBytes: 1 })).toBe(true);
+    expect(await markSent(db, a.id, third.token, "250 OK")).toBe(true);
+    expect(await db.campaignRecipient.findUniqueOrThrow({ where: { id: a.id } })).toMatchObject({ status: "sent", resends: 1 });
+  });
+
+  it("a send the server surely didn't take goes back to pending: the next send is no resend (and a resend already counted isn't counted twice)", async () => {
+    const campaign = await create({ kind: "customers", ids: [1, 2] });
+    const first = await claimRecipients(db, campaign.id, 2, 1);
+    const [a, b] = first.recipients as [NonNullable<(typeof first.recipients)[0]>, NonNullable<(typeof first.recipients)[0]>];
+    expect(await startSending(db, a.id, first.token, { messageId: "<a@test>", filePath: "a.pdf", fileBytes: 1 })).toBe(true);
+    await new Promise((r) => setTimeout(r, 20)); // a's worker died mid-send; b was only claimed
+    const second = await claimRecipients(db, campaign.id, 2, 30_000);
+    expect(second.recipients.map((r) => [r.id, r.ambiguous])).toEqual([
+      [a.id, true],
+      [b.id, false],
+    ]);
+    // Both sends refused (connection refused, 421): nothing went out this time.
+    for (const r of [a, b]) {
+      expect(await startSending(db, r.id, second.token, { messageId: `<${r.id}@test>`, filePath: "c.pdf", fileBytes: 1 })).toBe(true);
+      expect(await releaseAfterFailedSend(db, r.id, second.token)).toBe(true);
+    }
+    const third = await claimRecipients(db, campaign.id, 2, 30_000);
+    expect(third.recipients.map((r) => [r.id, r.ambiguous])).toEqual([
+      [a.id, false],
+      [b.id, false],
+    ]);
+    for (const r of [a, b]) {
+      expect(await startSending(db, r.id, third.token, { messageId: `<${r.id}@test>`, filePath: "d.pdf", fileBytes: 1 })).toBe(true);
+      expect(await markSent(db, r.id, third.token, "250 OK")).toBe(true);
+    }
+    const rows = await db.campaignRecipient.findMany({ where: { campaignId: campaign.id }, orderBy: { id: "asc" }, select: { resends: true } });
+    expect(rows.map((r) => r.resends)).toEqual([1, 0]);
   });
 
   it("a pause is exact: a claim made before it can't start sending after it, and a send being claimed holds the pause until it is", async () => {
