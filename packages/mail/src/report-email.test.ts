@@ -1,3 +1,4 @@
+import { Readable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { reportInput, sampleEmails, statementInput } from "../test/samples.ts";
 import { buildReportEmail, formatBytes, messageIdDomain, reportMessageId } from "./report-email.ts";
@@ -9,9 +10,15 @@ const html = (mail: { html?: unknown }) => String(mail.html);
 const headers = (mail: { headers?: unknown }) => mail.headers as Record<string, string>;
 
 describe("buildReportEmail", () => {
+  it("attaches a stream of the PDF as its content (storage hands one out)", () => {
+    const pdf = Readable.from([Buffer.from("%PDF-1.7")]);
+    const mail = buildReportEmail({ ...base, pdf, fileBytes: 2048, attachmentMaxBytes: 4096 });
+    expect(mail.attachments).toEqual([{ filename: base.fileName, content: pdf, contentType: "application/pdf" }]);
+  });
+
   it("attaches the PDF under the size limit and tags the message with the report id", () => {
     const mail = buildReportEmail({ ...base, fileBytes: 2048, attachmentMaxBytes: 4096 });
-    expect(mail.attachments).toEqual([{ filename: base.fileName, path: base.filePath, contentType: "application/pdf" }]);
+    expect(mail.attachments).toEqual([{ filename: base.fileName, path: base.pdf, contentType: "application/pdf" }]);
     expect(headers(mail)["X-Report-Id"]).toBe(base.reportId);
     expect(mail.text).toContain("The PDF (2.0 KB) is attached to this email.");
     expect(mail.text).toMatch(/Download the PDF \(the link works until November 29, 2026 at 12:00\sPM UTC\):\n(\S+)/);
@@ -156,6 +163,14 @@ describe("formatBytes", () => {
   });
 
   it("every sample email builds", () => {
-    expect(Object.keys(sampleEmails())).toEqual(["report-sales-summary", "report-statement-linked", "report-scheduled", "sign-in"]);
+    expect(Object.keys(sampleEmails())).toEqual([
+      "report-sales-summary",
+      "report-statement-linked",
+      "report-scheduled",
+      "sign-in",
+      "campaign",
+      "failure-notice",
+      "admin-digest",
+    ]);
   });
 });
