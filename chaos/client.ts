@@ -155,3 +155,49 @@ export function redisClient(url: string): Redis {
   r.on("error", () => {});
   return r;
 }
+
+/** An answer of the web's JSON API: status 0 = no answer (network error or timeout). */
+export interface ApiAnswer<T> {
+  status: number;
+  body: T | null;
+  error: string | null;
+}
+
+/**
+ * One call of the web's JSON API as `email`'s user (session cookie, the app's
+ * Origin): `body` is sent as JSON when given, `form` as multipart/form-data
+ * (an upload); neither: no body at all (the routes that take none refuse one).
+ */
+export async function callApi<T = unknown>(
+  api: Api,
+  method: "GET" | "POST" | "PATCH" | "DELETE",
+  path: string,
+  options: { email: string; body?: unknown; form?: FormData; timeoutMs?: number },
+): Promise<ApiAnswer<T>> {
+  const cookie = await api.cookieFor(options.email);
+  const isJson = options.body !== undefined;
+  try {
+    const res = await fetch(`${api.baseUrl}${path}`, {
+      method,
+      // fetch sets multipart's Content-Type (with its boundary) itself.
+      headers: { ...authHeaders(api.baseUrl, cookie), ...(isJson ? { "content-type": "application/json" } : {}) },
+      ...(isJson ? { body: JSON.stringify(options.body) } : options.form ? { body: options.form } : {}),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
+    });
+    const text = await res.text();
+    let json: unknown = null;
+    try {
+      json = text ? JSON.parse(text) : null;
+    } catch {
+      // not JSON: keep the status and the text
+    }
+    const ok = res.status >= 200 && res.status < 300;
+    return {
+      status: res.status,
+      body: ok ? (json as T) : null,
+      error: ok ? null : ((json as { error?: string } | null)?.error ?? text.slice(0, 200)),
+    };
+  } catch (err) {
+    return { status: 0, body: null, error: (err as Error).message };
+  }
+}

@@ -8,6 +8,7 @@ import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Phase } from "../bench/progress.ts";
 import type { Api } from "./client.ts";
+import type { Tally } from "./metrics.ts";
 import { startWeb, startWorker, type ChaosStackEnv, type OwnRedis, type WorkerProc } from "./stack.ts";
 
 export interface Settings {
@@ -29,6 +30,23 @@ export interface Settings {
   idem: { concurrent: number; conflicting: number };
   busy: { reports: number; hogMs: number };
   paused: { rounds: number; background: number };
+  /** Every-minute schedules for `minutes` whole minutes; kill -9 of the worker holding the scheduler (the first at a minute boundary); Redis down for redisDownMs. */
+  schedules: { schedules: number; minutes: number; kills: number; redisDownMs: number };
+  /**
+   * A campaign of `recipients` (every rejectEvery-th address refused with 550) under kill -9 of a random worker
+   * (every killEveryMs, or `kills` at set points of its progress), a Redis restart (down redisDownMs) and an
+   * SMTP outage of smtpDownMs; a second one of pauseRecipients paused and resumed pauseRounds times.
+   */
+  campaigns: {
+    recipients: number;
+    rejectEvery: number;
+    killEveryMs: number | null;
+    kills: number;
+    redisDownMs: number;
+    smtpDownMs: number;
+    pauseRecipients: number;
+    pauseRounds: number;
+  };
   /** How long to wait, after a scenario's faults, for every accepted report to turn final. */
   settleMs: number;
 }
@@ -43,6 +61,17 @@ export const FULL: Settings = {
   idem: { concurrent: 1000, conflicting: 5 },
   busy: { reports: 6, hogMs: 120_000 },
   paused: { rounds: 4, background: 10 },
+  schedules: { schedules: 200, minutes: 5, kills: 2, redisDownMs: 5000 },
+  campaigns: {
+    recipients: 20_000,
+    rejectEvery: 1000,
+    killEveryMs: 20_000,
+    kills: 0,
+    redisDownMs: 5000,
+    smtpDownMs: 30_000,
+    pauseRecipients: 2000,
+    pauseRounds: 10,
+  },
   settleMs: 240_000,
 };
 
@@ -56,6 +85,8 @@ export const SHORT: Settings = {
   idem: { concurrent: 300, conflicting: 3 },
   busy: { reports: 2, hogMs: 45_000 },
   paused: { rounds: 1, background: 6 },
+  schedules: { schedules: 20, minutes: 2, kills: 1, redisDownMs: 3000 },
+  campaigns: { recipients: 1500, rejectEvery: 250, killEveryMs: null, kills: 2, redisDownMs: 3000, smtpDownMs: 10_000, pauseRecipients: 500, pauseRounds: 3 },
   settleMs: 90_000,
 };
 
@@ -79,6 +110,14 @@ export interface ScenarioOutcome {
   recovery: string;
   checks: Check[];
   notes: string[];
+  /** The web's answer that counts as accepted (default "202"; a new schedule is "201"). */
+  acceptedStatus?: string;
+  /**
+   * The scenario's own figures when what it follows is not reports but campaign
+   * recipients (tallyRecipients in metrics.ts, counted before it dropped its
+   * database); `ids` is then empty.
+   */
+  tally?: Tally;
   /** Checks that can only be made once the reports are final (e.g. "one email"). */
   afterSettle?: () => Promise<Check[]>;
   /** Processes of the stack that died without being told to. */
@@ -114,12 +153,38 @@ export interface ChaosContext {
   reportsDir: string;
   phase(label: string, total: number, unit?: string, detail?: string): Phase;
   log(line: string): void;
-  startStack(options: { workers: number; concurrency?: number }): Promise<Stack>;
+  startStack(options: StackOptions): Promise<Stack>;
+  /**
+   * A scratch database of the scenario's own (real migrations), seeded with
+   * `seed` — for a scenario that needs another dataset than the shared one (a
+   * campaign of 20,000 customers). Dropped by drop(), or at the end of the run.
+   */
+  scratchDatabase(seed: { customers: number; orders: number }): Promise<OwnDatabase>;
   /**
    * Waits (bounded by settings.settleMs) until every id is final. Scenarios
    * call it before stopping their stack: the workers must be running to finish.
    */
   settle(label: string, ids: readonly string[]): Promise<void>;
+}
+
+export interface StackOptions {
+  workers: number;
+  concurrency?: number;
+  /** Settings added to the web's and the workers' environment. */
+  env?: Record<string, string>;
+  /** Another database than the shared scratch one (ctx.scratchDatabase), with its users' sessions. */
+  database?: Pick<OwnDatabase, "url" | "sessions">;
+}
+
+export interface OwnDatabase {
+  name: string;
+  url: string;
+  /** The harness's connection (application_name chaos-harness). */
+  pg: pg.Client;
+  db: PrismaClient;
+  /** For the users' session rows (sessionCache). */
+  sessions: pg.Pool;
+  drop(): Promise<void>;
 }
 
 const MAX_SUPERVISOR_RESTARTS = 20;
@@ -132,12 +197,18 @@ const MAX_SUPERVISOR_RESTARTS = 20;
  */
 export async function startStack(
   base: Omit<ChaosStackEnv, "queuePrefix" | "appUrl">,
-  options: { workers: number; concurrency?: number },
+  options: StackOptions,
   sessions: pg.Pool | pg.Client,
   redis: Redis,
 ): Promise<Stack> {
   const port = await freePort();
-  const env: ChaosStackEnv = { ...base, queuePrefix: uniqueQueuePrefix("chaos"), appUrl: `http://127.0.0.1:${port}` };
+  const env: ChaosStackEnv = {
+    ...base,
+    ...(options.database ? { databaseUrl: options.database.url } : {}),
+    ...(options.env ? { extraEnv: options.env } : {}),
+    queuePrefix: uniqueQueuePrefix("chaos"),
+    appUrl: `http://127.0.0.1:${port}`,
+  };
   const [web, ...workers] = await Promise.all([
     startWeb(env, port),
     ...Array.from({ length: options.workers }, (_, i) => startWorker(env, i, options.concurrency)),
@@ -172,7 +243,7 @@ export async function startStack(
   const stack: Stack = {
     env,
     baseUrl: env.appUrl,
-    cookieFor: sessionCache(sessions),
+    cookieFor: sessionCache(options.database?.sessions ?? sessions),
     web: web as Proc,
     workers: workers as WorkerProc[],
     jobs: queueJobs(redis, env.queuePrefix, QUEUES.reports),

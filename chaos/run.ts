@@ -23,6 +23,7 @@ import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
 import { pausedWorkerScenario } from "./scenarios/paused-worker.ts";
 import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
+import { schedulesScenario } from "./scenarios/schedules.ts";
 import { smtpFaultsScenario } from "./scenarios/smtp-faults.ts";
 import { HARNESS_PG_APP, startOwnRedis } from "./stack.ts";
 
@@ -35,6 +36,11 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
   { name: "idempotency", title: "concurrent identical POSTs with one Idempotency-Key", run: idempotencyScenario },
   { name: "busy-cpu", title: "big renders with both cores busy: no false stalls", run: busyCpuScenario },
   { name: "paused-worker", title: "a worker SIGSTOPped mid-render past its lock, resumed after the takeover", run: pausedWorkerScenario },
+  {
+    name: "schedules",
+    title: "every-minute schedules; kill -9 of the scheduler's worker (one at a minute boundary), Redis restarted empty",
+    run: schedulesScenario,
+  },
 ];
 
 const { values: args } = parseArgs({
@@ -131,6 +137,31 @@ try {
     },
     startStack: (options) =>
       startStack({ databaseUrl: scratch.url, redisUrl: redis.url, reportsDir, smtpUrl: sink.url, reconcileIntervalMs: 10_000 }, options, sessions, rc),
+    async scratchDatabase(seed) {
+      const own = await createScratchDatabase(baseDatabaseUrl);
+      const ownDb = createPrismaClient(own.url);
+      const ownSessions = sessionPool(own.url, HARNESS_PG_APP);
+      let ownPg: Awaited<ReturnType<typeof connectPg>> | null = null;
+      const close = async () => {
+        await Promise.allSettled([ownPg?.end(), ownDb.$disconnect(), ownSessions.end()]);
+        await own.drop();
+      };
+      // Closed and dropped at the end of the run unless the scenario drops it first (also when seeding fails).
+      const forget = onCleanup(`drop database ${own.name}`, close);
+      ownPg = await connectPg(own.url, HARNESS_PG_APP);
+      await seedDemoData(ownDb, seed);
+      return {
+        name: own.name,
+        url: own.url,
+        pg: ownPg,
+        db: ownDb,
+        sessions: ownSessions,
+        async drop() {
+          forget();
+          await close();
+        },
+      };
+    },
   };
 
   for (const s of selected) {

@@ -18,6 +18,8 @@ import {
 export interface ChaosStackEnv extends StackEnv {
   smtpUrl: string;
   reconcileIntervalMs: number;
+  /** Settings a scenario adds for its web and workers (ADMIN_EMAILS, CAMPAIGN_LEASE_MS, …). */
+  extraEnv?: Record<string, string>;
 }
 
 /** Application name on every Postgres connection a worker opens (node-postgres reads PGAPPNAME). */
@@ -25,18 +27,40 @@ export const WORKER_PG_APP = "chaos-worker";
 const WEB_PG_APP = "chaos-web";
 export const HARNESS_PG_APP = "chaos-harness";
 
-const chaosEnv = (s: ChaosStackEnv, pgApp: string) => ({ RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs), PGAPPNAME: pgApp });
+const chaosEnv = (s: ChaosStackEnv, pgApp: string) => ({ RECONCILE_INTERVAL_MS: String(s.reconcileIntervalMs), ...s.extraEnv, PGAPPNAME: pgApp });
 
 export const startWeb = (s: ChaosStackEnv, port: number): Promise<Proc> => startAppWeb(s, port, { env: chaosEnv(s, WEB_PG_APP) });
 
 export interface WorkerProc extends WorkerProcess {
   index: number;
+  /**
+   * Its scheduler's work as its log tells it (each tick that made runs logs
+   * "scheduler: runs created"): when it last did (harness clock; null: never)
+   * and how many runs in all. The worker that most recently made runs is the
+   * one "holding the scheduler" at that moment.
+   */
+  scheduler(): { lastRunsAt: number | null; runs: number };
 }
+
+const SCHEDULER_RUNS_LINE = '"msg":"scheduler: runs created"';
 
 /** Worker `index` of a stack (`node apps/worker/dist/main.js`); resolves when it logs "worker ready". */
 export async function startWorker(s: ChaosStackEnv, index: number, concurrency = 2): Promise<WorkerProc> {
-  const worker = await startAppWorker(s, { name: `worker-${index}`, concurrency, env: chaosEnv(s, WORKER_PG_APP) });
-  return { ...worker, index };
+  const scheduler = { lastRunsAt: null as number | null, runs: 0 };
+  const onLine = (line: string) => {
+    if (!line.includes(SCHEDULER_RUNS_LINE)) return;
+    try {
+      const runs = Number((JSON.parse(line) as { scheduler?: { runs?: number } }).scheduler?.runs ?? 0);
+      if (runs > 0) {
+        scheduler.lastRunsAt = Date.now();
+        scheduler.runs += runs;
+      }
+    } catch {
+      // not JSON: not the line we look for
+    }
+  };
+  const worker = await startAppWorker(s, { name: `worker-${index}`, concurrency, env: chaosEnv(s, WORKER_PG_APP), onLine });
+  return { ...worker, index, scheduler: () => ({ ...scheduler }) };
 }
 
 // ---------------------------------------------------------------- private redis

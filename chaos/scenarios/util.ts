@@ -1,4 +1,5 @@
 import type { PrismaClient } from "@backline/db";
+import type { Stack } from "../context.ts";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -34,3 +35,32 @@ export async function longestSalesSummary(db: PrismaClient) {
   const from = new Date(Date.UTC(info.endsAt.getUTCFullYear() - 2, info.endsAt.getUTCMonth(), 1)).toISOString().slice(0, 10);
   return { type: "sales-summary", params: { from, to, groupBy: "day" } };
 }
+
+/** Sleeps until the harness clock reads `at` (ms since epoch); at once if that has passed. */
+export const sleepUntil = (at: number) => sleep(Math.max(0, at - Date.now()));
+
+/**
+ * Worker `index` back after a kill, the way a supervisor with a back-off
+ * brings it: a worker refuses to start while Redis or the SMTP server is
+ * unreachable (its start-up check), so each try that fails is followed by
+ * another a second later, until `timeoutMs`. Returns how many tries failed.
+ */
+export async function restartWhenPossible(
+  stack: Pick<Stack, "restartWorker">,
+  index: number,
+  timeoutMs = 180_000,
+): Promise<{ failedTries: number; error?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (let failedTries = 0; ; failedTries++) {
+    try {
+      await stack.restartWorker(index);
+      return { failedTries };
+    } catch (err) {
+      if (Date.now() > deadline) return { failedTries: failedTries + 1, error: (err as Error).message.split("\n")[0] };
+      await sleep(1000);
+    }
+  }
+}
+
+/** Workers of a stack that are running now. */
+export const liveWorkers = (stack: Pick<Stack, "workers">) => stack.workers.filter((w) => w.proc.child.exitCode === null && w.proc.child.signalCode === null);
