@@ -73,7 +73,7 @@ for (let i = 0; i < count; i++) {
       title: salesSummary.title,
       summary: result.summary,
       fileName: result.fileName,
-      filePath,
+      pdf: filePath,
       fileBytes: result.bytes,
       attachmentMaxBytes: 10 * 1024 * 1024,
       downloadUrl: signDownloadUrl(appUrl, { reportId, userId: ownerId, expires }, { secret: TEST_SECRETS.DOWNLOAD_LINK_SECRET }),

@@ -69,7 +69,7 @@ for (let i = 0; i < count; i++) {
       summary: rendered.summary,
       highlights: rendered.highlights,
       fileName: rendered.fileName,
-      filePath,
+      pdf: filePath,
       fileBytes: rendered.bytes,
       attachmentMaxBytes: 10 * 1024 * 1024,
       messageId: campaignMessageId({ campaignId, customerId: i + 1, from }),

@@ -24,6 +24,7 @@ import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { campaignPdfFolder, purgeExpiredCampaigns } from "@backline/campaigns";
+import { fileStorage } from "@backline/storage";
 import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
 import {
   authHeaders,
@@ -225,7 +226,7 @@ try {
   const folder = path.join(reportsDir, campaignPdfFolder(campaign.id));
   const diskBefore = bytesOf(folder);
   const purgeStart = Date.now();
-  const purged = await purgeExpiredCampaigns(db, reportsDir, 30, new Date(Date.now() + 31 * 86_400_000));
+  const purged = await purgeExpiredCampaigns(db, fileStorage(reportsDir), 30, new Date(Date.now() + 31 * 86_400_000));
   const purgeMs = Date.now() - purgeStart;
   await db.$executeRawUnsafe("vacuum full campaign_recipients");
   const afterPurge = await sizes();

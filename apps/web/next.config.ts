@@ -13,6 +13,7 @@ const config: NextConfig = {
     "@backline/sign-in-outbox",
     "@backline/schedules",
     "@backline/campaigns",
+    "@backline/storage",
   ],
   // Loaded from node_modules at run time rather than bundled.
   serverExternalPackages: [
@@ -26,6 +27,9 @@ const config: NextConfig = {
     "@bull-board/api",
     "@bull-board/hono",
     "hono",
+    // Loaded only for an s3:// STORAGE_URL (packages/storage).
+    "@aws-sdk/client-s3",
+    "@aws-sdk/lib-storage",
   ],
   // Bull Board reads its page and static files from @bull-board/ui by path, which the build's tracing can't see.
   outputFileTracingIncludes: { "/admin/queues/**": ["../../node_modules/@bull-board/ui/package.json", "../../node_modules/@bull-board/ui/dist/**/*"] },

@@ -9,6 +9,7 @@
 import { seedDemoData } from "@backline/db";
 import { createMailTransport } from "@backline/mail";
 import { startSmtpSink, testWorkerSettings, waitUntil, type SmtpSink } from "@backline/test-kit";
+import { fileStorage } from "@backline/storage";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -84,6 +85,7 @@ describe("a sign-in flood", () => {
         mail: createMailTransport(smtp.url),
         log: pino({ level: "silent" }),
         env: testWorkerSettings(reportsDir, APP_URL),
+        storage: fileStorage(reportsDir),
       },
     });
 

@@ -7,7 +7,6 @@
 // a second (its status is re-read that often) and its unsent claims go back.
 // An SMTP outage puts recipients back for later instead of failing them; a
 // run of refusals trips the breaker, which pauses the campaign with the reason.
-import { rm } from "node:fs/promises";
 import path from "node:path";
 import {
   campaignPdfFolder,
@@ -31,7 +30,8 @@ import { issuesLine } from "@backline/config/field-issues";
 import type { PrismaClient } from "@backline/db";
 import { CampaignAttachmentTooLarge, buildCampaignEmail, campaignMessageId, type MailTransport } from "@backline/mail";
 import { takeSendSlot } from "@backline/queue";
-import { parseReport, recipientParams, renderReportToFile } from "@backline/reports";
+import { parseReport, recipientParams, renderReport } from "@backline/reports";
+import type { Storage } from "@backline/storage";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { WorkerEnv } from "./env.ts";
@@ -41,11 +41,12 @@ export interface CampaignSenderOptions {
   db: PrismaClient;
   redis: Redis;
   mail: MailTransport;
+  /** Where the recipients' PDFs are written (STORAGE_URL). */
+  storage: Storage;
   log: Logger;
   prefix: string;
   env: Pick<
     WorkerEnv,
-    | "REPORTS_DIR"
     | "MAIL_FROM"
     | "APP_URL"
     | "MAIL_ATTACHMENT_MAX_BYTES"
@@ -73,7 +74,7 @@ interface RunningCampaign {
 }
 
 export function startCampaignSender(options: CampaignSenderOptions) {
-  const { db, log, env } = options;
+  const { db, log, env, storage } = options;
   const idleMs = options.idleMs ?? 1000;
   const stop = new AbortController();
   let outages = 0;
@@ -106,12 +107,17 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       await markFinished(db, r.id, token, "failed", `Invalid parameters: ${issuesLine(parsed.issues)}`);
       return "done";
     }
-    // Each claim renders its own file: one that lost its claim can't touch the file another claim emails.
-    const relativePath = path.join(campaignPdfFolder(campaign.id), `${r.id}-c${r.claims}.pdf`);
-    const filePath = path.resolve(env.REPORTS_DIR, relativePath);
-    let rendered: Awaited<ReturnType<typeof renderReportToFile>>;
+    // Each claim renders its own object: one that lost its claim can't touch the one another claim emails.
+    const relativePath = path.posix.join(campaignPdfFolder(campaign.id), `${r.id}-c${r.claims}.pdf`);
+    let rendered: Awaited<ReturnType<typeof renderReport>>;
     try {
-      rendered = await renderReportToFile({ report: parsed.report, db, filePath, reportId: `campaign-${campaign.id}-${r.id}`, generatedAt: new Date() });
+      rendered = await renderReport({
+        report: parsed.report,
+        db,
+        output: () => storage.write(relativePath),
+        reportId: `campaign-${campaign.id}-${r.id}`,
+        generatedAt: new Date(),
+      });
     } catch (err) {
       const failure = describeFailure(err);
       if (!failure.permanent) throw err;
@@ -132,7 +138,8 @@ export function startCampaignSender(options: CampaignSenderOptions) {
         summary: rendered.summary,
         highlights: rendered.highlights,
         fileName: rendered.fileName,
-        filePath,
+        // Opened only when the message is written to the server: nothing is held while it waits for its send slot.
+        pdf: storage.read(relativePath),
         fileBytes: rendered.bytes,
         attachmentMaxBytes: env.MAIL_ATTACHMENT_MAX_BYTES,
         messageId,
@@ -140,7 +147,7 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       });
     } catch (err) {
       if (!(err instanceof CampaignAttachmentTooLarge)) throw err;
-      await rm(filePath, { force: true });
+      await storage.delete(relativePath);
       await markFinished(db, r.id, token, "failed", "The PDF is too large to attach, and a campaign recipient has no account to download it from.");
       return "done";
     }
@@ -154,7 +161,7 @@ export function startCampaignSender(options: CampaignSenderOptions) {
       stop.signal,
     );
     if (!(await isRunning(campaign.id)) || !(await startSending(db, r.id, token, { messageId, filePath: relativePath, fileBytes: rendered.bytes }))) {
-      await rm(filePath, { force: true });
+      await storage.delete(relativePath);
       await release(db, r.id, token);
       return "released";
     }

@@ -9,6 +9,7 @@ import {
   parseEnv,
   redisEnv,
   schedulesEnv,
+  storageEnv,
   webhooksEnv,
   workerEnv,
 } from "@backline/config";
@@ -23,6 +24,7 @@ export const workerEnvSchema = databaseEnv
   .extend(schedulesEnv.shape)
   .extend(campaignsEnv.shape)
   .extend(webhooksEnv.shape)
+  .extend(storageEnv.shape)
   // Only to open the sign-in links it emails (sealed by the web app).
   .extend(authEnv.pick({ AUTH_SECRET: true, ADMIN_EMAILS: true }).shape);
 export type WorkerEnv = z.infer<typeof workerEnvSchema>;

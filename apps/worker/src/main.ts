@@ -7,6 +7,7 @@ import { checkSmtp, createMailTransport } from "@backline/mail";
 import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
 import client from "prom-client";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
+import { createStorage } from "@backline/storage";
 import { startHousekeeping } from "./housekeeping.ts";
 import { startCampaignSender } from "./campaign-sender.ts";
 import { startAdminDigest } from "./notifications.ts";
@@ -48,6 +49,12 @@ try {
 const problems = (await Promise.all([checkDatabase(env.DATABASE_URL), checkRedis(env.REDIS_URL), checkSmtp(env.SMTP_URL)])).filter(Boolean);
 if (problems.length > 0) exitWith(problems.join("\n"));
 
+// Where PDFs go (STORAGE_URL, else the folder REPORTS_DIR). A bucket that can't be reached is a service down at start-up, like
+// the ones above: one line naming it. A folder is made when first written (its problems show in /readyz and in the failed report).
+const storage = await createStorage(env);
+const storageProblem = storage.kind === "s3" ? await storage.problem() : null;
+if (storageProblem) exitWith(storageProblem);
+
 const log = createLogger("backline-worker");
 const db = createPrismaClient(env.DATABASE_URL);
 const mail = countingMail(createMailTransport(env.SMTP_URL));
@@ -63,7 +70,7 @@ const running = await startReportWorker({
   signInMailMaxPerSecond: env.SIGN_IN_MAIL_MAX_PER_SECOND,
   campaignMailPerSecond: rates.campaigns,
   signInEmailsPerMinute,
-  context: { db, mail, log, env },
+  context: { db, mail, log, env, storage },
 });
 const reconcilerRedis = createRedis(env.REDIS_URL, "worker");
 const reconcilerQueue = createProducerQueue(QUEUES.reports, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, attempts: env.JOB_ATTEMPTS });
@@ -100,12 +107,13 @@ const ops = env.WORKER_METRICS_PORT
           ),
         ]);
         const consuming = running.worker.isRunning() && running.signInWorker.isRunning() ? null : "the queue workers are not running";
-        return [database, redis, consuming].filter((p): p is string => Boolean(p));
+        const stored = await storage.problem();
+        return [database, redis, consuming, stored].filter((p): p is string => Boolean(p));
       },
     })
   : null;
-const housekeeping = startHousekeeping({ db, log, reportsDir: env.REPORTS_DIR, campaignRetentionDays: env.CAMPAIGN_RETENTION_DAYS });
-const campaigns = startCampaignSender({ db, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
+const housekeeping = startHousekeeping({ db, log, storage, campaignRetentionDays: env.CAMPAIGN_RETENTION_DAYS });
+const campaigns = startCampaignSender({ db, storage, redis: reconcilerRedis, mail, log, prefix: env.QUEUE_PREFIX, env, mailPerSecond: rates.campaigns! });
 const digest = startAdminDigest({ db, mail, log, env, admins: env.ADMIN_EMAILS, intervalMs: env.ADMIN_DIGEST_MINUTES * 60_000 });
 const scheduler = startSchedulerLoop({
   db,
@@ -129,6 +137,8 @@ log.info(
   },
   "worker ready",
 );
+// Started by the launcher (launcher.ts, `npm run start:worker`): it counts this process as up from here.
+process.send?.({ backline: "ready" });
 
 let stopping = false;
 async function shutdown(signal: string) {
@@ -152,9 +162,12 @@ async function shutdown(signal: string) {
   await Promise.all([reconcilerQueue.close(), reconcilerSignInQueue.close()]);
   reconcilerRedis.disconnect();
   mail.close();
+  storage.close();
   await db.$disconnect();
   log.info("stopped");
   process.exit(0);
 }
 process.on("SIGINT", () => void shutdown("SIGINT"));
 process.on("SIGTERM", () => void shutdown("SIGTERM"));
+// The launcher gone (killed outright): drain and exit rather than run on unsupervised.
+if (process.send) process.on("disconnect", () => void shutdown("launcher gone"));

@@ -59,7 +59,7 @@ export interface ReportWorkerOptions {
    * counted per web process, several web processes' memory fallbacks, the reconciler's re-sends). Unset: no cap.
    */
   signInEmailsPerMinute?: number;
-  context: Pick<ProcessorContext, "db" | "mail" | "log" | "env"> & { workerId?: string };
+  context: Pick<ProcessorContext, "db" | "mail" | "log" | "env" | "storage"> & { workerId?: string };
 }
 
 /**

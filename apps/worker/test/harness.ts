@@ -1,23 +1,28 @@
 // Shared set-up of the worker's integration tests: a seeded scratch database,
-// an SMTP sink that parses and keeps what it receives, a reports folder, queue
-// stacks with their own prefixes, and workers in this process or in child
-// processes. Everything made is torn down by close().
+// an SMTP sink that parses and keeps what it receives, PDF storage (a reports
+// folder, or with `storage: "s3"` a bucket on an S3-protocol server started
+// here), queue stacks with their own prefixes, and workers in this process or
+// in child processes. Everything made is torn down by close().
 import type { ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { parseStorageUrl } from "@backline/config";
 import { createPrismaClient, seedDemoData, type PrismaClient } from "@backline/db";
 import { createMailTransport } from "@backline/mail";
 import { QUEUES, createProducerQueue, createRedis } from "@backline/queue";
 import { reportCommands } from "@backline/report-service";
+import { createStorage, type Storage } from "@backline/storage";
 import {
   TEST_SECRETS,
   createScratchDatabase,
   testWorkerSettings,
   deleteQueueKeys,
   startProcess,
+  startS3Server,
   startSmtpSink,
   uniqueQueuePrefix,
+  type S3Server,
   type ScratchDatabase,
   type SmtpSink,
   type SmtpSinkOptions,
@@ -32,7 +37,12 @@ export interface Harness {
   scratch: ScratchDatabase;
   db: PrismaClient;
   smtp: SmtpSink;
+  /** The folder of `file:` storage (the default); with `storage: "s3"`, unused. */
   reportsDir: string;
+  /** Where the workers keep PDFs: the reports folder, or the bucket. */
+  storage: Storage;
+  /** With `storage: "s3"`: the server, whose `env` every spawned worker gets. */
+  s3: S3Server | null;
   /** A queue prefix with its producer side: queue, publisher and the web's commands. */
   stack(label: string): ReturnType<typeof makeStack>;
   /** A worker in this process. */
@@ -52,12 +62,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function createHarness(options: { customers: number; orders: number; smtp?: SmtpSinkOptions }): Promise<Harness> {
+export async function createHarness(options: { customers: number; orders: number; smtp?: SmtpSinkOptions; storage?: "file" | "s3" }): Promise<Harness> {
   const scratch = await createScratchDatabase();
   const db = createPrismaClient(scratch.url);
   await seedDemoData(db, { customers: options.customers, orders: options.orders });
   const smtp = await startSmtpSink(options.smtp);
   const reportsDir = await mkdtemp(path.join(os.tmpdir(), "backline-worker-test-"));
+  const s3 = options.storage === "s3" ? await startS3Server() : null;
+  const storage = await createStorage({ ...s3?.env, REPORTS_DIR: reportsDir, STORAGE_URL: s3 ? parseStorageUrl(s3.env.STORAGE_URL!)! : undefined });
   const cleanups: (() => Promise<unknown>)[] = [];
   const onClose = (cleanup: () => Promise<unknown>) => void cleanups.push(cleanup);
 
@@ -66,6 +78,8 @@ export async function createHarness(options: { customers: number; orders: number
     db,
     smtp,
     reportsDir,
+    storage,
+    s3,
     onClose,
     stack: (label) => makeStack(db, label, onClose),
     async startWorker(prefix, concurrency = 1) {
@@ -78,6 +92,7 @@ export async function createHarness(options: { customers: number; orders: number
           mail: createMailTransport(smtp.url),
           log: pino({ level: "silent" }),
           env: testWorkerSettings(reportsDir, APP_URL),
+          storage,
         },
       });
       onClose(() => running.close());
@@ -96,6 +111,7 @@ export async function createHarness(options: { customers: number; orders: number
           APP_URL,
           WORKER_CONCURRENCY: "1",
           ...TEST_SECRETS,
+          ...s3?.env,
           ...env,
         },
         onLine: (line, stream) => void (stream === "stderr" && process.stderr.write(`${line}\n`)),
@@ -113,6 +129,8 @@ export async function createHarness(options: { customers: number; orders: number
       await smtp.close();
       await db.$disconnect();
       await scratch.drop();
+      storage.close();
+      await s3?.close();
       await rm(reportsDir, { recursive: true, force: true });
     },
   };

@@ -1,11 +1,14 @@
 // Housekeeping on a real database: expired sessions and sign-in tokens go,
-// sign-in email rows after a week, and old PDFs nobody names; everything still in use stays.
+// sign-in email rows after a week, and old PDFs nobody names — in a folder and in
+// an S3-protocol server (s3rver) alike; everything still in use stays.
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { createPrismaClient, createReport, ensureUser, type PrismaClient } from "@backline/db";
-import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
+import { parseStorageUrl } from "@backline/config";
+import { createStorage, fileStorage } from "@backline/storage";
+import { createScratchDatabase, startS3Server, type ScratchDatabase } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitUntil } from "@backline/test-kit";
 import { pino } from "pino";
@@ -61,11 +64,13 @@ describe("purgeExpired", () => {
   });
 });
 
-describe("purgeOrphanPdfs", () => {
-  it("removes old attempt PDFs and partial files that no report or delivery names, and keeps named, recent and foreign files", async () => {
+describe.each(["file", "s3"])("purgeOrphanPdfs (%s storage)", (kind) => {
+  it("removes old attempt PDFs (and old partial files) that no report or delivery names, and keeps named, recent and foreign ones", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "backline-housekeeping-"));
+    const s3 = kind === "s3" ? await startS3Server() : null;
+    const storage = await createStorage({ ...s3?.env, REPORTS_DIR: dir, STORAGE_URL: s3 ? parseStorageUrl(s3.env.STORAGE_URL!)! : undefined });
     try {
-      const owner = await ensureUser(db, "pdfs@example.com");
+      const owner = await ensureUser(db, `pdfs-${kind}@example.com`);
       const { id } = await createReport(db, { type: "sales-summary", params: {}, owner });
       const { id: emailedId } = await createReport(db, { type: "sales-summary", params: {}, owner });
       await db.report.update({ where: { id }, data: { filePath: `${id}-a3.pdf` } });
@@ -75,26 +80,40 @@ describe("purgeOrphanPdfs", () => {
       const files = {
         named: `${id}-a3.pdf`,
         superseded: `${id}-a1.pdf`,
-        killedMidRender: `${id}-a2.pdf.partial`,
         emailed: `${emailedId}-a1.pdf`,
-        recentOrphan: `${id}-a4.pdf`,
         legacy: `${id}.pdf`,
         foreign: "notes.txt",
+        campaign: `campaigns/${id}/1-c1.pdf`,
       };
-      const now = new Date();
-      const old = new Date(now.getTime() - ORPHAN_PDF_AGE_MS - 60_000);
-      for (const [kind, name] of Object.entries(files)) {
-        await writeFile(path.join(dir, name), "%PDF-");
-        if (kind !== "recentOrphan") await utimes(path.join(dir, name), old, old);
+      for (const key of Object.values(files)) {
+        const writer = await storage.write(key);
+        writer.stream.end("%PDF-");
+        await writer.commit();
       }
-      expect(await purgeOrphanPdfs(db, dir, now)).toBe(2);
-      const left = Object.fromEntries(Object.entries(files).map(([kind, name]) => [kind, existsSync(path.join(dir, name))]));
-      expect(left).toEqual({ named: true, superseded: false, killedMidRender: false, emailed: true, recentOrphan: true, legacy: true, foreign: true });
-      expect(await purgeOrphanPdfs(db, dir, now)).toBe(0);
-      expect(await purgeOrphanPdfs(db, path.join(dir, "missing"), now)).toBe(0);
+      // A worker killed mid-render leaves its partial file (a folder; an S3 server drops an upload never completed by its own rules).
+      if (kind === "file") await writeFile(path.join(dir, `${id}-a2.pdf.partial`), "%PDF-");
+      const exists = async () => Object.fromEntries(await Promise.all(Object.entries(files).map(async ([k, key]) => [k, (await storage.stat(key)) !== null])));
+
+      // All of it is recent: nothing goes.
+      expect(await purgeOrphanPdfs(db, storage, new Date())).toBe(0);
+      expect(Object.values(await exists()).every(Boolean)).toBe(true);
+
+      // An hour on: the superseded attempt (and the partial file) go, whatever anything else is stays.
+      const later = new Date(Date.now() + ORPHAN_PDF_AGE_MS + 60_000);
+      expect(await purgeOrphanPdfs(db, storage, later)).toBe(kind === "file" ? 2 : 1);
+      expect(await exists()).toEqual({ named: true, superseded: false, emailed: true, legacy: true, foreign: true, campaign: true });
+      if (kind === "file") expect(existsSync(path.join(dir, `${id}-a2.pdf.partial`))).toBe(false);
+      expect(await purgeOrphanPdfs(db, storage, later)).toBe(0);
     } finally {
+      storage.close();
+      await s3?.close();
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("an empty or missing store has nothing to purge", async () => {
+    const storage = await createStorage({ REPORTS_DIR: path.join(os.tmpdir(), "backline-housekeeping-missing") });
+    expect(await purgeOrphanPdfs(db, storage, new Date())).toBe(0);
   });
 });
 
@@ -104,7 +123,7 @@ describe("startHousekeeping", () => {
     const expired = (token: string) => db.session.create({ data: { token, userId: user.id, expiresAt: new Date(Date.now() - 1000) } });
     await expired("before-start");
     const dir = await mkdtemp(path.join(os.tmpdir(), "backline-housekeeping-"));
-    const housekeeping = startHousekeeping({ db, log: pino({ level: "silent" }), reportsDir: dir, campaignRetentionDays: 30, intervalMs: 300 });
+    const housekeeping = startHousekeeping({ db, log: pino({ level: "silent" }), storage: fileStorage(dir), campaignRetentionDays: 30, intervalMs: 300 });
     try {
       await waitUntil(async () => (await db.session.count({ where: { token: "before-start" } })) === 0, { what: "the run at start" });
       // Expired after the first run: only a later run can delete it.

@@ -44,6 +44,7 @@ async function startWorkerWith(
       mail: createMailTransport(h.smtp.url),
       log: pino({ level: "silent" }),
       env: testWorkerSettings(h.reportsDir, APP_URL),
+      storage: h.storage,
     },
   });
   h.onClose(() => running.close());

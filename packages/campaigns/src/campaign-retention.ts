@@ -3,23 +3,24 @@
 // housekeeping deletes them. The ledger itself stays: who was sent, failed or
 // skipped, when, and under which Message-ID — that is what keeps a later retry
 // or resend from mailing anyone twice, and it is small (measured in bench/).
-import { rm } from "node:fs/promises";
-import path from "node:path";
+// The PDFs go from wherever they are kept (STORAGE_URL: a folder or a bucket).
 import type { PrismaClient } from "@backline/db";
+import type { Storage } from "@backline/storage";
 
-/** Where a campaign's PDFs live, relative to REPORTS_DIR (the sender writes `<recipient id>-c<claim>.pdf` there). */
+/** Where a campaign's PDFs live in storage (the sender writes `<recipient id>-c<claim>.pdf` there). */
 export function campaignPdfFolder(campaignId: string): string {
-  return path.join("campaigns", campaignId);
+  return `campaigns/${campaignId}`;
 }
 
 /**
  * Purges campaigns that completed or were cancelled more than `retentionDays` ago: their
- * PDF folder, and the recipients' file paths and SMTP answers. Each campaign is marked
- * purged in the statement that clears its rows, so a crash between the two steps only
- * leaves a folder that the next run removes again (rm of a missing folder is a no-op).
+ * PDFs (every object under the campaign's folder or key prefix), and the recipients' file
+ * paths and SMTP answers. Each campaign is marked purged in the statement that clears its
+ * rows, so a crash between the two steps only leaves PDFs that the next run deletes again
+ * (deleting what is gone is a no-op).
  * Returns the campaigns purged.
  */
-export async function purgeExpiredCampaigns(db: PrismaClient, reportsDir: string, retentionDays: number, now = new Date()): Promise<string[]> {
+export async function purgeExpiredCampaigns(db: PrismaClient, storage: Storage, retentionDays: number, now = new Date()): Promise<string[]> {
   const before = new Date(now.getTime() - retentionDays * 86_400_000);
   const due = await db.campaign.findMany({
     where: { status: { in: ["completed", "cancelled"] }, finishedAt: { lt: before }, purgedAt: null },
@@ -29,7 +30,7 @@ export async function purgeExpiredCampaigns(db: PrismaClient, reportsDir: string
   });
   const purged: string[] = [];
   for (const { id } of due) {
-    await rm(path.join(reportsDir, campaignPdfFolder(id)), { recursive: true, force: true });
+    await storage.deletePrefix(campaignPdfFolder(id));
     const [, marked] = await db.$transaction([
       db.campaignRecipient.updateMany({
         where: { campaignId: id, OR: [{ filePath: { not: null } }, { smtpResponse: { not: null } }] },

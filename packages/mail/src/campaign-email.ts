@@ -5,7 +5,7 @@
 // List-Unsubscribe (RFC 8058) that records an opt-out.
 import type { SendMailOptions } from "nodemailer";
 import { FooterText, Figures, h, Layout, Paragraph, renderHtml, TextLink } from "./layout.ts";
-import { formatBytes, messageIdDomain, type ReportEmailHighlights } from "./report-email.ts";
+import { formatBytes, messageIdDomain, pdfAttachment, type PdfSource, type ReportEmailHighlights } from "./report-email.ts";
 import { headerText, headerUrl } from "./text.ts";
 
 /** `<campaign-<id>-<customer>@<MAIL_FROM's domain>>`. */
@@ -23,7 +23,8 @@ export interface CampaignEmailInput {
   summary: string;
   highlights?: ReportEmailHighlights;
   fileName: string;
-  filePath: string;
+  /** The PDF: a file's path, or a stream of it (opened only once the message is written to the server). */
+  pdf: PdfSource;
   fileBytes: number;
   /** Larger PDFs can't be sent (a recipient has no account to download from): the caller fails them instead. */
   attachmentMaxBytes: number;
@@ -96,6 +97,6 @@ export function buildCampaignEmail(input: CampaignEmailInput): SendMailOptions {
     },
     text,
     html,
-    attachments: [{ filename: input.fileName, path: input.filePath, contentType: "application/pdf" }],
+    attachments: [pdfAttachment(input.fileName, input.pdf)],
   };
 }

@@ -5,6 +5,8 @@ export {
   randomMessageId,
   messageIdDomain,
   formatBytes,
+  pdfAttachment,
+  type PdfSource,
   type ReportEmailHighlights,
   type ReportEmailInput,
 } from "./report-email.ts";

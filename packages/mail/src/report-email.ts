@@ -2,6 +2,7 @@
 // validated values reach headers, and those pass headerText() anyway; anything
 // a person typed goes in the body (escaped by React in the HTML).
 import { randomUUID } from "node:crypto";
+import type { Readable } from "node:stream";
 import type { SendMailOptions } from "nodemailer";
 import { FooterText, Figures, h, Layout, Paragraph, PrimaryButton, Rule, renderHtml, TextLink, type Figure } from "./layout.ts";
 import { extraHeaders, headerText, headerUrl, senderDomain } from "./text.ts";
@@ -25,7 +26,8 @@ export interface ReportEmailInput {
   /** The figures shown inline (and in the preheader). */
   highlights?: ReportEmailHighlights;
   fileName: string;
-  filePath: string;
+  /** The PDF: a file's path, or a stream of it (from storage; opened only once the message is written to the server). */
+  pdf: PdfSource;
   fileBytes: number;
   /** Attach up to this size; the signed link is in the email either way. */
   attachmentMaxBytes: number;
@@ -185,8 +187,15 @@ export function buildReportEmail(input: ReportEmailInput): SendMailOptions {
     headers,
     text,
     html,
-    attachments: attach ? [{ filename: input.fileName, path: input.filePath, contentType: "application/pdf" }] : [],
+    attachments: attach ? [pdfAttachment(input.fileName, input.pdf)] : [],
   };
+}
+
+/** A PDF to attach: a file path, or its bytes as a stream (nodemailer reads either while it writes the message). */
+export type PdfSource = string | Readable;
+
+export function pdfAttachment(filename: string, pdf: PdfSource) {
+  return { filename, contentType: "application/pdf", ...(typeof pdf === "string" ? { path: pdf } : { content: pdf }) };
 }
 
 export function formatBytes(bytes: number): string {

@@ -25,7 +25,7 @@ export const reportInput: ReportEmailInput = {
   },
   fileName: "sales-summary-2026-10-01-to-2026-10-31.pdf",
   // Tests that compile the message point this at a PDF they write (see samplePdf).
-  filePath: "/nonexistent/report.pdf",
+  pdf: "/nonexistent/report.pdf",
   fileBytes: 57_123,
   attachmentMaxBytes: 10 * 1024 * 1024,
   downloadUrl: `https://backline.example.com/reports/${REPORT_ID}/download?user=u1&expires=1795953600&kid=k1&sig=Zx0c`,
@@ -58,11 +58,11 @@ export const SAMPLE_PDF = [
   "%%EOF",
 ].join("\n");
 
-export function sampleEmails(pdfPath = reportInput.filePath): Record<string, SendMailOptions> {
-  const report = { ...reportInput, filePath: pdfPath };
+export function sampleEmails(pdfPath = reportInput.pdf as string): Record<string, SendMailOptions> {
+  const report = { ...reportInput, pdf: pdfPath };
   return {
     "report-sales-summary": buildReportEmail(report),
-    "report-statement-linked": buildReportEmail({ ...statementInput, filePath: pdfPath, fileBytes: 12 * 1024 * 1024 }),
+    "report-statement-linked": buildReportEmail({ ...statementInput, pdf: pdfPath, fileBytes: 12 * 1024 * 1024 }),
     "report-scheduled": buildReportEmail({
       ...report,
       unsubscribeUrl: "https://backline.example.com/schedules/s1/unsubscribe?sig=abc",
@@ -86,7 +86,7 @@ export function sampleEmails(pdfPath = reportInput.filePath): Record<string, Sen
       summary: statementInput.summary,
       highlights: statementInput.highlights,
       fileName: statementInput.fileName,
-      filePath: pdfPath,
+      pdf: pdfPath,
       fileBytes: 40 * 1024,
       attachmentMaxBytes: 10 * 1024 * 1024,
       messageId: "<campaign-0193a7c2-5b7e-7c3a-9d1e-3f5a2b1c4d6e-42@backline.example.com>",

@@ -37,6 +37,11 @@ export interface RenderContext {
   page: PageGeometry;
   /** Numbers, money and dates in the reader's locale. */
   format: ReportFormat;
+  /**
+   * Resolves when the PDF's destination has room for more (between pages): a slow
+   * one — an upload — holds the render back instead of the drawn pages piling up in memory.
+   */
+  room?: () => Promise<void>;
 }
 
 /** A figure a reader wants at a glance, already formatted ("Revenue", "$2,756,730.38"). */

@@ -12,7 +12,7 @@ export {
   type ReportTypeId,
 } from "./registry.ts";
 export { parseReport, parseReportOrThrow, type ParsedReport, type ParseReportResult } from "./parse-report.ts";
-export { renderReportToFile, type RenderReportOptions, type RenderReportResult } from "./render-to-file.ts";
+export { renderReport, renderReportToFile, type PdfOutput, type RenderReportOptions, type RenderReportResult } from "./render-to-file.ts";
 export { DEFAULT_RENDER_OPTIONS, parseRenderOptions, renderOptionsSchema, type RenderOptions } from "./render-options.ts";
 export { canonicalLocale, createFormat, type ReportFormat } from "./format.ts";
 export { PAPER_SIZES, type PaperSize } from "./pdf/theme.ts";

@@ -1,25 +1,25 @@
 // Serving a report's PDF: who may, and the record of each download.
+// The bytes stream through this process from storage (a folder, or an S3 bucket)
+// rather than redirecting to a presigned URL: every download stays behind the
+// same checks — the owner's session or a signed, revocable link, checked and
+// recorded at the moment of the download — the bucket and its endpoint never
+// need to be reachable from browsers, and the answer keeps this app's headers
+// (no-store, attachment, CSP). Memory stays flat: a stream, never a buffer.
 import "server-only";
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
-import path from "node:path";
 import { Readable } from "node:stream";
 import { isDownloadable, type Report } from "@backline/db";
 import { parseReport } from "@backline/reports";
 import { clientIp } from "./client-ip";
 import { reportService } from "./reports";
-import { webEnv } from "./env";
 import { PLAIN_PAGE_CSP, plainPage } from "./plain-page";
+import { storage } from "./storage";
 
 /** The PDF as an attachment, after recording who downloaded it (a download that can't be recorded doesn't happen). */
 export async function servePdf(report: Report, request: Request, who: { userId: string; linkId?: string }): Promise<Response | null> {
   if (!report.filePath || !isDownloadable(report.status)) return null;
-  const file = path.resolve(webEnv().REPORTS_DIR, report.filePath);
-  const size = await stat(file).then(
-    (s) => s.size,
-    () => null,
-  );
-  if (size === null) return null;
+  const store = await storage();
+  const stored = await store.stat(report.filePath);
+  if (!stored) return null;
   await reportService().recordDownload({
     reportId: report.id,
     userId: who.userId,
@@ -27,10 +27,10 @@ export async function servePdf(report: Report, request: Request, who: { userId: 
     ip: clientIp(request.headers),
     userAgent: request.headers.get("user-agent")?.slice(0, 512) ?? null,
   });
-  return new Response(Readable.toWeb(createReadStream(file)) as ReadableStream, {
+  return new Response(Readable.toWeb(store.read(report.filePath)) as ReadableStream, {
     headers: {
       "Content-Type": "application/pdf",
-      "Content-Length": String(size),
+      "Content-Length": String(stored.size),
       "Content-Disposition": contentDisposition(pdfFileName(report)),
       "Cache-Control": "no-store",
       "Content-Security-Policy": PLAIN_PAGE_CSP,

@@ -11,6 +11,7 @@ import {
   parseEnv,
   redisEnv,
   schedulesEnv,
+  storageEnv,
   webhooksEnv,
 } from "@backline/config";
 
@@ -23,7 +24,8 @@ export const webEnvSchema = databaseEnv
   .extend(schedulesEnv.shape)
   .extend(campaignsEnv.shape)
   .extend(opsEnv.shape)
-  .extend(webhooksEnv.shape);
+  .extend(webhooksEnv.shape)
+  .extend(storageEnv.shape);
 
 let cached: ReturnType<typeof webEnvSchema.parse> | undefined;
 export function webEnv() {

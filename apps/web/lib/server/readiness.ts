@@ -7,6 +7,7 @@ import { repoRoot } from "@backline/config";
 import { unappliedMigrations } from "@backline/db";
 import { db } from "./db";
 import { publisher } from "./reports";
+import { storage } from "./storage";
 
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref())]);
@@ -32,5 +33,10 @@ export async function notReady(): Promise<string[]> {
       () => "Redis is unreachable (REDIS_URL)",
     ),
   ]);
-  return [database, redis].filter((p): p is string => p !== null);
+  // Where PDFs are kept (a folder, or a bucket: STORAGE_URL): a download needs it.
+  const stored = await within(
+    storage().then((s) => s.problem()),
+    4000,
+  ).catch(() => "The PDF storage did not answer in time (STORAGE_URL)");
+  return [database, redis, stored].filter((p): p is string => p !== null);
 }

@@ -1,6 +1,7 @@
 import type { PrismaClient, ReportChange } from "@backline/db";
 import type { CancellationListener } from "@backline/report-service";
 import type { MailTransport } from "@backline/mail";
+import type { Storage } from "@backline/storage";
 import type { JobName, JobPayload } from "@backline/queue";
 import type { Job } from "bullmq";
 import type { Logger } from "pino";
@@ -10,9 +11,10 @@ import type { WorkerEnv } from "../env.ts";
 export interface ProcessorContext {
   db: PrismaClient;
   mail: MailTransport;
+  /** Where PDFs are written and read (STORAGE_URL): a folder or an S3-compatible bucket. */
+  storage: Storage;
   env: Pick<
     WorkerEnv,
-    | "REPORTS_DIR"
     | "APP_URL"
     | "MAIL_FROM"
     | "MAIL_ATTACHMENT_MAX_BYTES"

@@ -1,4 +1,4 @@
-// generate-report: Queued → Generating (PDF streamed to REPORTS_DIR) → Emailing → Sent.
+// generate-report: Queued → Generating (PDF streamed to storage: STORAGE_URL) → Emailing → Sent.
 // Postgres decides what happens: a report already Sent, Failed or Cancelled is
 // never worked on again, whatever Redis replays. A report found Emailing (its
 // worker died mid-send) is built again; the delivery claim keeps it from being
@@ -7,11 +7,10 @@
 // attempt (status, progress, delivery claim) holds only while it is still the
 // current one. A worker that lost its job lock without dying (a pause, a Redis
 // blip) and carries on after another worker took over changes nothing, and it
-// renders into a file of its own (`<id>-a<attempt>.pdf`), so it can't touch the
-// PDF that the report's row points to.
+// renders into an object of its own (`<id>-a<attempt>.pdf`: a file, or an S3 key
+// visible only once its upload completed), so it can't touch the PDF that the
+// report's row points to.
 // Every change is published for open status pages.
-import { rm } from "node:fs/promises";
-import path from "node:path";
 import { describeIssues, issuesLine } from "@backline/config";
 import { DELIVERY_LEASE_MS, claimDelivery, markDeliverySent, recordProgress, releaseDelivery, transitionReport, type Report } from "@backline/db";
 import { buildReportEmail, reportMessageId } from "@backline/mail";
@@ -22,7 +21,7 @@ import {
   EmptyReportError,
   parseRenderOptions,
   parseReport,
-  renderReportToFile,
+  renderReport,
   type RenderOptions,
   type ReportHighlights,
 } from "@backline/reports";
@@ -124,8 +123,7 @@ export const processGenerateReport: Processor<"generate-report"> = async (job, w
 
 interface BuiltPdf {
   fileName: string;
-  filePath: string;
-  /** filePath relative to REPORTS_DIR, as the row records it. */
+  /** The storage key, as the row records it (`<id>-a<n>.pdf`). */
   relativePath: string;
   bytes: number;
   pages: number;
@@ -157,14 +155,13 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
 
   const attempt = report.attempts;
   const relativePath = attemptFileName(report.id, attempt);
-  const filePath = path.resolve(ctx.env.REPORTS_DIR, relativePath);
   const progress = throttleProgress(async (p) => ctx.publish(await recordProgress(ctx.db, report.id, { ...p, workerId: ctx.workerId, attempt })));
-  let result: Awaited<ReturnType<typeof renderReportToFile>>;
+  let result: Awaited<ReturnType<typeof renderReport>>;
   try {
-    result = await renderReportToFile({
+    result = await renderReport({
       report: parsed.report,
       db: ctx.db,
-      filePath,
+      output: () => ctx.storage.write(relativePath),
       reportId: report.id,
       generatedAt: new Date(),
       ...(await renderOptionsFor(report, ctx)),
@@ -195,12 +192,11 @@ async function generate(report: Report, ctx: ProcessorContext, signal: AbortSign
   await ctx.publish(emailing);
   if (!emailing) {
     // Cancelled or superseded while rendering: this attempt's own PDF must not linger.
-    await rm(filePath, { force: true });
+    await ctx.storage.delete(relativePath);
     return null;
   }
   return {
     fileName: result.fileName,
-    filePath,
     relativePath,
     bytes: result.bytes,
     pages: result.pages,
@@ -267,7 +263,8 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext, sched
       // The one recorded with the claim: a resend carries exactly the first send's Message-ID.
       messageId: claim.delivery.messageId,
       fileName: pdf.fileName,
-      filePath: pdf.filePath,
+      // Opened only when the message is written to the SMTP server (a folder's file, or the object streamed from S3).
+      pdf: ctx.storage.read(pdf.relativePath),
       fileBytes: pdf.bytes,
       attachmentMaxBytes: ctx.env.MAIL_ATTACHMENT_MAX_BYTES,
       downloadUrl: link.url,
@@ -309,7 +306,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext, sched
   });
   await ctx.publish(sent);
   // This attempt's own PDF is nobody's when another one went out (the row now names that one).
-  if (emailed && emailed.filePath !== pdf.relativePath) await rm(pdf.filePath, { force: true });
+  if (emailed && emailed.filePath !== pdf.relativePath) await ctx.storage.delete(pdf.relativePath);
   return sent !== null;
 }
 
@@ -321,7 +318,7 @@ async function email(report: Report, pdf: BuiltPdf, ctx: ProcessorContext, sched
 async function superseded(reportId: string, attempt: number, ctx: ProcessorContext) {
   const own = attemptFileName(reportId, attempt);
   const emailedWithIt = await ctx.db.delivery.count({ where: { reportId, filePath: own, status: "sent" } });
-  if (emailedWithIt === 0) await rm(path.resolve(ctx.env.REPORTS_DIR, own), { force: true });
+  if (emailedWithIt === 0) await ctx.storage.delete(own);
   ctx.log.warn({ reportId, attempt }, "attempt superseded by another worker; stopped, changing nothing");
   return { superseded: true };
 }

@@ -37,8 +37,9 @@ export class PageSequence {
   async next(): Promise<void> {
     if (this.#page === 0) throw new Error("PageSequence.next called before start");
     this.#footer();
-    // Let timers and I/O (the worker's lock renewal, the file stream) run between pages.
+    // Let timers and I/O (the worker's lock renewal, the file stream) run between pages, and wait for a slow output.
     await new Promise<void>((resolve) => setImmediate(resolve));
+    await this.#ctx.room?.();
     await this.#open();
   }
 
