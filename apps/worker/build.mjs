@@ -1,12 +1,13 @@
 // Bundles the worker (and the workspace packages it imports, which ship as
-// TypeScript source) into dist/main.js; npm dependencies stay external, so every
+// TypeScript source) into dist/main.js, and its launcher (one copy per core,
+// `npm run start:worker`) into dist/launcher.js; npm dependencies stay external, so every
 // one the bundle imports must be listed in apps/worker/package.json (resolution
 // starts from dist/, where a hoisted copy of another major version may win).
 import { build } from "esbuild";
 
 await build({
-  entryPoints: ["src/main.ts"],
-  outfile: "dist/main.js",
+  entryPoints: ["src/main.ts", "src/launcher.ts"],
+  outdir: "dist",
   bundle: true,
   platform: "node",
   target: "node20",

@@ -94,12 +94,13 @@ describe("container images", () => {
     }
   });
 
-  it("worker: the bundle with its fonts starts and answers /healthz and /readyz", async () => {
+  it("worker: the launcher starts its copies of the bundle (fonts found), each answering /healthz and /readyz on its port", async () => {
     const build = spawnSync(process.execPath, ["build.mjs"], { cwd: path.join(repoRoot, "apps/worker"), encoding: "utf8" });
     expect(build.status, build.stderr).toBe(0);
     const image = await assemble("apps/worker/Dockerfile", path.join(dir, "worker"));
-    expect(image.cmd).toEqual(["node", "dist/main.js"]);
+    expect(image.cmd).toEqual(["node", "dist/launcher.js"]);
     const port = await freePort();
+    const secondPort = port + 1; // copy k answers on WORKER_METRICS_PORT + k
     const env = appEnv(
       {
         databaseUrl: scratch.url,
@@ -109,13 +110,15 @@ describe("container images", () => {
         appUrl: "http://localhost:3999",
         smtpUrl: smtp.url,
       },
-      { WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: "127.0.0.1" },
+      { WORKER_METRICS_PORT: String(port), WORKER_METRICS_HOST: "127.0.0.1", WORKER_PROCESSES: "2" },
     );
     const worker = startProcess("image-worker", process.execPath, [image.cmd[1]!], { cwd: image.cwd, env });
     try {
-      await waitForPort(port, { what: "the image's worker probes", proc: worker });
-      expect(await (await fetch(`http://127.0.0.1:${port}/healthz`)).text()).toBe("ok\n");
-      expect(await (await fetch(`http://127.0.0.1:${port}/readyz`)).text()).toBe("ready\n");
+      for (const p of [port, secondPort]) {
+        await waitForPort(p, { what: "the image's worker probes", proc: worker });
+        expect(await (await fetch(`http://127.0.0.1:${p}/healthz`)).text()).toBe("ok\n");
+        expect(await (await fetch(`http://127.0.0.1:${p}/readyz`)).text()).toBe("ready\n");
+      }
     } finally {
       await worker.stop();
     }
