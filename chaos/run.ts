@@ -17,6 +17,7 @@ import { connectPg, redisClient, waitTerminal } from "./client.ts";
 import { FULL, SHORT, startStack, type ChaosContext, type ScenarioOutcome } from "./context.ts";
 import { evaluate, failedResult, passed, renderScenario, renderSummary, type ScenarioResult } from "./metrics.ts";
 import { busyCpuScenario } from "./scenarios/busy-cpu.ts";
+import { campaignsScenario } from "./scenarios/campaigns.ts";
 import { idempotencyScenario } from "./scenarios/idempotency.ts";
 import { killWorkerScenario } from "./scenarios/kill-worker.ts";
 import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
@@ -40,6 +41,11 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
     name: "schedules",
     title: "every-minute schedules; kill -9 of the scheduler's worker (one at a minute boundary), Redis restarted empty",
     run: schedulesScenario,
+  },
+  {
+    name: "campaigns",
+    title: "bulk campaign under kill -9 of workers, a Redis restart and an SMTP outage; another paused and resumed",
+    run: campaignsScenario,
   },
 ];
 
