@@ -32,6 +32,8 @@ const view = (id: string, overrides: Record<string, unknown> = {}) => ({
   updatedAt: "2026-02-01T10:00:01.000Z",
   startedAt: "2026-02-01T10:00:00.500Z",
   finishedAt: null,
+  scheduleId: null,
+  occurrence: null,
   ...overrides,
 });
 const fakeUpdate = (id: string, progress: number) => JSON.stringify({ report: view(id, { progress }), event: null, publishedAt: Date.now() });
