@@ -5,16 +5,48 @@ import path from "node:path";
 import { config as loadDotenvFile } from "dotenv";
 import { z } from "zod";
 import { describeIssues } from "./field-issues.ts";
+import { finishRedisSettings, isRedisUrl, parseClusterRedisUrl, parseRedisNode } from "./redis-target.ts";
 
 export { describeIssues, issuesLine, toFieldIssues, type FieldIssue } from "./field-issues.ts";
+export {
+  clusterNodesText,
+  clusterRedisUrl,
+  hashTagOf,
+  parseClusterRedisUrl,
+  parseRedisNode,
+  withHashTag,
+  type RedisClusterAddress,
+  type RedisNode,
+} from "./redis-target.ts";
 
 export const databaseEnv = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: "must be a postgresql:// URL" }).default("postgresql://postgres@127.0.0.1:5432/backline"),
 });
 
 export const redisEnv = z.object({
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL" }).default("redis://127.0.0.1:6379"),
-  /** Key prefix of every queue, so two stacks can share one Redis. */
+  /**
+   * One Redis; with REDIS_CLUSTER_NODES only its user, password and rediss:// count, and parseEnv turns it into the
+   * cluster's address (`redis://user:pass@host:port,host:port`, redis-target.ts), which is a valid REDIS_URL too.
+   */
+  REDIS_URL: z
+    .string()
+    .default("redis://127.0.0.1:6379")
+    .refine((value) => isRedisUrl(value) || parseClusterRedisUrl(value) !== null, { error: "must be a redis:// or rediss:// URL" }),
+  /** A Redis Cluster's seed nodes, `host:port,host:port,…`; when set it replaces REDIS_URL's host (empty: one Redis at REDIS_URL). */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default("")
+    .transform((value, ctx) => {
+      const nodes = value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+        .map((s) => parseRedisNode(s));
+      if (nodes.every((n) => n !== null)) return nodes;
+      ctx.addIssue({ code: "custom", message: "must be host:port pairs separated by commas, e.g. 10.0.0.1:7000,10.0.0.2:7000" });
+      return z.NEVER;
+    }),
+  /** Key prefix of every queue, so two stacks can share one Redis. On a cluster, one without a hash tag is used as `{QUEUE_PREFIX}`. */
   QUEUE_PREFIX: z
     .string()
     .regex(/^[A-Za-z0-9:_{}-]+$/, "letters, digits, : _ - { } only")
@@ -365,7 +397,7 @@ export class EnvError extends Error {
 export function parseEnv<S extends z.ZodObject>(schema: S, source: NodeJS.ProcessEnv = process.env): z.infer<S> {
   if (source === process.env) loadRepoDotenv();
   const result = schema.safeParse(source);
-  if (result.success) return result.data;
+  if (result.success) return finishRedisSettings(result.data);
   throw new EnvError(`Invalid environment — ${describeIssues(result.error.issues)}`);
 }
 
@@ -385,13 +417,13 @@ export function repoRoot(from = process.cwd()): string {
   }
 }
 
-/** Hides a URL's password so it can be printed in an error line. */
+/** Hides a URL's password so it can be printed in an error line (a cluster address's too, which URL can't parse). */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = "***";
     return u.toString();
   } catch {
-    return url;
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/?#]*:)[^@/?#]*@/i, "$1***@");
   }
 }
