@@ -26,7 +26,8 @@ export {
   type Proc,
   type StartOptions,
 } from "./processes.ts";
-export { deleteQueueKeys, queueJobs, uniqueQueuePrefix, type QueueJobs } from "./queue-keys.ts";
+export { deleteQueueKeys, listKeys, queueJobs, testingOnCluster, uniqueQueuePrefix, type QueueJobs } from "./queue-keys.ts";
+export { startRedisCluster, type RedisCluster, type RedisClusterOptions } from "./redis-cluster.ts";
 export { createScratchDatabase, type ScratchDatabase } from "./scratch-database.ts";
 export { TEST_SECRETS, testWorkerSettings } from "./secrets.ts";
 export {
