@@ -14,13 +14,21 @@ export interface QueueSettings {
 }
 
 export function createProducerQueue(name: QueueName, settings: QueueSettings): Queue {
-  const queue = new Queue(name, {
-    connection: createRedis(settings.redisUrl, "producer"),
-    prefix: settings.prefix,
-    defaultJobOptions: jobOptions(settings.attempts ?? 3),
-  });
+  const connection = createRedis(settings.redisUrl, "producer");
+  const queue = new Queue(name, { connection, prefix: settings.prefix, defaultJobOptions: jobOptions(settings.attempts ?? 3) });
   // Errors surface on the awaited add(); this only keeps them off stderr spam.
   queue.on("error", () => {});
+  connection.on("error", () => {});
+  // BullMQ leaves a connection it was given open on close(); this one is the queue's own, so it goes with it
+  // (else it keeps reconnecting to a Redis that went away).
+  const close = queue.close.bind(queue);
+  queue.close = async () => {
+    try {
+      await close();
+    } finally {
+      connection.disconnect();
+    }
+  };
   return queue;
 }
 

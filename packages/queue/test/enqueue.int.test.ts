@@ -1,11 +1,12 @@
 // The typed enqueue helper against a real Redis, in a queue prefix of its own.
 import { randomUUID } from "node:crypto";
+import { uniqueQueuePrefix } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Queue } from "bullmq";
 import { ENQUEUE_TIMEOUT_MS, InvalidJobPayloadError, PRIORITY, QUEUES, checkRedis, createProducerQueue, enqueue } from "../src/index.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `backline-queue-test-${process.pid}-${Date.now().toString(36)}`;
+const prefix = uniqueQueuePrefix("queue-test");
 let queue: Queue;
 
 beforeAll(() => {

@@ -3,11 +3,12 @@
 // that isn't its own, before Redis sees it.
 import { randomUUID } from "node:crypto";
 import type { Queue } from "bullmq";
+import { uniqueQueuePrefix } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { JOB_QUEUE, QUEUES, WrongQueueError, createProducerQueue, enqueue, signInEmailJobOptions } from "../src/index.ts";
 
 const REDIS_URL = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-const prefix = `backline-queues-test-${process.pid}-${Date.now().toString(36)}`;
+const prefix = uniqueQueuePrefix("queues-test");
 let reports: Queue;
 let signIn: Queue;
 
