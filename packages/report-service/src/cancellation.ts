@@ -2,7 +2,8 @@
 // the web marks the row Cancelled, then broadcasts the id; the worker holding
 // the job aborts its render at the next page. The row is what counts — a
 // worker that misses the broadcast still finds "cancelled" at its next
-// status change and stops there.
+// status change and stops there. (Sharded pub/sub on a cluster: @backline/queue's pubsub.ts.)
+import { onMessage, publish, subscribe } from "@backline/queue";
 import type { Redis } from "ioredis";
 
 export const cancelChannel = (prefix: string) => `${prefix}:cancel-requests`;
@@ -15,7 +16,7 @@ export class ReportCancelledError extends Error {
 }
 
 export async function broadcastCancel(redis: Redis, prefix: string, reportId: string): Promise<void> {
-  await redis.publish(cancelChannel(prefix), reportId);
+  await publish(redis, cancelChannel(prefix), reportId);
 }
 
 /** Worker side: one subscription per process, one AbortController per running report. */
@@ -26,8 +27,11 @@ export class CancellationListener {
 
   static async start(subscriber: Redis, prefix: string): Promise<CancellationListener> {
     const listener = new CancellationListener(subscriber);
-    subscriber.on("message", (_channel: string, reportId: string) => listener.abort(reportId));
-    await subscriber.subscribe(cancelChannel(prefix));
+    const channel = cancelChannel(prefix);
+    onMessage(subscriber, (from, reportId) => {
+      if (from === channel) listener.abort(reportId);
+    });
+    await subscribe(subscriber, channel);
     return listener;
   }
 

@@ -1,4 +1,5 @@
-// Live report updates over Redis pub/sub. Whoever changes a report in Postgres
+// Live report updates over Redis pub/sub (sharded on a cluster: @backline/queue's
+// pubsub.ts). Whoever changes a report in Postgres
 // publishes the new state on the report's channel; every web process with an
 // open status page for it is subscribed. Pub/sub is fire-and-forget, which is
 // fine: Postgres has the state and history, so a page that missed a message
@@ -8,6 +9,7 @@
 import { EventEmitter } from "node:events";
 import { isDownloadable, type ReportChange } from "@backline/db";
 import { REPORT_STATUSES } from "@backline/db/report-status";
+import { onMessage, publish, subscribe, unsubscribe } from "@backline/queue";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { downloadPath } from "./download-links.ts";
@@ -29,7 +31,7 @@ export function toReportUpdate(change: ReportChange): ReportUpdate {
 /** Publishes a change; a Redis hiccup must never fail the work that made it. */
 export async function publishReportChange(redis: Redis, prefix: string, change: ReportChange | null): Promise<void> {
   if (!change) return;
-  await redis.publish(reportUpdatesChannel(prefix, change.report.id), JSON.stringify(toReportUpdate(change))).catch(() => {});
+  await publish(redis, reportUpdatesChannel(prefix, change.report.id), JSON.stringify(toReportUpdate(change))).catch(() => {});
 }
 
 /** A real update is about 1 KB; anything far larger is not one of ours. */
@@ -114,7 +116,7 @@ export class ReportUpdateHub {
     private readonly prefix: string,
   ) {
     const channelPrefix = reportUpdatesChannel(prefix, "");
-    subscriber.on("message", (channel: string, message: string) => {
+    onMessage(subscriber, (channel, message) => {
       if (!channel.startsWith(channelPrefix) || !this.listeners.has(channel)) return;
       const update = parseReportUpdate(message, channel.slice(channelPrefix.length));
       if (update) this.emitter.emit(channel, update);
@@ -128,7 +130,7 @@ export class ReportUpdateHub {
     this.emitter.on(channel, listener);
     const count = (this.listeners.get(channel) ?? 0) + 1;
     this.listeners.set(channel, count);
-    if (count === 1) await this.subscriber.subscribe(channel);
+    if (count === 1) await subscribe(this.subscriber, channel);
     let done = false;
     return async () => {
       if (done) return;
@@ -137,7 +139,7 @@ export class ReportUpdateHub {
       const left = (this.listeners.get(channel) ?? 1) - 1;
       if (left > 0) return void this.listeners.set(channel, left);
       this.listeners.delete(channel);
-      await this.subscriber.unsubscribe(channel).catch(() => {});
+      await unsubscribe(this.subscriber, channel).catch(() => {});
     };
   }
 

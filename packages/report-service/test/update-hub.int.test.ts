@@ -1,7 +1,8 @@
 // One subscriber connection, many listeners: the hub subscribes a report's
-// channel on the first listener and lets go after the last (real Redis).
+// channel on the first listener and lets go after the last (real Redis, or a
+// Redis Cluster: scripts/test-redis-cluster.ts, where it is sharded pub/sub).
 import { randomUUID } from "node:crypto";
-import { createRedis } from "@backline/queue";
+import { asCluster, createRedis, publish } from "@backline/queue";
 import { uniqueQueuePrefix, waitUntil } from "@backline/test-kit";
 import { afterAll, describe, expect, it } from "vitest";
 import { ReportUpdateHub, reportUpdatesChannel, type ReportUpdate } from "../src/index.ts";
@@ -37,7 +38,13 @@ const view = (id: string, overrides: Record<string, unknown> = {}) => ({
   ...overrides,
 });
 const fakeUpdate = (id: string, progress: number) => JSON.stringify({ report: view(id, { progress }), event: null, publishedAt: Date.now() });
-const subscribers = async (channel: string) => ((await publisher.pubsub("NUMSUB", channel)) as [string, number])[1];
+/** Subscriptions to a channel: NUMSUB; on a cluster SHARDNUMSUB, asked of every master (only the channel's shard counts any). */
+async function subscribers(channel: string): Promise<number> {
+  const cluster = asCluster(publisher);
+  if (!cluster) return ((await publisher.pubsub("NUMSUB", channel)) as [string, number])[1];
+  const counts = await Promise.all(cluster.nodes("master").map((node) => node.call("PUBSUB", "SHARDNUMSUB", channel) as Promise<[string, number]>));
+  return counts.reduce((sum, [, n]) => sum + Number(n), 0);
+}
 
 describe("ReportUpdateHub", () => {
   it("fans one channel out to every listener and unsubscribes after the last", async () => {
@@ -53,12 +60,12 @@ describe("ReportUpdateHub", () => {
     expect(await subscribers(channel)).toBe(1); // one Redis subscription for both pages
     expect(hub.openChannels).toBe(1);
 
-    await publisher.publish(channel, fakeUpdate(id, 10));
+    await publish(publisher, channel, fakeUpdate(id, 10));
     await waitUntil(async () => a.length === 1 && b.length === 1, { timeoutMs: 5000, what: "both listeners" });
     expect(a[0]!.report.progress).toBe(10);
 
     await offA();
-    await publisher.publish(channel, fakeUpdate(id, 20));
+    await publish(publisher, channel, fakeUpdate(id, 20));
     await waitUntil(async () => b.length === 2, { timeoutMs: 5000, what: "the remaining listener" });
     expect(a).toHaveLength(1);
 
@@ -76,7 +83,7 @@ describe("ReportUpdateHub", () => {
     const got: string[] = [];
     const offA = await webA.subscribe(id, () => got.push("a"));
     const offB = await webB.subscribe(id, () => got.push("b"));
-    await publisher.publish(reportUpdatesChannel(prefix, id), fakeUpdate(id, 5));
+    await publish(publisher, reportUpdatesChannel(prefix, id), fakeUpdate(id, 5));
     await waitUntil(async () => got.length === 2, { timeoutMs: 5000, what: "both processes" });
     expect(got.sort()).toEqual(["a", "b"]);
     await offA();
@@ -89,8 +96,8 @@ describe("ReportUpdateHub", () => {
     const [x, y] = [randomUUID(), randomUUID()];
     const got: string[] = [];
     const off = await hub.subscribe(x, (u) => got.push(u.report.id));
-    await publisher.publish(reportUpdatesChannel(prefix, y), fakeUpdate(y, 1));
-    await publisher.publish(reportUpdatesChannel(prefix, x), fakeUpdate(x, 1));
+    await publish(publisher, reportUpdatesChannel(prefix, y), fakeUpdate(y, 1));
+    await publish(publisher, reportUpdatesChannel(prefix, x), fakeUpdate(x, 1));
     await waitUntil(async () => got.length > 0, { timeoutMs: 5000, what: "the update" });
     expect(got).toEqual([x]);
     await off();
@@ -112,10 +119,10 @@ describe("ReportUpdateHub", () => {
       JSON.stringify({ report: view(id), event: { ...event, id: "1; drop" }, publishedAt: 1 }),
       JSON.stringify({ report: view(id, { stage: "x".repeat(100_000) }), event: null, publishedAt: 1 }),
     ];
-    for (const message of forged) await publisher.publish(channel, message);
+    for (const message of forged) await publish(publisher, channel, message);
     // A valid one, carrying a downloadUrl of its own, an extra field and a worker id: all three are dropped.
     const sent = view(id, { status: "sent", progress: 100, downloadUrl: "https://evil.example/phish", admin: true });
-    await publisher.publish(channel, JSON.stringify({ report: sent, event: { ...event, workerId: "worker-host:1234" }, publishedAt: 7 }));
+    await publish(publisher, channel, JSON.stringify({ report: sent, event: { ...event, workerId: "worker-host:1234" }, publishedAt: 7 }));
     // Pub/sub keeps one publisher's order: once the valid update is here, every forged one before it was handled.
     await waitUntil(async () => got.length > 0, { timeoutMs: 5000, what: "the valid update" });
     expect(got).toHaveLength(1);
