@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { appEnv, authEnv, databaseEnv, describeSignUpPolicy, EnvError, mailEnv, parseEnv, redactUrl, redisEnv } from "@backline/config";
+import { appEnv, authEnv, databaseEnv, describeSignUpPolicy, EnvError, mailEnv, parseClusterRedisUrl, parseEnv, redactUrl, redisEnv } from "@backline/config";
 import { checkDatabase } from "@backline/db";
 import { checkRedis } from "@backline/queue";
 import { startInbox } from "@backline/test-kit/app-stack";
@@ -128,7 +128,10 @@ function ensureSecrets() {
 }
 
 async function ensureRedis() {
-  if (!(await checkRedis(env.REDIS_URL))) return;
+  const problem = await checkRedis(env.REDIS_URL);
+  if (!problem) return;
+  // A cluster is never started here: it is one the user runs (REDIS_CLUSTER_NODES).
+  if (parseClusterRedisUrl(env.REDIS_URL)) fail(`${problem}. Start the cluster or unset REDIS_CLUSTER_NODES.`);
   const url = new URL(env.REDIS_URL);
   const local = ["127.0.0.1", "localhost"].includes(url.hostname);
   if (!local || !hasCommand("redis-server")) {

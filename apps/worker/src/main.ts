@@ -4,7 +4,7 @@ import { EnvError, limitsEnv, parseEnv } from "@backline/config";
 import { createLogger } from "@backline/config/logger";
 import { checkDatabase, createPrismaClient } from "@backline/db";
 import { checkSmtp, createMailTransport } from "@backline/mail";
-import { QUEUES, checkRedis, createProducerQueue, createRedis } from "@backline/queue";
+import { QUEUES, asCluster, checkRedis, createProducerQueue, createRedis, redisAnswers } from "@backline/queue";
 import client from "prom-client";
 import { loadWorkerEnv, type WorkerEnv } from "./env.ts";
 import { createStorage } from "@backline/storage";
@@ -101,9 +101,9 @@ const ops = env.WORKER_METRICS_PORT
             () => null,
             () => "Postgres is unreachable (DATABASE_URL)",
           ),
-          withTimeout(reconcilerRedis.ping(), 2000).then(
+          withTimeout(redisAnswers(reconcilerRedis), 2000).then(
             () => null,
-            () => "Redis is unreachable (REDIS_URL)",
+            () => (asCluster(reconcilerRedis) ? "the Redis Cluster is unreachable or not ok (REDIS_CLUSTER_NODES)" : "Redis is unreachable (REDIS_URL)"),
           ),
         ]);
         const consuming = running.worker.isRunning() && running.signInWorker.isRunning() ? null : "the queue workers are not running";

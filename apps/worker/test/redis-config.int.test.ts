@@ -2,7 +2,8 @@
 // redis-server processes of our own (never the shared one: its config stays as it is).
 import { spawn, type ChildProcess } from "node:child_process";
 import net from "node:net";
-import { waitUntil } from "@backline/test-kit";
+import { startRedisCluster, waitUntil } from "@backline/test-kit";
+import { Redis } from "ioredis";
 import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { warnAboutRedisConfig } from "../src/redis-config.ts";
@@ -55,5 +56,21 @@ describe("warnAboutRedisConfig", () => {
 
   it("says nothing when Redis never evicts", async () => {
     expect(await warningsFor(await redisWith("noeviction"))).toEqual([]);
+  });
+
+  it("on a Redis Cluster, names each master that may evict", async () => {
+    const cluster = await startRedisCluster({ replicas: 0 });
+    try {
+      const [lax] = cluster.ports;
+      const node = new Redis({ host: "127.0.0.1", port: lax });
+      await node.config("SET", "maxmemory-policy", "volatile-lru");
+      node.disconnect();
+      const lines = await warningsFor(cluster.url);
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ policy: "volatile-lru", node: `127.0.0.1:${lax}` });
+      expect(lines[0]!.msg).toMatch(new RegExp(`Redis node 127\\.0\\.0\\.1:${lax} maxmemory-policy is "volatile-lru"; set it to "noeviction"`));
+    } finally {
+      await cluster.stop();
+    }
   });
 });

@@ -5,6 +5,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { repoRoot } from "@backline/config";
 import { unappliedMigrations } from "@backline/db";
+import { asCluster, redisAnswers } from "@backline/queue";
 import { db } from "./db";
 import { publisher } from "./reports";
 import { storage } from "./storage";
@@ -12,11 +13,11 @@ import { storage } from "./storage";
 const within = <T>(promise: Promise<T>, ms: number) =>
   Promise.race([promise, new Promise<never>((_, reject) => setTimeout(() => reject(new Error("timed out")), ms).unref())]);
 
-/** The publisher fails fast while it is connecting (no offline queue): a first check waits for it to connect. */
-async function pingWhenConnected(): Promise<string> {
+/** The publisher fails fast while it is connecting (no offline queue): a first check waits for it to connect. PING, or on a cluster its state. */
+async function pingWhenConnected(): Promise<void> {
   const redis = publisher();
   if (redis.status !== "ready") await new Promise((resolve) => redis.once("ready", resolve));
-  return redis.ping();
+  await redisAnswers(redis);
 }
 
 /** [] when ready; otherwise one line per problem, naming the setting to check. */
@@ -30,7 +31,7 @@ export async function notReady(): Promise<string[]> {
     ),
     within(pingWhenConnected(), 3000).then(
       () => null,
-      () => "Redis is unreachable (REDIS_URL)",
+      () => (asCluster(publisher()) ? "the Redis Cluster is unreachable or not ok (REDIS_CLUSTER_NODES)" : "Redis is unreachable (REDIS_URL)"),
     ),
   ]);
   // Where PDFs are kept (a folder, or a bucket: STORAGE_URL): a download needs it.
