@@ -2,7 +2,8 @@
 // The tests drive Debian tools: Chromium for the end-to-end tests (Playwright
 // never downloads a browser here), poppler-utils (pdffonts, pdfinfo, pdftotext)
 // for the PDF tests, SpamAssassin for the email tests, Prometheus (and promtool)
-// for the metrics and alert-rule tests. A fresh machine has none:
+// for the metrics and alert-rule tests, redis-server and redis-cli for the Redis
+// Cluster tests and chaos. A fresh machine has none:
 // as root with apt-get, install what is missing (one line says so); otherwise
 // stop with one line naming the command. Plain JS so it runs before anything else
 // is installed.
@@ -36,6 +37,9 @@ const tools = [
   { pkg: "poppler-utils", what: "pdffonts/pdfinfo", present: () => hasCommand("pdffonts") && hasCommand("pdfinfo") },
   { pkg: "spamassassin", what: "spamassassin", present: () => hasCommand("spamassassin") },
   { pkg: "prometheus", what: "prometheus/promtool", present: () => hasCommand("prometheus") && hasCommand("promtool") },
+  // The Redis Cluster tests (npm run test:redis-cluster) and chaos start redis-servers of their own.
+  { pkg: "redis-server", what: "redis-server", present: () => hasCommand("redis-server") },
+  { pkg: "redis-tools", what: "redis-cli", present: () => hasCommand("redis-cli") },
 ];
 
 const missing = tools.filter((t) => !t.present());

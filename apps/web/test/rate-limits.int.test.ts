@@ -2,7 +2,7 @@
 // limit gets 429 with Retry-After and writes nothing; per user, per client
 // address, per sign-in address; the cap on reports in flight.
 import { createReport } from "@backline/db";
-import { Redis } from "ioredis";
+import { listKeys } from "@backline/test-kit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 
@@ -124,9 +124,7 @@ describe("sign-in link limits", () => {
     expect(await app.db.signInEmail.count({ where: { email: "fay@example.com" } })).toBe(2);
     expect((await ask("gil@example.com")).status).toBe(200);
     // The counters' keys are hashed: Redis holds neither the addresses nor the network address.
-    const redis = new Redis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-    const keys = await redis.keys(`${app.prefix}:rate:*`);
-    await redis.quit();
+    const keys = await listKeys(process.env.REDIS_URL ?? "redis://127.0.0.1:6379", `${app.prefix}:rate:*`);
     expect(keys.length).toBeGreaterThan(0);
     expect(keys.filter((k) => /fay@|gil@|192\.0\.2\.200/.test(k))).toEqual([]);
   });
