@@ -33,7 +33,7 @@ describe("Postgres down", () => {
     const response = await post(
       new Request("http://app.test/api/reports", {
         method: "POST",
-        headers: { "content-type": "application/json", cookie: signedSessionCookie() },
+        headers: { "content-type": "application/json", cookie: signedSessionCookie(), origin: new URL(process.env.APP_URL ?? "http://localhost:3000").origin },
         body: JSON.stringify({ type: "sales-summary" }),
       }),
     );

@@ -149,3 +149,125 @@ describe("proxy and API tokens", () => {
       expect(proxy(request(path)).headers.get("content-security-policy"), path).toMatch(/nonce-/);
   });
 });
+
+describe("what the proxy runs on (its matcher, as Next compiles and applies it)", () => {
+  // The build compiles config.matcher with these very functions (Next's own), and the router runs the proxy when
+  // the raw or the percent-decoded path matches.
+  const runsProxy = async () => {
+    // Not in the module's type declarations, but exported (the build calls it on proxy.ts's config).
+    const { getMiddlewareMatchers } = (await import("next/dist/build/analysis/get-page-static-info.js")) as unknown as {
+      getMiddlewareMatchers: (matcher: unknown, nextConfig: unknown) => { regexp: string }[];
+    };
+    const { getMiddlewareRouteMatcher } = await import("next/dist/shared/lib/router/utils/middleware-route-matcher.js");
+    const { config } = await import("../proxy.ts");
+    const match = getMiddlewareRouteMatcher(getMiddlewareMatchers(config.matcher, {}) as never);
+    return (path: string) => {
+      let decoded = path;
+      try {
+        decoded = decodeURIComponent(path);
+      } catch {}
+      return match(path, {} as never, {}) || match(decoded, {} as never, {});
+    };
+  };
+
+  it("skips static build output and exactly /api/health and /api/reports; runs everywhere else", async () => {
+    const runs = await runsProxy();
+    for (const path of ["/_next/static/chunks/app.js", "/_next/image", "/favicon.ico", "/api/health", "/api/reports"]) expect(runs(path), path).toBe(false);
+    for (const path of [
+      "/",
+      "/sign-in",
+      "/reports/0190a0a0-0000-7000-8000-000000000000",
+      "/api/reports/",
+      "/api/reports/0190a0a0-0000-7000-8000-000000000000",
+      "/api/reports/x/cancel",
+      "/api/reportsx",
+      "/api/reports.json",
+      "/api/report%73", // decodes to /api/reports, but the raw form matches: the proxy runs
+      "/api/health/%00",
+      "/api/healthz",
+      "/api/ready",
+      "/api/auth/sign-out",
+      "/api/tokens",
+      "/admin/queues",
+      "/schedules/x/unsubscribe",
+    ])
+      expect(runs(path), path).toBe(true);
+  });
+
+  it("every route the matcher leaves out applies the proxy's rules itself (unproxied, every method it exports)", async () => {
+    process.env.AUTH_SECRET ??= "test-only-auth-secret-0123456789abcdef";
+    process.env.DOWNLOAD_LINK_SECRET ??= "test-only-download-link-secret-0123456789";
+    const runs = await runsProxy();
+    const { appRoutes } = await import("./web-app.ts");
+    const { UNPROXIED } = await import("../lib/server/unproxied.ts");
+    // Static route paths (no dynamic segment): the matcher only ever leaves out exact paths.
+    const skipped = appRoutes().filter((r) => r.params.length === 0 && !runs(r.pattern.source.slice(1, -1).replace(/\\/g, "")));
+    expect(skipped.map((r) => r.file).sort()).toEqual(["api/health/route.ts", "api/reports/route.ts"]);
+    for (const route of skipped) {
+      const handlers = Object.entries(await route.load()).filter(([name]) => /^(GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS)$/.test(name));
+      expect(handlers.length, route.file).toBeGreaterThan(0);
+      for (const [name, handler] of handlers) expect((handler as unknown as Record<symbol, unknown>)[UNPROXIED], `${route.file} ${name}`).toBe(true);
+    }
+  });
+});
+
+describe("unproxied: the proxy's rules inside the routes it skips", () => {
+  const TOKEN = `bkl_${"a".repeat(43)}`;
+  const same = async (path: string, init: { method?: string; headers?: Record<string, string> } = {}) => {
+    process.env.AUTH_SECRET ??= "test-only-auth-secret-0123456789abcdef";
+    process.env.DOWNLOAD_LINK_SECRET ??= "test-only-download-link-secret-0123456789";
+    const { unproxied } = await import("../lib/server/unproxied.ts");
+    const reached: string[] = [];
+    const handler = unproxied((request: Request) => {
+      reached.push(request.url);
+      return Response.json({ handled: true }, { status: 202 });
+    });
+    const viaProxy = proxy(new NextRequest(new URL(path, APP_URL), { method: init.method ?? "GET", headers: init.headers }));
+    const viaRoute = await handler(new Request(new URL(path, APP_URL), { method: init.method ?? "GET", headers: init.headers }));
+    return { viaProxy, viaRoute, reached };
+  };
+
+  it("refuses what the proxy refuses, with the same answer and headers, before the handler runs", async () => {
+    const cases: [string, { method?: string; headers?: Record<string, string> }][] = [
+      ["/api/reports", { method: "POST" }],
+      ["/api/reports", { method: "POST", headers: { origin: "https://evil.example", cookie: "backline.session_token=x.y" } }],
+      ["/api/reports", { method: "POST", headers: { origin: "null" } }],
+      ["/api/reports", { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, cookie: "__Host-backline.session_token=x.y" } }],
+      ["/api/reports", { method: "DELETE", headers: { origin: "https://evil.example" } }],
+      [`/api/reports?access_token=${TOKEN}`, {}],
+      [`/api/reports?status=sent&q=${TOKEN}`, {}],
+      ["/api/health?token=x", {}],
+      ["/api/reports?status=%00", {}],
+      ["/api/reports?cursor=%ff", {}],
+      ["/api/health?%c0%af=1", {}],
+      ["/api/reports?a=%0d%0a", { method: "POST", headers: { origin: APP_URL } }],
+    ];
+    for (const [path, init] of cases) {
+      const { viaProxy, viaRoute, reached } = await same(path, init);
+      const label = `${init.method ?? "GET"} ${path}`;
+      expect(viaProxy.status, label).toBeGreaterThanOrEqual(400);
+      expect(viaRoute.status, label).toBe(viaProxy.status);
+      expect(await viaRoute.json(), label).toEqual(await viaProxy.json());
+      for (const header of ["content-security-policy", "strict-transport-security"])
+        expect(viaRoute.headers.get(header), `${label} ${header}`).toBe(viaProxy.headers.get(header));
+      expect(reached, label).toEqual([]);
+    }
+  });
+
+  it("lets through what the proxy lets through, and gives the answer the API's CSP and HSTS", async () => {
+    for (const [path, init] of [
+      ["/api/health", {}],
+      ["/api/reports?status=sent&limit=2", {}],
+      ["/api/reports", { method: "POST", headers: { origin: APP_URL, cookie: "backline.session_token=x.y" } }],
+      ["/api/reports", { method: "POST", headers: { authorization: `Bearer ${TOKEN}` } }],
+      ["/api/reports", { method: "POST", headers: { authorization: `bearer ${TOKEN}`, origin: "https://evil.example" } }],
+    ] as const) {
+      const { viaProxy, viaRoute, reached } = await same(path, init);
+      expect(viaProxy.status, path).toBe(200);
+      expect(viaRoute.status, path).toBe(202);
+      expect(reached, path).toEqual([new URL(path, APP_URL).toString()]);
+      expect(viaRoute.headers.get("content-security-policy")).toBe(viaProxy.headers.get("content-security-policy"));
+      expect(viaRoute.headers.get("strict-transport-security")).toBe("max-age=31536000");
+    }
+  });
+});

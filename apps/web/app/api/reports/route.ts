@@ -3,6 +3,7 @@
 // per user and per client address (429 + Retry-After) and by reports in flight.
 // Honours Idempotency-Key (per user): same key and body → the same report; other body → 422.
 // GET /api/reports?status=&type=&cursor= — your reports (an admin's: everyone's), newest first.
+// proxy.ts's matcher leaves this path out (the hot path of "Generate report"): unproxied applies its rules here.
 import { toFieldIssues } from "@backline/config";
 import { listQuerySchema, toReportView } from "@backline/report-service";
 import { webEnv } from "@/lib/server/env";
@@ -14,8 +15,9 @@ import { spend } from "@/lib/server/rate-limits";
 import { refused } from "@/lib/server/api-frame";
 import { reportService } from "@/lib/server/reports";
 import { apiActor } from "@/lib/server/session";
+import { unproxied } from "@/lib/server/unproxied";
 
-export async function POST(request: Request) {
+export const POST = unproxied(async (request: Request) => {
   try {
     const who = await apiActor(request);
     if ("response" in who) return who.response;
@@ -39,9 +41,9 @@ export async function POST(request: Request) {
   } catch (err) {
     return failureResponse(err, request);
   }
-}
+});
 
-export async function GET(request: Request) {
+export const GET = unproxied(async (request: Request) => {
   try {
     const who = await apiActor(request);
     if ("response" in who) return who.response;
@@ -54,4 +56,4 @@ export async function GET(request: Request) {
   } catch (err) {
     return failureResponse(err);
   }
-}
+});
