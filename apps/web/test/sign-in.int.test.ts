@@ -18,7 +18,9 @@ async function confirmPage(link: URL): Promise<string> {
 
 let app: WebApp;
 beforeAll(async () => {
-  app = await startWebApp();
+  // These tests age and delete session rows by hand, which a web process's memory of verified sessions
+  // (SESSION_CACHE_SECONDS) would answer for a while: read the database every time (web-processes.int.test.ts covers the memory).
+  app = await startWebApp({ SESSION_CACHE_SECONDS: "0" });
 });
 afterAll(() => app?.close());
 

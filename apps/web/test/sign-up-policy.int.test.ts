@@ -11,7 +11,14 @@ import { APP_URL, startWebApp, type WebApp } from "./web-app.ts";
 let app: WebApp;
 beforeAll(async () => {
   // A non-local APP_URL (http://app.test) with a domain policy, as a deployment would have.
-  app = await startWebApp({ ALLOWED_EMAIL_DOMAINS: "Example.com, @corp.example", ALLOW_OPEN_SIGN_UP: "", ADMIN_EMAILS: "boss@elsewhere.org" });
+  // Accounts are removed by hand here (not through the admin route, which tells every process's memory of
+  // sessions): read the database every time (SESSION_CACHE_SECONDS=0).
+  app = await startWebApp({
+    SESSION_CACHE_SECONDS: "0",
+    ALLOWED_EMAIL_DOMAINS: "Example.com, @corp.example",
+    ALLOW_OPEN_SIGN_UP: "",
+    ADMIN_EMAILS: "boss@elsewhere.org",
+  });
 });
 afterAll(() => app?.close());
 

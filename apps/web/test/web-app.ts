@@ -119,6 +119,8 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
     if (!handler) return new Response(null, { status: 405 });
     const headers = new Headers(init.headers);
     if (init.cookie) headers.set("cookie", init.cookie);
+    // What a browser on the app's own pages sends with a state change (the routes proxy.ts skips check it themselves).
+    if (!["GET", "HEAD", "OPTIONS"].includes((init.method ?? "GET").toUpperCase()) && !headers.has("origin")) headers.set("origin", new URL(appUrl).origin);
     let body = init.body;
     if (init.json !== undefined) {
       headers.set("content-type", "application/json");
@@ -165,6 +167,10 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
       publisher().disconnect();
       const { db: webDb } = await import("../lib/server/db.ts");
       await webDb().$disconnect();
+      const { closePgPool } = await import("../lib/server/pg.ts");
+      await closePgPool();
+      const { closeActorCache } = await import("../lib/server/actor-cache.ts");
+      closeActorCache();
       await db.$disconnect();
       await deleteQueueKeys(REDIS_URL, prefix);
       await scratch.drop();

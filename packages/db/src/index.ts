@@ -44,6 +44,7 @@ export {
   transitionReport,
   type NewReport,
   type ReportChange,
+  type SqlRunner,
   type TransitionOptions,
 } from "./report-lifecycle.ts";
 export { ALLOWED_TRANSITIONS, IN_FLIGHT, REPORT_STATUSES, canCancel, canRetry, canTransition, isDownloadable, isFinal } from "./report-status.ts";

@@ -8,6 +8,13 @@ import { Prisma, type PrismaClient, type Report, type ReportEvent, type ReportSt
 import { localTimeParam } from "./local-time.ts";
 import { ALLOWED_TRANSITIONS } from "./report-status.ts";
 
+/** The columns of a report row as Prisma's Report type names them. */
+const REPORT_COLUMNS_TEXT = `id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
+  failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
+  message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
+  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt", schedule_id::text as "scheduleId", occurrence, request_id as "requestId"`;
+const REPORT_COLUMNS = Prisma.raw(REPORT_COLUMNS_TEXT);
+
 /** A status change or progress milestone as it was written: the row after it, and its event (if any). */
 export interface ReportChange {
   report: Report;
@@ -30,7 +37,7 @@ export interface NewReport {
  * path of POST /api/reports, and Prisma's nested create would spend five round
  * trips and a transaction on it.
  */
-export async function createReport(db: PrismaClient, input: NewReport): Promise<Report> {
+export async function createReport(db: PrismaClient | SqlRunner, input: NewReport): Promise<Report> {
   return (await insertReport(db, input, null))[0]!;
 }
 
@@ -41,7 +48,7 @@ export async function createReport(db: PrismaClient, input: NewReport): Promise<
  * lock before counting, so concurrent requests count one after another and the
  * cap holds exactly.
  */
-export async function createReportWithinCap(db: PrismaClient, input: NewReport, maxInFlight: number): Promise<Report | null> {
+export async function createReportWithinCap(db: PrismaClient | SqlRunner, input: NewReport, maxInFlight: number): Promise<Report | null> {
   return (await insertReport(db, input, maxInFlight))[0] ?? null;
 }
 
@@ -73,18 +80,40 @@ export async function createScheduledReport(
   return rows[0] ?? null;
 }
 
-function insertReport(db: PrismaClient, input: NewReport, maxInFlight: number | null) {
-  return db.$queryRaw<Report[]>`
-    with report as (
-      insert into reports (id, type, params, user_id, owner_email, status, stage, idempotency_key, request_hash, request_id, updated_at)
-      select ${uuidv7()}::uuid, ${input.type}, ${JSON.stringify(input.params)}::jsonb, ${input.owner.id}::uuid, ${input.owner.email}, 'queued',
-             'Waiting for a worker', ${input.idempotencyKey ?? null}, ${input.requestHash ?? null}, ${input.requestId ?? null}, now()
-      where ${maxInFlight}::int is null or reports_in_flight_locked(${input.owner.id}::uuid) < ${maxInFlight}::int
-      returning *
-    ), event as (
-      insert into report_events (report_id, status, message) select id, 'queued', 'Request accepted' from report
-    )
-    select ${REPORT_COLUMNS} from report`;
+/**
+ * A pg Pool or Client: runs a named (prepared) statement. The web app's request
+ * path passes its plain pg pool here; Prisma's raw-query pipeline around the same
+ * SQL costs several times the driver's own work.
+ */
+export interface SqlRunner {
+  query<R extends object>(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+
+const INSERT_REPORT_SQL = `
+  with report as (
+    insert into reports (id, type, params, user_id, owner_email, status, stage, idempotency_key, request_hash, request_id, updated_at)
+    select $1::uuid, $2, $3::jsonb, $4::uuid, $5, 'queued', 'Waiting for a worker', $6, $7, $8, now()
+    where $9::int is null or reports_in_flight_locked($4::uuid) < $9::int
+    returning *
+  ), event as (
+    insert into report_events (report_id, status, message) select id, 'queued', 'Request accepted' from report
+  )
+  select ${REPORT_COLUMNS_TEXT} from report`;
+
+function insertReport(db: PrismaClient | SqlRunner, input: NewReport, maxInFlight: number | null): Promise<Report[]> {
+  const values = [
+    uuidv7(),
+    input.type,
+    JSON.stringify(input.params),
+    input.owner.id,
+    input.owner.email,
+    input.idempotencyKey ?? null,
+    input.requestHash ?? null,
+    input.requestId ?? null,
+    maxInFlight,
+  ];
+  if ("$queryRawUnsafe" in db) return db.$queryRawUnsafe<Report[]>(INSERT_REPORT_SQL, ...values);
+  return db.query<Report>({ name: "backline-insert-report", text: INSERT_REPORT_SQL, values }).then((result) => result.rows);
 }
 
 /** The user with this address, created if new (reports made outside a web session: tests, tools, scheduled jobs). */
@@ -134,11 +163,6 @@ export interface TransitionOptions {
 
 /** `and attempts = N` when an attempt is given. */
 const attemptFence = (attempt: number | undefined) => (attempt === undefined ? Prisma.empty : Prisma.sql`and attempts = ${attempt}::int`);
-
-const REPORT_COLUMNS = Prisma.sql`id::text, type, params, user_id::text as "userId", owner_email as "ownerEmail", status::text as status, progress, stage,
-  failure_reason as "failureReason", attempts, file_path as "filePath", file_bytes as "fileBytes", page_count as "pageCount",
-  message_id as "messageId", idempotency_key as "idempotencyKey", request_hash as "requestHash", created_at as "createdAt",
-  updated_at as "updatedAt", started_at as "startedAt", finished_at as "finishedAt", schedule_id::text as "scheduleId", occurrence, request_id as "requestId"`;
 
 /** `column = value` only for the keys given: one statement shape per call site, values as parameters. */
 function setClauses(patch: ReportPatch): Prisma.Sql[] {

@@ -15,6 +15,7 @@ import {
   type Prisma,
   type PrismaClient,
   type Report,
+  type SqlRunner,
 } from "@backline/db";
 import { enqueue } from "@backline/queue";
 import { parseReport } from "@backline/reports";
@@ -29,6 +30,11 @@ import { publishReportChange } from "./updates.ts";
 
 export interface ReportServiceDeps {
   db: PrismaClient;
+  /**
+   * Plain SQL (a pg pool) for the statement on the path of every request — a new report — where Prisma's
+   * raw-query pipeline costs more than the statement; db is used when absent.
+   */
+  sql?: SqlRunner;
   /** The producer side of the reports queue. */
   queue: Queue;
   /** A fail-fast connection for publishing updates and cancel requests. */
@@ -66,15 +72,15 @@ export function requestHash(body: unknown): string {
     .digest("hex");
 }
 
-/** P2002 from Prisma's own queries; raw queries report the driver's UniqueConstraintViolation. */
+/** P2002 from Prisma's own queries; raw queries report the driver's UniqueConstraintViolation; plain pg, SQLSTATE 23505. */
 const isUniqueViolation = (err: unknown) => {
   const e = err as { code?: string; meta?: { driverAdapterError?: { cause?: { kind?: string } } } };
-  return e.code === "P2002" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
+  return e.code === "P2002" || e.code === "23505" || e.meta?.driverAdapterError?.cause?.kind === "UniqueConstraintViolation";
 };
 
 const notFound = { ok: false, status: 404, error: "Report not found" } as const;
 
-export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) {
+export function reportCommands({ db, sql, queue, redis, prefix }: ReportServiceDeps) {
   /**
    * Adds the report's job. When Redis is down the report stays Queued: the
    * row is the promise, and the workers' reconciler enqueues it once Redis is
@@ -139,7 +145,8 @@ export function reportCommands({ db, queue, redis, prefix }: ReportServiceDeps) 
           ...(key && hash ? { idempotencyKey: key, requestHash: hash } : {}),
           ...(options.requestId ? { requestId: options.requestId } : {}),
         };
-        report = options.maxInFlight === undefined ? await createReport(db, input) : await createReportWithinCap(db, input, options.maxInFlight);
+        const runner = sql ?? db;
+        report = options.maxInFlight === undefined ? await createReport(runner, input) : await createReportWithinCap(runner, input, options.maxInFlight);
       } catch (err) {
         // A concurrent request with the same key won the insert: answer as it did.
         if (key && hash && isUniqueViolation(err)) return (await replay(actor.userId, key, hash))!;

@@ -4,16 +4,19 @@
 // write (anything else). Tokens, webhooks, settings and admin routes need a
 // signed-in session. An admin's token has admin powers only with a campaigns
 // scope. Only the token's SHA-256 is stored (it is 256 random bits: no slow hash
-// needed); the row is read on every request, so deleting it revokes the token at
-// once on every web process; last use is written at most once a minute, in the
-// same statement.
+// needed); its row is read when a web process doesn't remember it (at most
+// SESSION_CACHE_SECONDS, actor-cache.ts), and deleting it revokes the token at
+// once on every web process (revokeToken tells them all); last use is written at
+// most once a minute, in the same statement.
 import "server-only";
 import { createHash, randomBytes } from "node:crypto";
 import { toFieldIssues, type FieldIssue } from "@backline/config";
 import type { Actor } from "@backline/report-service";
 import { ADMIN_SCOPES, createTokenSchema, type TokenScope } from "@/lib/api/schemas";
+import { forgetUser, remembered } from "./actor-cache";
 import { db } from "./db";
 import { webEnv } from "./env";
+import { query } from "./pg";
 
 export const TOKEN_PREFIX = "bkl_";
 /** What a token looks like, so one pasted into a URL can be recognised and refused (proxy.ts). */
@@ -88,10 +91,12 @@ export async function listTokens(actor: Actor): Promise<TokenView[]> {
   return (await db().apiToken.findMany({ where: { userId: actor.userId }, orderBy: { createdAt: "desc" } })).map(view);
 }
 
-/** Revokes at once: the row is gone, and every request reads it. */
+/** Revokes at once: the row is gone, and every web process forgets what it remembered of the owner's tokens. */
 export async function revokeToken(id: string, actor: Actor): Promise<boolean> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return false;
-  return (await db().apiToken.deleteMany({ where: { id, userId: actor.userId } })).count > 0;
+  const revoked = (await db().apiToken.deleteMany({ where: { id, userId: actor.userId } })).count > 0;
+  if (revoked) await forgetUser(actor.userId);
+  return revoked;
 }
 
 /** The scope a request needs, or null where tokens are not accepted (tokens, webhooks, settings, admin, auth). */
@@ -103,25 +108,41 @@ export function requiredScope(method: string, pathname: string): TokenScope | nu
   return `${area}:${method === "GET" || method === "HEAD" ? "read" : "write"}` as TokenScope;
 }
 
-/** The token's owner and scopes: live (unexpired, not revoked, owner not removed), in one statement that also notes its use. */
+const TOKEN_SQL = `
+  with live as (
+    select t.id, t.user_id, t.scopes, t.last_used_at, t.expires_at, u.email from api_tokens t join users u on u.id = t.user_id
+    where t.token_hash = $1 and (t.expires_at is null or t.expires_at > now()) and u.removed_at is null
+  ), touched as (
+    update api_tokens set last_used_at = now()
+    where id = (select id from live where last_used_at is null or last_used_at < now() - interval '${LAST_USED_WRITE_INTERVAL}')
+  )
+  select user_id::text as "userId", email, scopes, expires_at as "expiresAt" from live`;
+
+/**
+ * The token's owner and scopes: live (unexpired, not revoked, owner not removed), in one statement that also
+ * notes its use; remembered for SESSION_CACHE_SECONDS like a session (actor-cache.ts: a revocation reaches
+ * every web process at once).
+ */
 export async function tokenOwner(token: string): Promise<{ actor: Actor; scopes: TokenScope[] } | null> {
   if (!TOKEN_PATTERN.test(token)) return null;
-  const rows = await db().$queryRaw<{ userId: string; email: string; scopes: string[] }[]>`
-      with live as (
-        select t.id, t.user_id, t.scopes, t.last_used_at, u.email from api_tokens t join users u on u.id = t.user_id
-        where t.token_hash = ${hashToken(token)} and (t.expires_at is null or t.expires_at > now()) and u.removed_at is null
-      ), touched as (
-        update api_tokens set last_used_at = now()
-        where id = (select id from live where last_used_at is null or last_used_at < now() - ${LAST_USED_WRITE_INTERVAL}::interval)
-      )
-      select user_id::text as "userId", email, scopes from live`.catch((err: unknown) => {
-    throw new Error("Token lookup failed", { cause: err });
+  const hash = hashToken(token);
+  const row = await remembered(`t:${hash}`, async () => {
+    const rows = await query<{ userId: string; email: string; scopes: string[]; expiresAt: Date | null }>("backline-token-owner", TOKEN_SQL, [hash]).catch(
+      (err: unknown) => {
+        throw new Error("Token lookup failed", { cause: err });
+      },
+    );
+    const found = rows[0];
+    return found
+      ? {
+          value: { userId: found.userId, email: found.email.toLowerCase(), scopes: found.scopes as TokenScope[] },
+          userId: found.userId,
+          expiresAt: found.expiresAt,
+        }
+      : null;
   });
-  const row = rows[0];
   if (!row) return null;
-  const scopes = row.scopes as TokenScope[];
-  const email = row.email.toLowerCase();
   // An admin's token is an admin only when a scope says so.
-  const admin = webEnv().ADMIN_EMAILS.includes(email) && scopes.some((s) => ADMIN_SCOPES.includes(s));
-  return { actor: { userId: row.userId, email, admin }, scopes };
+  const admin = webEnv().ADMIN_EMAILS.includes(row.email) && row.scopes.some((s) => ADMIN_SCOPES.includes(s));
+  return { actor: { userId: row.userId, email: row.email, admin }, scopes: row.scopes };
 }

@@ -6,6 +6,7 @@ import { ReportUpdateHub, createReportService, type ReportService } from "@backl
 import type { Redis } from "ioredis";
 import { db } from "./db";
 import { webEnv } from "./env";
+import { asOutage, pgPool } from "./pg";
 import { reportsQueue } from "./queue";
 
 const globalForReports = globalThis as unknown as { backlinePublisher?: Redis; backlineHub?: ReportUpdateHub; backlineReports?: ReportService };
@@ -16,7 +17,19 @@ export function publisher(): Redis {
 
 /** Every command and read of reports this process makes goes through this one object. */
 export function reportService(): ReportService {
-  return (globalForReports.backlineReports ??= createReportService({ db: db(), queue: reportsQueue(), redis: publisher(), prefix: webEnv().QUEUE_PREFIX }));
+  return (globalForReports.backlineReports ??= createReportService({
+    db: db(),
+    // A new report is written with plain pg (the request path's one statement), the rest with Prisma.
+    sql: {
+      query: (config) =>
+        pgPool()
+          .query(config)
+          .catch((err: unknown) => Promise.reject(asOutage(err))),
+    },
+    queue: reportsQueue(),
+    redis: publisher(),
+    prefix: webEnv().QUEUE_PREFIX,
+  }));
 }
 
 /** Subscriptions must survive Redis blips, so this connection waits and reconnects (it serves no request directly). */

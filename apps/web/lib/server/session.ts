@@ -9,57 +9,86 @@ import { redirect } from "next/navigation";
 import { cache } from "react";
 import { preferencesFromAcceptLanguage } from "@/lib/preferences";
 import { signInPath } from "@/lib/safe-path";
+import { remembered } from "./actor-cache";
 import { requiredScope, tokenOwner } from "./api-tokens";
 import { sessionCookieName } from "./auth";
 import { db } from "./db";
 import { webEnv } from "./env";
 import { jsonError } from "./http";
+import { query } from "./pg";
 
 /** Activity is written back at most this often, so the idle timeout costs one row write per session per few minutes, not per request. */
 const ACTIVITY_WRITE_INTERVAL = "5 minutes";
 
-/**
- * The signed-in actor for a request, or null. Better Auth creates and ends
- * sessions; reading one, on every API request, is done here in one query:
- * the cookie's signature is checked the way Better Auth signs it (HMAC-SHA256
- * with AUTH_SECRET, compared in constant time), then the session row and its
- * user are read together — unexpired (30 days from sign-in), not idle for
- * SESSION_IDLE_TIMEOUT_HOURS (last activity is sessions.updated_at, moved on in
- * the same statement when it is more than a few minutes old), and the user not
- * removed. Better Auth's getSession does the same in two Prisma queries plus
- * its endpoint pipeline: 2.8 ms against 0.4 ms per call (measured), on the path
- * of every request.
- */
-export async function actorFrom(requestHeaders: Headers, options: { page?: boolean } = {}): Promise<Actor | null> {
-  const token = verifiedSessionToken(requestHeaders);
-  if (!token) return null;
-  const env = webEnv();
-  const rows = await db().$queryRaw<{ userId: string; email: string; unset: boolean }[]>`
-      with live as (
-        select s.id, s.user_id, s.updated_at, u.email, u.locale is null as unset from sessions s join users u on u.id = s.user_id
-        where s.token = ${token} and s.expires_at > now() and u.removed_at is null
-          and s.updated_at > now() - make_interval(hours => ${env.SESSION_IDLE_TIMEOUT_HOURS}::int)
-      ), touched as (
-        update sessions set updated_at = now()
-        where id = (select id from live where updated_at < now() - ${ACTIVITY_WRITE_INTERVAL}::interval)
-      )
-      select user_id::text as "userId", email, unset from live`.catch((err: unknown) => {
-    throw new Error("Session lookup failed", { cause: err });
-  });
-  const row = rows[0];
-  if (!row) return null;
-  const email = row.email.toLowerCase();
-  // The first signed-in page a user sees sets their report preferences from the browser's language.
-  if (options.page && row.unset) await defaultPreferences(row.userId, requestHeaders.get("accept-language"));
-  return { userId: row.userId, email, admin: env.ADMIN_EMAILS.includes(email) };
+const SESSION_SQL = `
+  with live as (
+    select s.id, s.user_id, s.updated_at, s.expires_at, u.email, u.locale is null as unset from sessions s join users u on u.id = s.user_id
+    where s.token = $1 and s.expires_at > now() and u.removed_at is null
+      and s.updated_at > now() - make_interval(hours => $2::int)
+  ), touched as (
+    update sessions set updated_at = now()
+    where id = (select id from live where updated_at < now() - interval '${ACTIVITY_WRITE_INTERVAL}')
+  )
+  select user_id::text as "userId", email, unset, expires_at as "expiresAt" from live`;
+
+interface SessionActor {
+  userId: string;
+  email: string;
+  /** No report preferences yet (the first signed-in page sets them). */
+  unset: boolean;
 }
 
-/** The session token from the cookie, if its signature is ours. */
-function verifiedSessionToken(requestHeaders: Headers): string | null {
+/**
+ * The signed-in actor for a request, or null. Better Auth creates and ends
+ * sessions; reading one, on every API request, is done here: the cookie's
+ * signature is checked the way Better Auth signs it (HMAC-SHA256 with
+ * AUTH_SECRET, compared in constant time), then the session row and its user
+ * are read together in one statement (plain pg, prepared) — unexpired (30 days
+ * from sign-in), not idle for SESSION_IDLE_TIMEOUT_HOURS (last activity is
+ * sessions.updated_at, moved on in the same statement when it is more than a
+ * few minutes old), and the user not removed. What it found is remembered for
+ * SESSION_CACHE_SECONDS (actor-cache.ts: sign-out and removal reach every web
+ * process at once), so most requests need no query at all. Better Auth's
+ * getSession does the same in two Prisma queries plus its endpoint pipeline:
+ * 2.8 ms against 0.4 ms per call (measured), on the path of every request.
+ */
+export async function actorFrom(requestHeaders: Headers, options: { page?: boolean } = {}): Promise<Actor | null> {
+  const signed = signedSessionCookie(requestHeaders);
+  if (!signed) return null;
+  const env = webEnv();
+  // Remembered under the whole signed value: only a cookie verified before (signature included) is ever answered from memory.
+  const row = await remembered<SessionActor>(`s:${signed}`, async () => {
+    const token = verifiedToken(signed);
+    if (!token) return null;
+    const rows = await query<SessionActor & { expiresAt: Date }>("backline-session-actor", SESSION_SQL, [token, env.SESSION_IDLE_TIMEOUT_HOURS]).catch(
+      (err: unknown) => {
+        throw new Error("Session lookup failed", { cause: err });
+      },
+    );
+    const found = rows[0];
+    return found
+      ? { value: { userId: found.userId, email: found.email.toLowerCase(), unset: found.unset }, userId: found.userId, expiresAt: found.expiresAt }
+      : null;
+  });
+  if (!row) return null;
+  // The first signed-in page a user sees sets their report preferences from the browser's language.
+  if (options.page && row.unset) {
+    await defaultPreferences(row.userId, requestHeaders.get("accept-language"));
+    row.unset = false; // the remembered entry too
+  }
+  return { userId: row.userId, email: row.email, admin: env.ADMIN_EMAILS.includes(row.email) };
+}
+
+/** The session cookie's value (`token.signature`), decoded; null without one. */
+function signedSessionCookie(requestHeaders: Headers): string | null {
   // Only the exact name: over https an unprefixed or __Secure- cookie (which a subdomain could have set) is ignored.
   const value = parseCookies(requestHeaders.get("cookie") ?? "").get(sessionCookieName());
   if (!value) return null;
-  const signed = value.includes("%") ? safeDecode(value) : value;
+  return value.includes("%") ? safeDecode(value) : value;
+}
+
+/** The session token, if the cookie's signature is ours. */
+function verifiedToken(signed: string): string | null {
   const dot = signed.lastIndexOf(".");
   if (dot < 1) return null;
   const token = signed.slice(0, dot);

@@ -1,7 +1,7 @@
 // What an admin may do to accounts (the /admin/users page and /api/admin/users
 // routes): list them, invite an address, remove a user. A removed user keeps
 // their reports (the audit trail) but loses everything else at once: every
-// session row is deleted (session.ts checks the row on every request), every
+// session row is deleted and every web process told to forget them (actor-cache.ts), every
 // download link is revoked, pending sign-in links are dropped, and the address
 // may not sign in again until an admin invites it again (sign-up-policy.ts).
 // Their queued and generating reports are cancelled, so no email (with a PDF
@@ -17,6 +17,7 @@ import { webEnv } from "./env";
 import { jsonError, readJsonBody } from "./http";
 import { failureResponse } from "./failures";
 import { reportService } from "./reports";
+import { forgetUser } from "./actor-cache";
 import { actorFrom } from "./session";
 
 /** The admin behind an API request, or the 404 everyone else gets (as if the route didn't exist). */
@@ -134,6 +135,8 @@ export async function removeUser(id: string, by: Actor): Promise<RemoveResult> {
       where case when identifier like 'magic-link:%' and value like '{%' then value::jsonb ->> 'email' end = ${user.email}`;
     return { ok: true as const, id, email: user.email, removedAt: row.removedAt!, sessionsEnded: sessions.count, linksRevoked: links.count };
   });
+  // Every web process forgets what it remembered of their sessions and tokens (actor-cache.ts), at once.
+  await forgetUser(id);
   // After the removal is committed: cancelling publishes to Redis, and Redis being down must not undo a removal.
   const inFlight = await db().report.findMany({ where: { userId: id, status: { in: [...COMMANDS.cancel.from] } }, select: { id: true } });
   let reportsCancelled = 0;

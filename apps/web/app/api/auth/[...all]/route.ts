@@ -2,7 +2,9 @@
 // /get-session, /sign-out. Bodies are read here first, within MAX_BODY_BYTES;
 // asking for a sign-in link is validated strictly and limited per mailbox, per
 // domain, per client network and in all (each request may send an email; see
-// signInLimits in rate-limits.ts).
+// signInLimits in rate-limits.ts). Any other POST (sign-out above all) is taken
+// to change the caller's sessions: every web process forgets what it remembered
+// of them (actor-cache.ts).
 import { toNextJsHandler } from "better-auth/next-js";
 import { toFieldIssues } from "@backline/config";
 import { z } from "zod";
@@ -12,6 +14,8 @@ import { jsonError, readJsonBody } from "@/lib/server/http";
 import { failureResponse } from "@/lib/server/failures";
 import { clientIp } from "@/lib/server/client-ip";
 import { signInLimits, spend } from "@/lib/server/rate-limits";
+import { forgetUser } from "@/lib/server/actor-cache";
+import { actorFrom } from "@/lib/server/session";
 
 const handlers = () => toNextJsHandler(auth());
 
@@ -36,7 +40,8 @@ export async function POST(request: Request) {
     const read = await readJsonBody(request);
     if (!read.ok) return read.response;
     let body = read.body;
-    if (new URL(request.url).pathname === "/api/auth/sign-in/magic-link") {
+    const askingForLink = new URL(request.url).pathname === "/api/auth/sign-in/magic-link";
+    if (askingForLink) {
       const parsed = signInRequest.safeParse(body);
       if (!parsed.success) return jsonError(400, "Invalid sign-in request", toFieldIssues(parsed.error.issues));
       // One address, one account, however it is capitalised (the account is the address as typed, lower-cased;
@@ -46,7 +51,12 @@ export async function POST(request: Request) {
       if (limited) return limited;
       body = { ...parsed.data, email };
     }
-    return await handlers().POST(new Request(request.url, { method: "POST", headers: request.headers, body: JSON.stringify(body) }));
+    // Sign-out and Better Auth's other session endpoints end sessions: whoever this is, every web process
+    // forgets what it remembered of their sessions (actor-cache.ts) once the endpoint has done its work.
+    const before = askingForLink ? null : await actorFrom(request.headers);
+    const response = await handlers().POST(new Request(request.url, { method: "POST", headers: request.headers, body: JSON.stringify(body) }));
+    if (before && response.status < 400) await forgetUser(before.userId);
+    return response;
   } catch (err) {
     return failureResponse(err);
   }
