@@ -15,12 +15,19 @@
 // (default all); SIGTERM/SIGINT stop taking connections, let requests in
 // flight finish (live status streams are cut after DRAIN_MS; browsers
 // reconnect elsewhere), then exit 143/130.
+//
+// WEB_PROCESSES=N (or auto: one per core) runs N such web processes behind the
+// one port with Node's cluster module (server/cluster.mjs): this file is then
+// the primary, which only hands out connections, and each web process runs the
+// code below. 1 (the default) is a single process, no cluster.
+import cluster from "node:cluster";
 import { existsSync, readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { parseArgs } from "node:util";
+import { runPrimary, webProcesses } from "./server/cluster.mjs";
 import { stampForwardedFor, stampRequestId, trustedProxyHops } from "./server/forwarded-for.mjs";
-import { httpMetrics } from "./server/http-metrics.mjs";
+import { clusterMetricsInPrimary, clusterMetricsInWorker, httpMetrics } from "./server/http-metrics.mjs";
 
 const DRAIN_MS = 5000;
 
@@ -42,53 +49,68 @@ const port = Number(args.port ?? process.env.PORT ?? 3000);
 if (!Number.isInteger(port) || port < 1 || port > 65535) exitWith(`PORT must be a port number (it is "${args.port ?? process.env.PORT}")`);
 const hostname = args.hostname;
 let hops;
+let processes;
 try {
   hops = trustedProxyHops();
+  processes = webProcesses();
 } catch (err) {
   exitWith(err.message);
 }
+const readyLine = () =>
+  `▲ Backline web ready on http://${hostname ?? "localhost"}:${port} (TRUSTED_PROXY_HOPS=${hops}${processes > 1 ? `, ${processes} web processes` : ""})`;
 
-// In the container image (Next's standalone output) there is no next.config.ts to load: use the configuration
-// the build recorded, as Next's own standalone server.js does.
-const recorded = path.join(import.meta.dirname, ".next/required-server-files.json");
-if (!existsSync(path.join(import.meta.dirname, "next.config.ts")) && existsSync(recorded)) {
-  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(recorded, "utf8")).config);
+if (processes > 1 && cluster.isPrimary) {
+  clusterMetricsInPrimary();
+  runPrimary(processes, { ready: () => console.log(readyLine()), drainMs: DRAIN_MS });
+} else {
+  await serve();
 }
-const { default: next } = await import("next");
-const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
-const handle = app.getRequestHandler();
-await app.prepare();
-const measure = httpMetrics(path.join(import.meta.dirname, ".next"));
 
-const server = http.createServer((req, res) => {
-  stampForwardedFor(req, hops);
-  stampRequestId(req, res, hops);
-  measure(req, res);
-  Promise.resolve(handle(req, res)).catch((err) => {
-    console.error(err);
-    if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-    res.end("Internal Server Error");
-  });
-});
-server.on("error", (err) => exitWith(err.code === "EADDRINUSE" ? `port ${port} is already in use (PORT=${port})` : err.message));
-server.listen(port, hostname, () => {
-  console.log(`▲ Backline web ready on http://${hostname ?? "localhost"}:${port} (TRUSTED_PROXY_HOPS=${hops})`);
-});
+/** One web process: Next's request handler behind the address stamping, on the port (shared by the cluster's processes). */
+async function serve() {
+  // In the container image (Next's standalone output) there is no next.config.ts to load: use the configuration
+  // the build recorded, as Next's own standalone server.js does.
+  const recorded = path.join(import.meta.dirname, ".next/required-server-files.json");
+  if (!existsSync(path.join(import.meta.dirname, "next.config.ts")) && existsSync(recorded)) {
+    process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(JSON.parse(readFileSync(recorded, "utf8")).config);
+  }
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: import.meta.dirname, hostname: hostname ?? "localhost", port });
+  const handle = app.getRequestHandler();
+  await app.prepare();
+  const measure = httpMetrics(path.join(import.meta.dirname, ".next"));
+  clusterMetricsInWorker();
 
-let stopping = false;
-function stop(signal) {
-  if (stopping) return;
-  stopping = true;
-  const code = signal === "SIGINT" ? 130 : 143;
-  // Exits even if a stream or Next's close hangs.
-  setTimeout(() => process.exit(code), DRAIN_MS + 5000).unref();
-  server.close(() => {
-    Promise.resolve(app.close?.())
-      .catch((err) => console.error(err))
-      .finally(() => process.exit(code));
+  const server = http.createServer((req, res) => {
+    stampForwardedFor(req, hops);
+    stampRequestId(req, res, hops);
+    measure(req, res);
+    Promise.resolve(handle(req, res)).catch((err) => {
+      console.error(err);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
+      res.end("Internal Server Error");
+    });
   });
-  server.closeIdleConnections();
-  setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+  server.on("error", (err) => exitWith(err.code === "EADDRINUSE" ? `port ${port} is already in use (PORT=${port})` : err.message));
+  server.listen(port, hostname, () => {
+    if (!cluster.isWorker) console.log(readyLine());
+  });
+
+  let stopping = false;
+  function stop(signal) {
+    if (stopping) return;
+    stopping = true;
+    const code = signal === "SIGINT" ? 130 : 143;
+    // Exits even if a stream or Next's close hangs.
+    setTimeout(() => process.exit(code), DRAIN_MS + 5000).unref();
+    server.close(() => {
+      Promise.resolve(app.close?.())
+        .catch((err) => console.error(err))
+        .finally(() => process.exit(code));
+    });
+    server.closeIdleConnections();
+    setTimeout(() => server.closeAllConnections(), DRAIN_MS).unref();
+  }
+  process.on("SIGTERM", () => stop("SIGTERM"));
+  process.on("SIGINT", () => stop("SIGINT"));
 }
-process.on("SIGTERM", () => stop("SIGTERM"));
-process.on("SIGINT", () => stop("SIGINT"));

@@ -57,20 +57,31 @@ export function stampRequestId(req, res, hops) {
  * @returns {number}
  */
 export function trustedProxyHops(env = process.env, cwd = process.cwd()) {
-  let raw = env.TRUSTED_PROXY_HOPS;
-  if (raw === undefined) {
-    for (let dir = cwd; ; dir = path.dirname(dir)) {
-      if (existsSync(path.join(dir, "turbo.json"))) {
-        const file = path.join(dir, ".env");
-        if (existsSync(file)) raw = parseEnv(readFileSync(file, "utf8")).TRUSTED_PROXY_HOPS;
-        break;
-      }
-      if (path.dirname(dir) === dir) break;
-    }
-  }
+  const raw = readSetting("TRUSTED_PROXY_HOPS", env, cwd);
   if (raw === undefined || raw.trim() === "") return 0;
   const hops = Number(raw);
   if (!Number.isInteger(hops) || hops < 0 || hops > 10)
     throw new Error(`Invalid environment — TRUSTED_PROXY_HOPS: must be a whole number from 0 to 10 (it is "${raw}")`);
   return hops;
+}
+
+/**
+ * A setting as @backline/config reads it, before any of it is loaded: the
+ * environment first, else the repository's .env (the nearest folder up holding
+ * turbo.json); undefined when neither sets it.
+ *
+ * @param {string} name
+ * @param {Record<string, string | undefined>} env
+ * @param {string} cwd
+ * @returns {string | undefined}
+ */
+export function readSetting(name, env = process.env, cwd = process.cwd()) {
+  if (env[name] !== undefined) return env[name];
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "turbo.json"))) {
+      const file = path.join(dir, ".env");
+      return existsSync(file) ? parseEnv(readFileSync(file, "utf8"))[name] : undefined;
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
 }

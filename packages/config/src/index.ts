@@ -64,6 +64,14 @@ export const appEnv = z.object({
     .min(1)
     .default("./var/reports")
     .transform((dir) => path.resolve(repoRoot(), dir)),
+  /**
+   * Web processes `npm run start:web` runs behind its one port (Node's cluster module, apps/web/server.mjs):
+   * a number, or `auto` for one per CPU core. 1: a single process, no cluster.
+   */
+  WEB_PROCESSES: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.union([z.literal("auto"), z.coerce.number().int().min(1).max(64)], { error: "must be auto or a whole number from 1 to 64" }).default(1),
+  ),
 });
 
 /** A secret shared by every process that needs it; never defaulted, so a deployment can't run on a published value. */
@@ -119,6 +127,12 @@ export const authEnv = z.object({
     .min(1)
     .max(30 * 24)
     .default(72),
+  /**
+   * How long a web process may answer from its memory of a verified session or API token. Sign-out, removing a
+   * user and revoking a token reach every web process at once (Redis pub/sub); this bounds anything else (a
+   * row changed by hand, a lost message). 0: every request reads the database.
+   */
+  SESSION_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
 });
 
 /** Whether APP_URL names this machine only (localhost, *.localhost, 127.x, ::1): nobody else can reach a sign-in page there. */

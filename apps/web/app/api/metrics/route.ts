@@ -1,5 +1,6 @@
-// GET /api/metrics — Prometheus metrics of this web process (apps/web/server/http-metrics.mjs
-// fills them), for a bearer of METRICS_TOKEN; 404 when no token is set, as if the route did not exist.
+// GET /api/metrics — Prometheus metrics of this web server (apps/web/server/http-metrics.mjs
+// fills them; every web process's, summed, when there are several), for a bearer of METRICS_TOKEN;
+// 404 when no token is set, as if the route did not exist.
 import { timingSafeEqual } from "node:crypto";
 import client from "prom-client";
 import { webEnv } from "@/lib/server/env";
@@ -15,5 +16,8 @@ export async function GET(request: Request) {
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
     return jsonError(401, "Metrics need Authorization: Bearer <METRICS_TOKEN>", [], { "WWW-Authenticate": 'Bearer realm="metrics"' });
   }
-  return new Response(await client.register.metrics(), { headers: { "Content-Type": client.register.contentType, "Cache-Control": "no-store" } });
+  // One of several web processes (WEB_PROCESSES): everyone's, gathered by the primary (server/http-metrics.mjs).
+  const clusterText = (globalThis as { [key: symbol]: (() => Promise<string>) | undefined })[Symbol.for("backline.metricsText")];
+  const text = clusterText ? await clusterText() : await client.register.metrics();
+  return new Response(text, { headers: { "Content-Type": client.register.contentType, "Cache-Control": "no-store" } });
 }
