@@ -24,7 +24,10 @@ export interface Target {
 export const REPORT_BODY = JSON.stringify({ type: "sales-summary" });
 export const POST_LABEL = "POST /api/reports";
 export const TARGETS = {
-  bare: { label: "GET /api/health", method: "GET", path: "/api/health", expect: 200 },
+  /** The bare baseline: a Next app with one route handler and no proxy (bench/bare-next), on its own server. */
+  bare: { label: "bare Next GET /api/ping", method: "GET", path: "/api/ping", expect: 200 },
+  /** Backline's liveness route: a constant answer, but every layer of Backline's server in front of it. */
+  health: { label: "GET /api/health", method: "GET", path: "/api/health", expect: 200 },
 } satisfies Record<string, Target>;
 
 /**
@@ -211,17 +214,17 @@ export async function openLoop(port: number, t: Target, rate: number, durationS:
 /**
  * Waits until the server has worked off what an earlier run left it (an
  * overloaded open loop gives up on requests the server still answers, later):
- * three GET /api/health in a row answered within 50 ms, or `timeoutMs`.
+ * three GETs of `probe` (GET /api/health) in a row answered within 50 ms, or `timeoutMs`.
  * Answers how long that took.
  */
-export async function quiesce(port: number, timeoutMs = 60_000): Promise<number> {
+export async function quiesce(port: number, probe: Target = TARGETS.health, timeoutMs = 60_000): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const started = performance.now();
   try {
     for (let fast = 0; fast < 3 && performance.now() - started < timeoutMs; ) {
       const t0 = performance.now();
-      const r = await request(agent, port, TARGETS.bare);
-      fast = r.status === TARGETS.bare.expect && performance.now() - t0 < 50 ? fast + 1 : 0;
+      const r = await request(agent, port, probe);
+      fast = r.status === probe.expect && performance.now() - t0 < 50 ? fast + 1 : 0;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     return performance.now() - started;

@@ -354,7 +354,7 @@ export async function benchSse(stack: StackEnv, port: number, db: PrismaClient):
 
     const total = S.reports * S.steps;
     const bar = phase("sse: push lag", total, "updates", `${S.pages} pages × ${S.reports} reports, 1 write / ${S.intervalMs} ms`);
-    await warmUp(port, TARGETS.bare, 50, 2); // the probe's route must not be cold
+    await warmUp(port, TARGETS.health, 50, 2); // the probe's route must not be cold
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     const loadBefore = os.loadavg()[0]!;

@@ -1,4 +1,4 @@
-// `npx tsx bench/worker-processes.ts [--reports 200] [--processes 1,2,4] [--concurrency 2]`
+// `npm run bench -- worker-processes [--reports 200] [--processes 1,2,4] [--concurrency 2]`
 //
 // Throughput of the production worker build by number of processes: for each
 // count, N sales-summary reports (default params) are created and queued first,
@@ -41,7 +41,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log("usage: npx tsx bench/worker-processes.ts [--reports 200] [--processes 1,2,4] [--concurrency 2]");
+  console.log("usage: npm run bench -- worker-processes [--reports 200] [--processes 1,2,4] [--concurrency 2]");
   process.exit(0);
 }
 const count = Number(args.reports);
