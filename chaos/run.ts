@@ -23,6 +23,7 @@ import { killWorkerScenario } from "./scenarios/kill-worker.ts";
 import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
 import { pausedWorkerScenario } from "./scenarios/paused-worker.ts";
 import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
+import { redisFailoverScenario } from "./scenarios/redis-failover.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
 import { schedulesScenario } from "./scenarios/schedules.ts";
 import { smtpFaultsScenario } from "./scenarios/smtp-faults.ts";
@@ -41,6 +42,11 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
     name: "schedules",
     title: "every-minute schedules; kill -9 of the scheduler's worker (one at a minute boundary), Redis restarted empty",
     run: schedulesScenario,
+  },
+  {
+    name: "redis-failover",
+    title: "Redis Cluster: kill -9 of the master holding the stack's slot mid-load; its replica promoted",
+    run: redisFailoverScenario,
   },
   {
     name: "campaigns",
