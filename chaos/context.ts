@@ -3,7 +3,7 @@
 // queue prefix, reached by HTTP as signed-in users (Stack is an Api).
 import type { PrismaClient } from "@backline/db";
 import { QUEUES } from "@backline/queue";
-import { freePort, queueJobs, sessionCache, uniqueQueuePrefix, type Proc, type QueueJobs, type SmtpSink } from "@backline/test-kit";
+import { freePort, queueJobs, sessionCache, uniqueQueuePrefix, type Proc, type QueueJobs, type SinkMessage, type SmtpSink } from "@backline/test-kit";
 import type { Redis } from "ioredis";
 import type pg from "pg";
 import type { Phase } from "../bench/progress.ts";
@@ -98,6 +98,8 @@ export interface Check {
 }
 
 export interface ScenarioOutcome {
+  /** Why the scenario could not run here (say, no network namespaces without root): shown as SKIP, not a failure. */
+  skipped?: string;
   /** The report ids this scenario must see to a final status. */
   ids: string[];
   submitted: number;
@@ -118,6 +120,11 @@ export interface ScenarioOutcome {
    * database); `ids` is then empty.
    */
   tally?: Tally;
+  /**
+   * Messages whose reply the scenario kept from their sender (a link it cut): like a reply the sink dropped,
+   * each explains one later copy with its Message-ID.
+   */
+  replyKeptFromSender?: (m: SinkMessage) => boolean;
   /** Checks that can only be made once the reports are final (e.g. "one email"). */
   afterSettle?: () => Promise<Check[]>;
   /** Processes of the stack that died without being told to. */

@@ -40,6 +40,8 @@ export interface ScenarioResult {
   checks: Check[];
   notes: string[];
   error?: string;
+  /** Why it didn't run here (not root: no network namespaces); a skipped scenario neither passes nor fails the run. */
+  skipped?: string;
 }
 
 /**
@@ -89,8 +91,9 @@ async function tallyReports(ctx: ChaosContext, outcome: ScenarioOutcome): Promis
   );
 
   // A duplicate is an extra copy the wire doesn't explain. Each copy the sink kept but
-  // whose connection it dropped before replying (drop-after-data) explains one later
-  // copy with the same Message-ID: the sender could not know the first one arrived.
+  // whose connection it dropped before replying (drop-after-data), or whose reply the
+  // scenario kept from its sender (a cut link), explains one later copy with the same
+  // Message-ID: the sender could not know the first one arrived.
   let duplicates = 0;
   let sameMsg = 0;
   let forgiven = 0;
@@ -108,7 +111,7 @@ async function tallyReports(ctx: ChaosContext, outcome: ScenarioOutcome): Promis
           forgiven += 1;
         } else duplicates += 1;
       }
-      if (m.brokenReply) credit.set(m.messageId, (credit.get(m.messageId) ?? 0) + 1);
+      if (m.brokenReply || outcome.replyKeptFromSender?.(m)) credit.set(m.messageId, (credit.get(m.messageId) ?? 0) + 1);
     }
   }
   const { rows: reclaims } = await ctx.pg.query<{ n: string }>("SELECT count(*) AS n FROM deliveries WHERE report_id = ANY($1::uuid[]) AND claims > 1", [ids]);
@@ -149,7 +152,7 @@ async function tallyReports(ctx: ChaosContext, outcome: ScenarioOutcome): Promis
     duplicates,
     sameMsg,
     forgiven,
-    forgivenBy: "copies after a reply the sink dropped",
+    forgivenBy: outcome.replyKeptFromSender ? "copies after a reply the sink dropped or the cut kept" : "copies after a reply the sink dropped",
     ambiguousResends: Number(resent[0]?.n ?? 0),
     reclaimed: Number(reclaims[0]?.n ?? 0),
     topReasons: reasons.map((r) => ({ reason: r.reason, n: Number(r.n) })),
@@ -383,6 +386,18 @@ export async function evaluate(ctx: ChaosContext, name: string, title: string, s
 
 export function failedResult(name: string, title: string, startedAt: number, err: unknown): ScenarioResult {
   return {
+    ...nothingCounted(name, title, startedAt),
+    checks: [{ what: "scenario ran to the end", ok: false, hard: true }],
+    error: (err as Error)?.stack ?? String(err),
+  };
+}
+
+export function skippedResult(name: string, title: string, startedAt: number, why: string): ScenarioResult {
+  return { ...nothingCounted(name, title, startedAt), skipped: why };
+}
+
+function nothingCounted(name: string, title: string, startedAt: number): ScenarioResult {
+  return {
     name,
     title,
     durationMs: Date.now() - startedAt,
@@ -407,19 +422,23 @@ export function failedResult(name: string, title: string, startedAt: number, err
     emailedNotSent: 0,
     sentNoEmail: 0,
     recovery: "n/a",
-    checks: [{ what: "scenario ran to the end", ok: false, hard: true }],
+    checks: [],
     notes: [],
-    error: (err as Error)?.stack ?? String(err),
   };
 }
 
+/** "PASS", "FAIL" or "SKIP". */
+export const verdictOf = (r: ScenarioResult) => (r.skipped ? "SKIP" : passed(r) ? "PASS" : "FAIL");
+
 export function passed(r: ScenarioResult): boolean {
+  if (r.skipped) return true;
   return !r.error && r.lost === 0 && r.duplicates === 0 && r.checks.every((c) => c.ok || !c.hard);
 }
 
 const short = (s: string, n = 90) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
 
 export function renderScenario(r: ScenarioResult): string {
+  if (r.skipped) return `SKIP  ${r.name} — ${r.title}\n  · ${r.skipped}`;
   const answers = Object.entries(r.answers)
     .sort()
     .map(([code, n]) => `${code === "0" ? "no answer" : code}: ${n}`)
@@ -470,7 +489,7 @@ export function renderSummary(results: ScenarioResult[]): string {
       String(r.ambiguousResends),
       String(r.failed),
       short(r.recovery, 40),
-      passed(r) ? "PASS" : "FAIL",
+      verdictOf(r),
     ]),
   );
 }

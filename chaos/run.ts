@@ -15,7 +15,7 @@ import { createScratchDatabase, exitCleanlyOnSignals, missingBuilds, onCleanup, 
 import { log, phase, stopProgress, totalElapsedMs } from "../bench/progress.ts";
 import { connectPg, redisClient, waitTerminal } from "./client.ts";
 import { FULL, SHORT, startStack, type ChaosContext, type ScenarioOutcome } from "./context.ts";
-import { evaluate, failedResult, passed, renderScenario, renderSummary, type ScenarioResult } from "./metrics.ts";
+import { evaluate, failedResult, passed, renderScenario, renderSummary, skippedResult, verdictOf, type ScenarioResult } from "./metrics.ts";
 import { busyCpuScenario } from "./scenarios/busy-cpu.ts";
 import { campaignsScenario } from "./scenarios/campaigns.ts";
 import { idempotencyScenario } from "./scenarios/idempotency.ts";
@@ -23,6 +23,7 @@ import { killWorkerScenario } from "./scenarios/kill-worker.ts";
 import { orphanRowsScenario } from "./scenarios/orphan-rows.ts";
 import { pausedWorkerScenario } from "./scenarios/paused-worker.ts";
 import { pgTerminateScenario } from "./scenarios/pg-terminate.ts";
+import { networkPartitionScenario } from "./scenarios/network-partition.ts";
 import { redisFailoverScenario } from "./scenarios/redis-failover.ts";
 import { redisRestartScenario } from "./scenarios/redis-restart.ts";
 import { schedulesScenario } from "./scenarios/schedules.ts";
@@ -47,6 +48,11 @@ const SCENARIOS: { name: string; title: string; run: (ctx: ChaosContext) => Prom
     name: "redis-failover",
     title: "Redis Cluster: kill -9 of the master holding the stack's slot mid-load; its replica promoted",
     run: redisFailoverScenario,
+  },
+  {
+    name: "network-partition",
+    title: "web and workers on hosts of their own (network namespaces); one worker's link cut past its lock, then healed",
+    run: networkPartitionScenario,
   },
   {
     name: "campaigns",
@@ -184,12 +190,12 @@ try {
     try {
       if (!redis.running()) await redis.restart();
       const outcome = await s.run(ctx);
-      result = await evaluate(ctx, s.name, s.title, started, outcome);
+      result = outcome.skipped ? skippedResult(s.name, s.title, started, outcome.skipped) : await evaluate(ctx, s.name, s.title, started, outcome);
     } catch (err) {
       result = failedResult(s.name, s.title, started, err);
     }
     results.push(result);
-    log(`[chaos] ${s.name}: ${passed(result) ? "PASS" : "FAIL"} in ${(result.durationMs / 1000).toFixed(0)} s`);
+    log(`[chaos] ${s.name}: ${verdictOf(result)}${result.skipped ? ` (${result.skipped})` : ""} in ${(result.durationMs / 1000).toFixed(0)} s`);
   }
 } catch (err) {
   setupError = err;

@@ -29,6 +29,8 @@ export interface SinkMessage {
   xHeaders: Record<string, string>;
   /** When its data ended (ms since epoch). */
   at: number;
+  /** The sending connection's source port, as the sink saw it (tells apart senders behind a forwarder). */
+  remotePort: number;
   size: number;
   /** The whole message as received: with keep "parsed", or for reports in keepMessagesOf. */
   raw?: Buffer;
@@ -184,7 +186,7 @@ export async function startSmtpSink(options: SmtpSinkOptions = {}): Promise<Smtp
           return callback(smtpError(421, "4.3.2 Service shutting down, message not accepted"));
         }
         const drop = mode === "drop-after-data";
-        const message: SinkMessage = { ...readHeaders(head), at: Date.now(), size };
+        const message: SinkMessage = { ...readHeaders(head), at: Date.now(), size, remotePort: session.remotePort };
         if (parse || (message.reportId && keepMessagesOf.has(message.reportId))) message.raw = Buffer.concat(chunks);
         if (drop) message.brokenReply = true;
         const keep = async () => {
