@@ -3,6 +3,7 @@
 // every column, with its type — so a column added to the schema but not to the
 // raw statements' lists fails here instead of coming back undefined while typed as present.
 import { createScratchDatabase, type ScratchDatabase } from "@backline/test-kit";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { claimDelivery, createPrismaClient, createReport, ensureUser, recordProgress, transitionReport, type PrismaClient } from "../src/index.ts";
 
@@ -33,6 +34,22 @@ describe("rows returned by raw SQL", () => {
       requestHash: "h-1",
     });
     expect(created).toStrictEqual(await prismaReport(created.id));
+
+    // The web app's request path writes a new report with plain pg (a prepared statement on its own pool): the same row.
+    const pool = new pg.Pool({ connectionString: scratch.url, max: 1 });
+    try {
+      const viaPg = await createReport(pool, {
+        type: "sales-summary",
+        params: { region: "US" },
+        owner,
+        idempotencyKey: "k-2",
+        requestHash: "h-2",
+        requestId: "r-2",
+      });
+      expect(viaPg).toStrictEqual(await prismaReport(viaPg.id));
+    } finally {
+      await pool.end();
+    }
 
     const started = await transitionReport(db, created.id, "generating", {
       message: "Attempt started",
