@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import net from "node:net";
 import { onCleanup } from "@backline/test-kit";
 
-export interface Host {
+interface Host {
   name: string;
   /** The namespace (`ip netns exec <netns> …`). */
   netns: string;

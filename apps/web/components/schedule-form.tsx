@@ -16,7 +16,7 @@ export interface ScheduleTypeOption extends ReportTypeOption {
   relativeFields: string[];
 }
 
-export interface ScheduleInitial {
+interface ScheduleInitial {
   id?: string;
   type: string;
   params: Record<string, unknown>;

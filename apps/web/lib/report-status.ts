@@ -3,7 +3,7 @@
 import type { ReportStatus } from "@backline/db/report-status";
 import type { QueuePosition, ReportEventView, ReportView } from "@backline/report-service";
 
-export type { QueuePosition, ReportEventView, ReportStatus, ReportView };
+export type { ReportEventView, ReportStatus, ReportView };
 
 /** GET /api/reports/:id adds where a queued report stands, and with ?sinceEvent= the newer history. */
 export type ReportStatusResponse = ReportView & { queue?: QueuePosition | null; events?: ReportEventView[] };

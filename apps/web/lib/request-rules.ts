@@ -67,7 +67,7 @@ export function siteOf(appUrl: string): { origin: string; hsts: string | null } 
  * header a page can't set cross-site without CORS (which we never allow) carries
  * no such risk, so such requests skip the Origin check — and nothing else.
  */
-export const isBearerWithoutSession = (headers: Headers) =>
+const isBearerWithoutSession = (headers: Headers) =>
   /^bearer\s/i.test(headers.get("authorization") ?? "") && !/(^|;)\s*(__Host-)?backline\.session_token=/.test(headers.get("cookie") ?? "");
 
 export interface RequestLine {
@@ -121,7 +121,7 @@ export function refusal(request: RequestLine, appOrigin: string): Response | nul
 }
 
 /** The query parameter that carries an API token (by its name, or a value shaped like one), or null. */
-export function tokenParameter(params: URLSearchParams): string | null {
+function tokenParameter(params: URLSearchParams): string | null {
   for (const [name, value] of params) if (TOKEN_PARAM.test(name) || /^bkl_[A-Za-z0-9_-]{20,}/.test(value)) return `query parameter ${name.slice(0, 50)}`;
   return null;
 }
@@ -130,7 +130,7 @@ export function tokenParameter(params: URLSearchParams): string | null {
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** What no route can mean: "path", "query" or a query parameter's name; null when the URL is fine. */
-export function malformedPart(pathname: string, search: string): string | null {
+function malformedPart(pathname: string, search: string): string | null {
   if (!decodesCleanly(pathname)) return "path";
   if (search.length <= 1) return null;
   for (const pair of search.replace(/^\?/, "").split("&")) {

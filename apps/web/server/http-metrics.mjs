@@ -18,7 +18,7 @@ import client from "prom-client";
 const BUCKETS = [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
 
 /** The route pattern a path is served by, from `.next/routes-manifest.json`; "/_next/static" for assets; "unmatched" otherwise. */
-export function routeLabeller(distDir) {
+function routeLabeller(distDir) {
   const manifest = JSON.parse(readFileSync(path.join(distDir, "routes-manifest.json"), "utf8"));
   const compile = (routes) => routes.map((r) => ({ page: r.page, re: new RegExp(r.regex) }));
   const routes = [...compile(manifest.staticRoutes ?? []), ...compile(manifest.dynamicRoutes ?? [])];

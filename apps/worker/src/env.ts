@@ -15,7 +15,7 @@ import {
 } from "@backline/config";
 import type { z } from "zod";
 
-export const workerEnvSchema = databaseEnv
+const workerEnvSchema = databaseEnv
   .extend(redisEnv.shape)
   .extend(appEnv.shape)
   .extend(mailEnv.shape)

@@ -14,7 +14,7 @@ import type { Logger } from "pino";
 import type { WorkerEnv } from "./env.ts";
 import { processors, type ProcessorContext } from "./processors/index.ts";
 
-export type WebhookSettings = NonNullable<ProcessorContext["webhooks"]>;
+type WebhookSettings = NonNullable<ProcessorContext["webhooks"]>;
 
 export function webhookSettings(
   env: Pick<WorkerEnv, "WEBHOOK_ALLOWED_HOSTS" | "WEBHOOK_TIMEOUT_SECONDS" | "WEBHOOK_RETRY_BASE_SECONDS" | "WEBHOOK_DISABLE_AFTER_HOURS">,

@@ -112,12 +112,14 @@ describe("cancel", () => {
 
 describe("retry", () => {
   it("retries a report that failed for real (SMTP refused), keeping its id and history", async () => {
-    const { prefix, commands } = h.stack("retry");
+    const { prefix, queue, commands } = h.stack("retry");
     await h.startWorker(prefix);
     h.smtp.rejectAddresses.add(REFUSED);
     const id = await request(commands, {}, REFUSED);
     await waitForStatus(id, "failed");
     expect((await h.db.report.findUniqueOrThrow({ where: { id } })).failureReason).toMatch(/rejected/);
+    // The row says failed a moment before BullMQ lets go of the job; a retry meanwhile is a 409 "still stopping".
+    await waitUntil(async () => !(await (await queue.getJob(id))?.isActive()), { what: `report ${id}'s job to stop being active` });
     expect(await commands.retry(id, operator)).toMatchObject({ ok: true });
 
     h.smtp.rejectAddresses.delete(REFUSED);

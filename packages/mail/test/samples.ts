@@ -6,7 +6,7 @@ import { buildCampaignEmail } from "../src/campaign-email.ts";
 import { buildNoticeEmail } from "../src/notice-email.ts";
 import { buildSignInEmail } from "../src/sign-in-email.ts";
 
-export const REPORT_ID = "0190f0c2-0000-7000-8000-000000000001";
+const REPORT_ID = "0190f0c2-0000-7000-8000-000000000001";
 
 export const reportInput: ReportEmailInput = {
   reportId: REPORT_ID,

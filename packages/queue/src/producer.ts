@@ -4,7 +4,7 @@ import { describeIssues } from "@backline/config";
 import { Queue, type JobsOptions } from "bullmq";
 import { createRedis } from "./connection.ts";
 import { jobs, type JobName, type JobPayload } from "./jobs/index.ts";
-import { JOB_QUEUE, PRIORITY, QUEUES, jobOptions, type QueueName } from "./queues.ts";
+import { JOB_QUEUE, PRIORITY, jobOptions, type QueueName } from "./queues.ts";
 
 export interface QueueSettings {
   redisUrl: string;
@@ -70,5 +70,3 @@ export async function enqueue<N extends JobName>(
     clearTimeout(timer);
   }
 }
-
-export { QUEUES };

@@ -3,7 +3,7 @@ import { parseIsoDate, periodStarts } from "../src/dates.ts";
 import type { CustomerStatementData } from "../src/types/customer-statement.ts";
 import type { SalesSummaryData, SalesSummaryParams } from "../src/types/sales-summary.ts";
 
-export const REGIONS = [
+const REGIONS = [
   { code: "NA", name: "North America" },
   { code: "EU", name: "Europe" },
   { code: "APAC", name: "Asia-Pacific" },
@@ -12,7 +12,7 @@ export const REGIONS = [
 ];
 
 /** Small deterministic pseudo-random generator (mulberry32). */
-export function random(seed: number): () => number {
+function random(seed: number): () => number {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -70,7 +70,7 @@ export function elements(node: StructNode): StructNode[] {
 }
 
 /** Runs a poppler tool (pdffonts, pdfinfo); says how to get it when missing. */
-export function poppler(tool: "pdffonts" | "pdfinfo", filePath: string): string {
+function poppler(tool: "pdffonts" | "pdfinfo", filePath: string): string {
   try {
     return execFileSync(tool, [filePath], { encoding: "utf8" });
   } catch (err) {

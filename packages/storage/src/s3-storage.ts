@@ -39,7 +39,7 @@ const PARTS_IN_FLIGHT = 2;
 const DELETE_BATCH = 1000;
 const DELETE_PARALLEL = 16;
 
-export function s3Client(location: S3Location): S3Client {
+function s3Client(location: S3Location): S3Client {
   return new S3Client({
     region: location.region || "us-east-1",
     ...(location.endpoint && { endpoint: location.endpoint }),

@@ -32,11 +32,6 @@ export interface RedisClusterOptions {
   dir?: string;
 }
 
-export interface RedisClusterNode {
-  port: number;
-  running(): boolean;
-}
-
 export interface RedisCluster {
   /** REDIS_CLUSTER_NODES: every node, `127.0.0.1:<port>,…`. */
   nodes: string;

@@ -21,7 +21,6 @@ export const createTokenSchema = z
     expiresInDays: z.number().int().min(1).max(3650).optional().meta({ description: "Omit for a token that does not expire", example: 90 }),
   })
   .meta({ id: "CreateTokenRequest" });
-export type CreateTokenInput = z.infer<typeof createTokenSchema>;
 
 export const settingsPatchSchema = z.strictObject({ paperSize: paperSizeSchema.optional(), locale: localeSchema.optional() }).meta({ id: "SettingsPatch" });
 export type SettingsPatch = z.infer<typeof settingsPatchSchema>;

@@ -127,12 +127,6 @@ export async function forgetUser(userId: string): Promise<void> {
   await publish(publisher(), channel(), userId).catch(() => {});
 }
 
-/** How many credentials this process remembers, and whether memory may answer (tests). */
-export function cacheStatus(): { entries: number; live: boolean } {
-  const s = state();
-  return { entries: s.entries.size, live: s.live };
-}
-
 /** Stops listening and forgets everything (tests). */
 export function closeActorCache(): void {
   const s = state();

@@ -18,9 +18,9 @@ import { db } from "./db";
 import { webEnv } from "./env";
 import { query } from "./pg";
 
-export const TOKEN_PREFIX = "bkl_";
-/** What a token looks like, so one pasted into a URL can be recognised and refused (proxy.ts). */
-export const TOKEN_PATTERN = /^bkl_[A-Za-z0-9_-]{43}$/;
+const TOKEN_PREFIX = "bkl_";
+/** What a whole token looks like (lib/request-rules.ts refuses anything token-shaped in a query string). */
+const TOKEN_PATTERN = /^bkl_[A-Za-z0-9_-]{43}$/;
 const MAX_TOKENS_PER_USER = 50;
 const LAST_USED_WRITE_INTERVAL = "1 minute";
 

@@ -44,7 +44,7 @@ function pdfFileName(report: Report): string {
 }
 
 /** An ASCII fallback plus the RFC 5987 form, so no name can break out of the header. */
-export function contentDisposition(fileName: string): string {
+function contentDisposition(fileName: string): string {
   const ascii = fileName.replace(/[^\w.-]/g, "_");
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
 }

@@ -15,7 +15,7 @@ import {
   webhooksEnv,
 } from "@backline/config";
 
-export const webEnvSchema = databaseEnv
+const webEnvSchema = databaseEnv
   .extend(redisEnv.shape)
   .extend(appEnv.shape)
   .extend(authEnv.shape)
