@@ -27,7 +27,6 @@ import { campaignPdfFolder, purgeExpiredCampaigns } from "@backline/campaigns";
 import { fileStorage } from "@backline/storage";
 import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
 import {
-  authHeaders,
   createScratchDatabase,
   exitCleanlyOnSignals,
   freePort,
@@ -45,6 +44,7 @@ import {
   type WorkerProcess,
 } from "@backline/test-kit";
 import { Redis } from "ioredis";
+import { answered, clientFor } from "../chaos/client.ts";
 import { startOwnRedis } from "../chaos/stack.ts";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { sampleRss, type RssSampler } from "./rss.ts";
@@ -159,23 +159,22 @@ try {
   const pool = sessionPool(scratch.url, "bench-campaign");
   onCleanup("close the session pool", () => pool.end());
   const cookieFor = sessionCache(pool);
-  const adminHeaders = { ...authHeaders(stack.appUrl, await cookieFor(ADMIN)), "content-type": "application/json" };
-  const personHeaders = { ...authHeaders(stack.appUrl, await cookieFor(PERSON)), "content-type": "application/json" };
+  // The typed API client (@backline/api-client), signed in as each.
+  const api = { baseUrl: stack.appUrl, cookieFor };
+  const [admin, person] = await Promise.all([clientFor(api, ADMIN), clientFor(api, PERSON)]);
 
   // ---- the campaign, and a person's reports while it runs
   const startedAt = Date.now();
-  const created = await fetch(`${stack.appUrl}/api/campaigns`, {
-    method: "POST",
-    headers: adminHeaders,
-    body: JSON.stringify({ type: "customer-statement", params: { month }, audience: { kind: "all-customers" } }),
-  });
-  if (created.status !== 202) throw new Error(`POST /api/campaigns answered ${created.status}: ${await created.text()}`);
-  const campaign = (await created.json()) as { id: string; total: number };
+  const created = await answered(
+    admin.POST("/api/campaigns", { body: { type: "customer-statement", params: { month }, audience: { kind: "all-customers" } } }),
+  );
+  if (created.status !== 202 || !created.body) throw new Error(`POST /api/campaigns answered ${created.status}: ${created.error}`);
+  const campaign = created.body;
   const interactive: string[] = [];
   const asking = setInterval(() => {
-    void fetch(`${stack.appUrl}/api/reports`, { method: "POST", headers: personHeaders, body: JSON.stringify({ type: "sales-summary" }) })
-      .then(async (r) => (r.status === 202 ? interactive.push(((await r.json()) as { id: string }).id) : log(`[bench] a report request answered ${r.status}`)))
-      .catch((err: Error) => log(`[bench] a report request failed: ${err.message}`));
+    void answered(person.POST("/api/reports", { body: { type: "sales-summary" } })).then((r) =>
+      r.status === 202 && r.body ? interactive.push(r.body.id) : log(`[bench] a report request answered ${r.status || `nothing (${r.error})`}`),
+    );
   }, INTERACTIVE_EVERY_MS);
   const bar = phase(`campaign → ${campaign.total.toLocaleString("en-US")}`, campaign.total, "recipients");
   let finishedAt = 0;

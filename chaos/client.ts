@@ -1,4 +1,8 @@
 // Talking to the stack the way a user (HTTP) and an operator (SQL, Redis) would.
+// HTTP goes through @backline/api-client, the typed client generated from the
+// OpenAPI document, so a path, body or answer the document doesn't have fails
+// the type check here.
+import { createBacklineClient, type BacklineClient, type paths } from "@backline/api-client";
 import { authHeaders, sessionCookies } from "@backline/test-kit";
 import { Redis } from "ioredis";
 import pg from "pg";
@@ -25,41 +29,51 @@ export interface SubmitResult {
   replayed: boolean;
 }
 
+/** The body of POST /api/reports, as the document describes it. */
+type ReportRequest = NonNullable<paths["/api/reports"]["post"]["requestBody"]>["content"]["application/json"];
+
+/**
+ * The typed client as `email`'s user: the session cookie and the app's own Origin, as its pages send them;
+ * each request gives up after `timeoutMs`.
+ */
+export async function clientFor(api: Api, email: string, timeoutMs = 60_000): Promise<BacklineClient> {
+  return createBacklineClient({
+    baseUrl: api.baseUrl,
+    headers: authHeaders(api.baseUrl, await api.cookieFor(email)),
+    fetch: (request) => fetch(request, { signal: AbortSignal.timeout(timeoutMs) }),
+  });
+}
+
 // Node's fetch (undici) opens as many sockets per origin as there are requests
 // in flight, which is what the concurrency scenario needs; each request is
-// bounded by its own timeout. Sent as `email`'s user (session cookie) from the
-// app's own Origin, as its pages would; the cookie is at hand before the clock starts.
+// bounded by its own timeout. The cookie is at hand before the clock starts.
+// `body` may be anything (a scenario sends invalid ones on purpose).
 export async function submitReport(api: Api, body: unknown, options: { email: string; idempotencyKey?: string; timeoutMs?: number }): Promise<SubmitResult> {
-  const cookie = await api.cookieFor(options.email);
+  const client = await clientFor(api, options.email, options.timeoutMs ?? 30_000);
   const started = performance.now();
   try {
-    const res = await fetch(`${api.baseUrl}/api/reports`, {
-      method: "POST",
-      headers: {
-        "content-type": "application/json",
-        ...authHeaders(api.baseUrl, cookie),
-        ...(options.idempotencyKey ? { "idempotency-key": options.idempotencyKey } : {}),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
+    const { data, error, response } = await client.POST("/api/reports", {
+      body: body as ReportRequest,
+      headers: options.idempotencyKey ? { "Idempotency-Key": options.idempotencyKey } : {},
     });
-    const text = await res.text();
-    let json: { id?: string; error?: string } = {};
-    try {
-      json = JSON.parse(text);
-    } catch {
-      // not JSON: keep the status
-    }
+    const accepted = response.status === 202;
     return {
-      status: res.status,
-      id: res.status === 202 ? (json.id ?? null) : null,
-      error: res.status === 202 ? null : (json.error ?? text.slice(0, 200)),
+      status: response.status,
+      id: accepted ? (data?.id ?? null) : null,
+      error: accepted ? null : errorText(error),
       ms: performance.now() - started,
-      replayed: res.headers.get("idempotent-replayed") === "true",
+      replayed: response.headers.get("idempotent-replayed") === "true",
     };
   } catch (err) {
     return { status: 0, id: null, error: (err as Error).message, ms: performance.now() - started, replayed: false };
   }
+}
+
+/** What an error answer says: its `error` field, else its text (openapi-fetch gives parsed JSON or the raw text). */
+function errorText(error: unknown): string {
+  if (typeof error === "string") return error.slice(0, 200);
+  const said = (error as { error?: unknown } | undefined)?.error;
+  return typeof said === "string" ? said : JSON.stringify(error ?? null).slice(0, 200);
 }
 
 /** The request body: no recipient in it (the report goes to the signed-in user). */
@@ -164,39 +178,14 @@ export interface ApiAnswer<T> {
 }
 
 /**
- * One call of the web's JSON API as `email`'s user (session cookie, the app's
- * Origin): `body` is sent as JSON when given, `form` as multipart/form-data
- * (an upload); neither: no body at all (the routes that take none refuse one).
+ * A typed call's answer in the harness's terms (status 0: no answer — a
+ * network error or a timeout), e.g.
+ * `answered((await clientFor(stack, email)).PATCH("/api/schedules/{id}", { params: { path: { id } }, body: { paused: true } }))`.
  */
-export async function callApi<T = unknown>(
-  api: Api,
-  method: "GET" | "POST" | "PATCH" | "DELETE",
-  path: string,
-  options: { email: string; body?: unknown; form?: FormData; timeoutMs?: number },
-): Promise<ApiAnswer<T>> {
-  const cookie = await api.cookieFor(options.email);
-  const isJson = options.body !== undefined;
+export async function answered<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<ApiAnswer<T>> {
   try {
-    const res = await fetch(`${api.baseUrl}${path}`, {
-      method,
-      // fetch sets multipart's Content-Type (with its boundary) itself.
-      headers: { ...authHeaders(api.baseUrl, cookie), ...(isJson ? { "content-type": "application/json" } : {}) },
-      ...(isJson ? { body: JSON.stringify(options.body) } : options.form ? { body: options.form } : {}),
-      signal: AbortSignal.timeout(options.timeoutMs ?? 60_000),
-    });
-    const text = await res.text();
-    let json: unknown = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      // not JSON: keep the status and the text
-    }
-    const ok = res.status >= 200 && res.status < 300;
-    return {
-      status: res.status,
-      body: ok ? (json as T) : null,
-      error: ok ? null : ((json as { error?: string } | null)?.error ?? text.slice(0, 200)),
-    };
+    const { data, error, response } = await call;
+    return { status: response.status, body: response.ok ? (data ?? null) : null, error: response.ok ? null : errorText(error) };
   } catch (err) {
     return { status: 0, body: null, error: (err as Error).message };
   }

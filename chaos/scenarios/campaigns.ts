@@ -14,7 +14,7 @@
 // its own, seeded with both campaigns' customers, and a stack on it. Its
 // workers get CAMPAIGN_LEASE_MS=5000 (default 30 s), so a killed worker's
 // claimed recipients are taken over within seconds rather than half a minute.
-import { callApi } from "../client.ts";
+import { answered, clientFor } from "../client.ts";
 import type { ChaosContext, Check, OwnDatabase, ScenarioOutcome, Stack } from "../context.ts";
 import { tallyRecipients, type Tally } from "../metrics.ts";
 import { bump, fmtS, liveWorkers, restartWhenPossible, sleep } from "./util.ts";
@@ -77,13 +77,14 @@ export async function campaignsScenario(ctx: ChaosContext): Promise<ScenarioOutc
     form.set("type", "customer-statement");
     form.set("params", JSON.stringify({ month }));
     form.set("file", new Blob([`customer_id\n${bigIds.join("\n")}\n`], { type: "text/csv" }), "chaos-campaign.csv");
-    const big = await callApi<{ id: string; total: number }>(s, "POST", "/api/campaigns", { email: ADMIN, form });
+    const admin = await clientFor(s, ADMIN);
+    // openapi-fetch sends FormData as multipart (fetch sets the boundary); the document's JSON body type doesn't describe it.
+    const big = await answered(admin.POST("/api/campaigns", { body: form as never }));
     bump(answers, big.status);
     const createdAt = Date.now();
-    const paused = await callApi<{ id: string; total: number }>(s, "POST", "/api/campaigns", {
-      email: ADMIN,
-      body: { type: "customer-statement", params: { month }, audience: { kind: "customers", ids: pausedIds } },
-    });
+    const paused = await answered(
+      admin.POST("/api/campaigns", { body: { type: "customer-statement", params: { month }, audience: { kind: "customers", ids: pausedIds } } }),
+    );
     bump(answers, paused.status);
     if (!big.body || !paused.body) throw new Error(`campaigns not created: ${big.status} ${big.error ?? ""}; ${paused.status} ${paused.error ?? ""}`);
     const bigId = big.body.id;
@@ -191,7 +192,7 @@ export async function campaignsScenario(ctx: ChaosContext): Promise<ScenarioOutc
           );
           lateOptOuts.push(...rows.map((r) => r.email));
         }
-        const p = await callApi(s, "POST", `/api/campaigns/${pausedId}/pause`, { email: ADMIN });
+        const p = await answered(admin.POST("/api/campaigns/{id}/{command}", { params: { path: { id: pausedId, command: "pause" } } }));
         bump(commandAnswers, p.status);
         if (p.status !== 200) {
           roundNotes.push(`round ${round}: pause answered ${p.status} ${p.error ?? ""}`);
@@ -202,7 +203,7 @@ export async function campaignsScenario(ctx: ChaosContext): Promise<ScenarioOutc
         const resumeAt = Date.now();
         const late = ctx.sink.accepted.filter((m) => m.xHeaders["x-campaign-id"] === pausedId && m.at >= pausedAt + PAUSE_GRACE_MS && m.at < resumeAt).length;
         sentWhilePaused += late;
-        const r = await callApi(s, "POST", `/api/campaigns/${pausedId}/resume`, { email: ADMIN });
+        const r = await answered(admin.POST("/api/campaigns/{id}/{command}", { params: { path: { id: pausedId, command: "resume" } } }));
         bump(commandAnswers, r.status);
         if (r.status !== 200) {
           roundNotes.push(`round ${round}: resume answered ${r.status} ${r.error ?? ""}`);

@@ -17,7 +17,7 @@
 // schedule's zone); runs outside the window (a creation that straddled a
 // boundary, a pause that came late) are shown apart, their reports still
 // followed to the end.
-import { callApi } from "../client.ts";
+import { answered, clientFor } from "../client.ts";
 import type { ChaosContext, Check, ScenarioOutcome, Stack } from "../context.ts";
 import type { WorkerProc } from "../stack.ts";
 import { bump, fmtS, liveWorkers, restartWhenPossible, sleep, sleepUntil } from "./util.ts";
@@ -71,10 +71,8 @@ export async function schedulesScenario(ctx: ChaosContext): Promise<ScenarioOutc
           const i = next++;
           const owner = owners[Math.floor(i / PER_OWNER)]!;
           const timeZone = zones[i % zones.length]!;
-          const r = await callApi<{ id: string }>(stack, "POST", "/api/schedules", {
-            email: owner,
-            body: { type: "sales-summary", params: {}, cron: "* * * * *", timeZone },
-          });
+          const client = await clientFor(stack, owner);
+          const r = await answered(client.POST("/api/schedules", { body: { type: "sales-summary", params: {}, cron: "* * * * *", timeZone } }));
           bump(answers, r.status);
           if (r.status === 201 && r.body) made.push({ id: r.body.id, owner, timeZone, createdAt: Date.now() });
           else notes.push(`schedule ${i} not created: ${r.status} ${r.error ?? ""}`.trim());
@@ -147,7 +145,10 @@ export async function schedulesScenario(ctx: ChaosContext): Promise<ScenarioOutc
     }
     const pauseAnswers: Record<string, number> = {};
     await forEachSchedule(made, async (s) =>
-      bump(pauseAnswers, (await callApi(stack, "PATCH", `/api/schedules/${s.id}`, { email: s.owner, body: { paused: true } })).status),
+      bump(
+        pauseAnswers,
+        (await answered((await clientFor(stack, s.owner)).PATCH("/api/schedules/{id}", { params: { path: { id: s.id } }, body: { paused: true } }))).status,
+      ),
     );
     const pausedAt = Date.now();
     windowBar.done(`paused at ${hhmmss(pausedAt)}`);
@@ -161,7 +162,9 @@ export async function schedulesScenario(ctx: ChaosContext): Promise<ScenarioOutc
 
     // Gone, so the next scenarios' workers have nothing to schedule.
     const deleteAnswers: Record<string, number> = {};
-    await forEachSchedule(made, async (s) => bump(deleteAnswers, (await callApi(stack, "DELETE", `/api/schedules/${s.id}`, { email: s.owner })).status));
+    await forEachSchedule(made, async (s) =>
+      bump(deleteAnswers, (await answered((await clientFor(stack, s.owner)).DELETE("/api/schedules/{id}", { params: { path: { id: s.id } } }))).status),
+    );
     removed = (deleteAnswers["204"] ?? 0) === made.length;
 
     const minuteOf = (at: number) => counted.perMinute[Math.floor((at - start) / MINUTE)];
