@@ -234,6 +234,10 @@ describe("paper and locale", () => {
     const [arText] = await pdfPages(ar.filePath);
     expect(arText).toContain("شركة النور للتجارة");
     expect(arText).toMatch(/[٠-٩]/);
+    // Arabic-Indic digits are numbers, written left to right like ours: the year in order, not reversed.
+    const year = new Intl.NumberFormat("ar-EG", { useGrouping: false }).format(2026);
+    expect(arText).toContain(year);
+    expect(arText).not.toContain([...year].reverse().join(""));
     for (const font of fontsOf(ar.filePath)) expect(font.embedded).toBe(true);
   });
 

@@ -68,17 +68,24 @@ export function loadFace(key: FaceKey): fontkit.Font {
     const parsed = fontkit.create(readFileSync(/*turbopackIgnore: true*/ path.join(/*turbopackIgnore: true*/ fontsDir(), face.file)), face.member);
     if (!("hasGlyphForCodePoint" in parsed)) throw new Error(`Font file ${face.file} is a collection; name its member`);
     font = parsed;
-    if (face.noDecompose) {
-      // pdfkit calls layout(text) (cached per word) or layout(text, features); either way ccmp stays off.
-      const layout = font.layout.bind(font);
-      const features = { ccmp: false };
-      font.layout = ((text: string, userFeatures?: Record<string, boolean>, ...rest: unknown[]) =>
-        (layout as (...args: unknown[]) => fontkit.GlyphRun)(text, { ...features, ...userFeatures }, ...rest)) as typeof font.layout;
-    }
+    // pdfkit calls layout(text) (cached per word) or layout(text, features), never with a script or direction.
+    const layout = font.layout.bind(font) as (...args: unknown[]) => fontkit.GlyphRun;
+    const fixed = face.noDecompose ? { ccmp: false } : {};
+    font.layout = ((text: string, userFeatures?: Record<string, boolean>, script?: string, language?: string, direction?: string) =>
+      layout(text, { ...fixed, ...userFeatures }, script, language, direction ?? directionOf(text))) as typeof font.layout;
     loaded.set(key, font);
   }
   return font;
 }
+
+/**
+ * fontkit takes a run's direction from its script, and Arabic-Indic digits are
+ * Arabic script: "٢٠٢٦" alone would be laid out right to left, reversed. Runs
+ * come here already in bidi order (text-runs.ts): one without letters is a
+ * number (digits and separators), left to right; anything else keeps fontkit's
+ * choice (Arabic and Hebrew words right to left).
+ */
+const directionOf = (text: string) => (/\p{N}/u.test(text) && !/\p{L}/u.test(text) ? "ltr" : undefined);
 
 const coverage = new Map<FaceKey, Map<number, boolean>>();
 
