@@ -17,10 +17,9 @@
 import { appEnv, repoRoot, sessionCache, startProcess, uniqueQueuePrefix, waitForPort, type Proc, type SinkMessage } from "@backline/test-kit";
 import os from "node:os";
 import path from "node:path";
-import { submitMany } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { createNetwork, netnsUnavailable } from "../netns.ts";
-import { bump, fmtS, pollUntil, sleepUntil } from "./util.ts";
+import { fmtS, pollUntil, sleepUntil, steadyLoad } from "./util.ts";
 
 /** Three lock lengths: the lock runs out and the stalled-job check has run well before the link is back. */
 const CUT_MS = 20_000;
@@ -91,26 +90,14 @@ export async function networkPartitionScenario(ctx: ChaosContext): Promise<Scena
 
     const [cutWorker, otherWorker] = workers as [Started, Started];
     const api = { baseUrl: stackEnv.appUrl, cookieFor: sessionCache(ctx.pg) };
-    const answers: Record<string, number> = {};
-    const ids: string[] = [];
-    const bar = ctx.phase("network-partition: submitting", reports, "reports");
-    let done = 0;
-    const submitting = submitMany(api, reports, {
-      tag: "partition",
-      concurrency: 8,
-      perSecond,
-      onResult: (r) => {
-        bump(answers, r.status);
-        if (r.id) ids.push(r.id);
-        bar.update(++done, `${ids.length} accepted`);
-      },
-    });
+    const load = steadyLoad(ctx, api, { label: "network-partition", tag: "partition", reports, perSecond });
+    const { answers, ids } = load;
 
     // Cut once the load is under way and the first worker holds reports.
     let held: string[] = [];
     await pollUntil(
       async () => {
-        if (done < reports / 8) return false;
+        if (load.answered() < reports / 8) return false;
         held = await heldBy(ctx, ids, cutWorker.workerId);
         return held.length > 0;
       },
@@ -142,8 +129,7 @@ export async function networkPartitionScenario(ctx: ChaosContext): Promise<Scena
       60_000,
       100,
     );
-    await submitting;
-    bar.done(`${ids.length} accepted`);
+    await load.finished;
     await ctx.settle("network-partition", ids);
 
     const outcomes = await sentBy(ctx, held);

@@ -2,30 +2,16 @@
 // Only our scratch database, and only connections whose application_name is
 // the workers' (PGAPPNAME=chaos-worker, set by chaos/stack.ts; the reconciler's
 // lock connection names itself backline-reconciler) — never the web's, never ours.
-import { submitMany } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
 import { WORKER_PG_APP } from "../stack.ts";
-import { bump, fmtS, sleep } from "./util.ts";
+import { fmtS, sleep, steadyLoad } from "./util.ts";
 
 export async function pgTerminateScenario(ctx: ChaosContext): Promise<ScenarioOutcome> {
   const { reports, hits, perSecond } = ctx.settings.pg;
   const stack = await ctx.startStack({ workers: 3 });
-  const answers: Record<string, number> = {};
-  const ids: string[] = [];
   const notes: string[] = [];
   try {
-    const bar = ctx.phase("pg-terminate: submitting", reports, "reports");
-    let done = 0;
-    const load = submitMany(stack, reports, {
-      tag: "pg",
-      concurrency: 8,
-      perSecond,
-      onResult: (r) => {
-        bump(answers, r.status);
-        if (r.id) ids.push(r.id);
-        bar.update(++done, `${ids.length} accepted`);
-      },
-    });
+    const { answers, ids, finished: load } = steadyLoad(ctx, stack, { label: "pg-terminate", tag: "pg", reports, perSecond });
     const span = (reports / perSecond) * 1000;
     const hitTimes: number[] = [];
     let terminatedTotal = 0;

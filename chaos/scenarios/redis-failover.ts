@@ -11,9 +11,9 @@
 // cover it. Afterwards the old master is started again and rejoins as a replica.
 import { withHashTag } from "@backline/config";
 import { startRedisCluster } from "@backline/test-kit";
-import { countTerminal, submitMany } from "../client.ts";
+import { countTerminal } from "../client.ts";
 import type { ChaosContext, ScenarioOutcome } from "../context.ts";
-import { bump, fmtS, pollUntil } from "./util.ts";
+import { bump, fmtS, pollUntil, steadyLoad } from "./util.ts";
 
 /** From the kill to the replica serving the slot (cluster-node-timeout 3 s plus the election). */
 const PROMOTION_TARGET_MS = 15_000;
@@ -27,8 +27,6 @@ export async function redisFailoverScenario(ctx: ChaosContext): Promise<Scenario
   const setup = ctx.phase("redis-failover: cluster", 2, "steps", "6 redis-servers, redis-cli --cluster create");
   const cluster = await startRedisCluster();
   setup.update(1, `nodes ${cluster.nodes}; web and 3 workers`);
-  const answers: Record<string, number> = {};
-  const ids: string[] = [];
   const notes: string[] = [];
   let stack: Awaited<ReturnType<ChaosContext["startStack"]>> | null = null;
   try {
@@ -39,25 +37,22 @@ export async function redisFailoverScenario(ctx: ChaosContext): Promise<Scenario
     const master = await cluster.masterOf(slotKey);
     const [replica] = await cluster.replicasOf(master);
 
-    const bar = ctx.phase("redis-failover: submitting", reports, "reports");
-    let done = 0;
     let killAt: number | null = null;
     const duringFailover: Record<string, number> = {};
     let promotedAt: number | null = null;
-    const submitting = submitMany(stack, reports, {
+    const load = steadyLoad(ctx, stack, {
+      label: "redis-failover",
       tag: "failover",
-      concurrency: 8,
+      reports,
       perSecond,
       onResult: (r) => {
-        bump(answers, r.status);
         if (killAt !== null && promotedAt === null) bump(duringFailover, r.status);
-        if (r.id) ids.push(r.id);
-        bar.update(++done, `${ids.length} accepted`);
       },
     });
+    const { answers, ids } = load;
 
     // Kill once the load is well under way: a third submitted and reports in flight.
-    await pollUntil(async () => done >= reports / 3 && (await inFlight(ctx, ids)) > 0, 120_000, 100);
+    await pollUntil(async () => load.answered() >= reports / 3 && (await inFlight(ctx, ids)) > 0, 120_000, 100);
     const inFlightAtKill = await inFlight(ctx, ids);
     const acceptedBeforeKill = [...ids];
     killAt = Date.now();
@@ -98,8 +93,7 @@ export async function redisFailoverScenario(ctx: ChaosContext): Promise<Scenario
         )
       : null;
 
-    await submitting;
-    bar.done(`${ids.length} accepted`);
+    await load.finished;
     // Every report accepted before the kill final: the backlog the failover hit, worked off.
     const backlog = await pollUntil(
       async () => (await countTerminal(ctx.pg, acceptedBeforeKill)).terminal >= acceptedBeforeKill.length,

@@ -1,5 +1,6 @@
 import type { PrismaClient } from "@backline/db";
-import type { Stack } from "../context.ts";
+import { submitMany, type Api, type SubmitResult } from "../client.ts";
+import type { ChaosContext, Stack } from "../context.ts";
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -60,6 +61,34 @@ export async function restartWhenPossible(
       await sleep(1000);
     }
   }
+}
+
+/**
+ * `reports` report requests at `perSecond` (8 in flight at most) under a progress bar: every answer counted
+ * in `answers` and every accepted id pushed to `ids` as it comes (`onResult` sees each too); `answered()` says
+ * how many have answered, and `finished` resolves once all have.
+ */
+export function steadyLoad(
+  ctx: ChaosContext,
+  api: Api,
+  options: { label: string; tag: string; reports: number; perSecond: number; onResult?: (r: SubmitResult) => void },
+) {
+  const answers: Record<string, number> = {};
+  const ids: string[] = [];
+  let done = 0;
+  const bar = ctx.phase(`${options.label}: submitting`, options.reports, "reports");
+  const finished = submitMany(api, options.reports, {
+    tag: options.tag,
+    concurrency: 8,
+    perSecond: options.perSecond,
+    onResult: (r) => {
+      bump(answers, r.status);
+      options.onResult?.(r);
+      if (r.id) ids.push(r.id);
+      bar.update(++done, `${ids.length} accepted`);
+    },
+  }).then(() => bar.done(`${ids.length} accepted`));
+  return { answers, ids, answered: () => done, finished };
 }
 
 /** Workers of a stack that are running now. */
