@@ -25,12 +25,11 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { campaignPdfFolder, purgeExpiredCampaigns } from "@backline/campaigns";
 import { fileStorage } from "@backline/storage";
-import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
+import { createPrismaClient, seedDemoData } from "@backline/db";
 import {
   createScratchDatabase,
   exitCleanlyOnSignals,
   freePort,
-  missingBuilds,
   onCleanup,
   repoRoot,
   runCleanup,
@@ -49,6 +48,7 @@ import { startOwnRedis } from "../chaos/stack.ts";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { sampleRss, type RssSampler } from "./rss.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtSeconds, summarize, table } from "./stats.ts";
+import { baseDatabaseUrl, preflight } from "./preflight.ts";
 
 const TARGETS = { wallMs: 15 * 60_000, bareShare: 0.7, interactiveP95Ms: 2000, workerRssKiB: 300 * 1024 };
 const INTERACTIVE_EVERY_MS = 2000;
@@ -81,19 +81,8 @@ for (const [name, value, max] of [
     process.exit(2);
   }
 }
-const missing = missingBuilds();
-if (missing.length > 0) {
-  console.error(`The production builds are missing (${missing.join(", ")}): run \`npm run build\` first.`);
-  process.exit(1);
-}
-const baseDatabaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-{
-  const problem = await checkDatabase(baseDatabaseUrl);
-  if (problem) {
-    console.error(problem);
-    process.exit(1);
-  }
-}
+// It runs a redis-server of its own, so the shared one is not needed.
+await preflight({ redis: false });
 
 let exitCode = 0;
 const interrupted = exitCleanlyOnSignals((signal) => {

@@ -11,15 +11,13 @@ import { copyFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
-import { checkRedis } from "@backline/queue";
+import { createPrismaClient, seedDemoData } from "@backline/db";
 import {
   appEnv,
   createScratchDatabase,
   deleteQueueKeys,
   exitCleanlyOnSignals,
   freePort,
-  missingBuilds,
   onCleanup,
   repoRoot,
   runCleanup,
@@ -44,6 +42,7 @@ import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { sampleRss, type RssPeak } from "./rss.ts";
 import { benchSse, formatSse, type SseResult } from "./sse.ts";
 import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtRatio, fmtSeconds, table } from "./stats.ts";
+import { baseDatabaseUrl, preflight, redisUrl } from "./preflight.ts";
 
 // ---------------------------------------------------------------- settings
 
@@ -118,28 +117,16 @@ const runPipeline = !args.only || args.only === "pipeline";
 
 // ---------------------------------------------------------------- preflight
 
-// The bench measures the production builds, never dev mode; the health route
-// must be in the build too (it is the bare baseline).
-const needed = missingBuilds([
-  path.relative(repoRoot, path.join(WEB_DIR, ".next/server/app/api/health/route.js")),
-  ...(runSse ? ["apps/web/.next/server/app/api/reports/[id]/events/route.js"] : []),
-]);
-if (needed.length > 0) {
-  console.error(`The production builds are missing or out of date (${needed.join(", ")}): run \`npm run build\` first.`);
-  process.exit(1);
-}
+// The routes measured must be in the build (the health route, the stream route).
+await preflight({
+  builds: [
+    path.relative(repoRoot, path.join(WEB_DIR, ".next/server/app/api/health/route.js")),
+    ...(runSse ? ["apps/web/.next/server/app/api/reports/[id]/events/route.js"] : []),
+  ],
+  redis: true,
+});
 // The bare baseline is built here, beside the bench, when missing or older than its files.
 if (runAck && !skip.has("bare")) ensureBareBuild((line) => console.log(line));
-
-const baseDatabaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-{
-  const problems = (await Promise.all([checkDatabase(baseDatabaseUrl), checkRedis(redisUrl)])).filter(Boolean);
-  if (problems.length > 0) {
-    console.error(problems.join("\n"));
-    process.exit(1);
-  }
-}
 
 // ---------------------------------------------------------------- teardown on any exit
 

@@ -17,14 +17,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkDatabase, createPrismaClient, seedDemoData } from "@backline/db";
+import { createPrismaClient, seedDemoData } from "@backline/db";
 import { QUEUES, createProducerQueue } from "@backline/queue";
 import { jitterMs, runSchedulerTick } from "@backline/schedules";
 import {
   createScratchDatabase,
   deleteQueueKeys,
   exitCleanlyOnSignals,
-  missingBuilds,
   onCleanup,
   runCleanup,
   startSmtpSink,
@@ -33,6 +32,7 @@ import {
 } from "@backline/test-kit";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { fmtMs, fmtSeconds, summarize, table } from "./stats.ts";
+import { baseDatabaseUrl, preflight, redisUrl } from "./preflight.ts";
 
 const TICK_TARGET_MS = 50;
 const TICKS = 50;
@@ -60,20 +60,7 @@ if (![due, total, workerCount].every((n) => Number.isInteger(n) && n > 0) || due
   console.error("--due, --total and --workers must be whole numbers above 0, --due at most --total (≤ 1,000,000), --workers at most 16");
   process.exit(2);
 }
-const missing = missingBuilds();
-if (missing.length > 0) {
-  console.error(`The production builds are missing (${missing.join(", ")}): run \`npm run build\` first.`);
-  process.exit(1);
-}
-const baseDatabaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-{
-  const problem = await checkDatabase(baseDatabaseUrl);
-  if (problem) {
-    console.error(problem);
-    process.exit(1);
-  }
-}
+await preflight({ redis: true });
 
 let exitCode = 0;
 const interrupted = exitCleanlyOnSignals((signal) => {

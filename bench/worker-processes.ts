@@ -14,15 +14,14 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { checkDatabase, createPrismaClient, createReport, ensureUser, seedDemoData } from "@backline/db";
-import { QUEUES, checkRedis, createProducerQueue, enqueue } from "@backline/queue";
+import { createPrismaClient, createReport, ensureUser, seedDemoData } from "@backline/db";
+import { QUEUES, createProducerQueue, enqueue } from "@backline/queue";
 import { salesSummary } from "@backline/reports";
 import {
   appEnv,
   createScratchDatabase,
   deleteQueueKeys,
   exitCleanlyOnSignals,
-  missingBuilds,
   onCleanup,
   repoRoot,
   runCleanup,
@@ -31,6 +30,7 @@ import {
   uniqueQueuePrefix,
 } from "@backline/test-kit";
 import pg from "pg";
+import { baseDatabaseUrl, preflight, redisUrl } from "./preflight.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -51,19 +51,7 @@ if (![count, concurrency, ...counts].every((n) => Number.isInteger(n) && n > 0) 
   console.error("--reports (≤ 10,000), --processes (each ≤ 16) and --concurrency must be whole numbers above 0");
   process.exit(2);
 }
-const missing = missingBuilds().filter((f) => f.startsWith("apps/worker"));
-if (missing.length > 0) {
-  console.error(`Build the worker first (npm run build -w @backline/worker): missing ${missing.join(", ")}`);
-  process.exit(2);
-}
-const databaseUrl = process.env.DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/backline";
-const redisUrl = process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
-for (const problem of await Promise.all([checkDatabase(databaseUrl), checkRedis(redisUrl)])) {
-  if (problem) {
-    console.error(problem);
-    process.exit(2);
-  }
-}
+await preflight({ redis: true });
 
 interface Run {
   processes: number;
@@ -80,7 +68,7 @@ let exitCode = 0;
 const interrupted = exitCleanlyOnSignals((signal) => console.error(`\n[bench] ${signal}: stopping the workers and removing what the bench made…`));
 
 try {
-  const scratch = await createScratchDatabase(databaseUrl);
+  const scratch = await createScratchDatabase(baseDatabaseUrl);
   onCleanup(`drop database ${scratch.name}`, () => scratch.drop());
   const db = createPrismaClient(scratch.url);
   onCleanup("disconnect Prisma", () => db.$disconnect());
