@@ -17,6 +17,7 @@ import { buildReportEmail, createMailTransport } from "@backline/mail";
 import { signDownloadUrl } from "@backline/report-service";
 import { parseReportOrThrow, renderReportToFile, salesSummary, type SalesSummaryParams } from "@backline/reports";
 import { TEST_SECRETS } from "@backline/test-kit";
+import { emit, readyThenWaitForStart } from "./loop-signal.ts";
 
 const count = Number(process.env.BENCH_COUNT ?? 0);
 const outDir = process.env.BENCH_OUT_DIR!;
@@ -25,7 +26,6 @@ if (!(count > 0) || !outDir || !process.env.DATABASE_URL || !process.env.SMTP_UR
   console.error("bare-loop: BENCH_COUNT, BENCH_OUT_DIR, DATABASE_URL and SMTP_URL are required");
   process.exit(2);
 }
-const emit = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 // The same parameters the web app stores for {"type":"sales-summary"}: all defaults.
 const report = parseReportOrThrow(salesSummary.id, {});
@@ -42,18 +42,7 @@ const mail = createMailTransport(process.env.SMTP_URL);
 const filePath = path.join(outDir, `bare-${process.pid}.pdf`);
 fs.mkdirSync(outDir, { recursive: true });
 
-// A signal listener alone does not keep Node's event loop alive (the process
-// would exit with "unsettled top-level await"), so hold it open with a timer,
-// which also bounds the wait if the parent never signals.
-const go = new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("bare-loop: no start signal within 120 s")), 120_000);
-  process.once("SIGUSR2", () => {
-    clearTimeout(timer);
-    resolve();
-  });
-});
-emit("ready");
-await go;
+await readyThenWaitForStart("bare-loop");
 
 const startedAt = Date.now();
 let bytes = 0;

@@ -17,6 +17,7 @@ import { createPrismaClient } from "@backline/db";
 import { buildCampaignEmail, campaignMessageId, createMailTransport } from "@backline/mail";
 import { parseReportOrThrow, renderReportToFile } from "@backline/reports";
 import { TEST_SECRETS } from "@backline/test-kit";
+import { emit, readyThenWaitForStart } from "./loop-signal.ts";
 
 const count = Number(process.env.BENCH_COUNT ?? 0);
 const outDir = process.env.BENCH_OUT_DIR!;
@@ -27,7 +28,6 @@ if (!(count > 0) || !outDir || !(customerId > 0) || !month || !process.env.DATAB
   console.error("campaign-bare-loop: BENCH_COUNT, BENCH_OUT_DIR, BENCH_CUSTOMER_ID, BENCH_MONTH, DATABASE_URL and SMTP_URL are required");
   process.exit(2);
 }
-const emit = (event: string, fields: Record<string, unknown> = {}) => process.stdout.write(`${JSON.stringify({ event, ...fields })}\n`);
 
 const report = parseReportOrThrow("customer-statement", { customerId, month });
 const db = createPrismaClient(process.env.DATABASE_URL);
@@ -41,16 +41,7 @@ const filePath = path.join(outDir, `campaign-bare-${process.pid}.pdf`);
 fs.mkdirSync(outDir, { recursive: true });
 const campaignId = randomUUID();
 
-// A signal listener alone does not keep the event loop alive; the timer also bounds the wait.
-const go = new Promise<void>((resolve, reject) => {
-  const timer = setTimeout(() => reject(new Error("campaign-bare-loop: no start signal within 120 s")), 120_000);
-  process.once("SIGUSR2", () => {
-    clearTimeout(timer);
-    resolve();
-  });
-});
-emit("ready");
-await go;
+await readyThenWaitForStart("campaign-bare-loop");
 
 const startedAt = Date.now();
 let bytes = 0;

@@ -47,7 +47,7 @@ import { answered, clientFor } from "../chaos/client.ts";
 import { startOwnRedis } from "../chaos/stack.ts";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
 import { sampleRss, type RssSampler } from "./rss.ts";
-import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtSeconds, summarize, table } from "./stats.ts";
+import { fmtMiB, fmtMs, fmtPct, fmtRate, fmtSeconds, summarize, table, printTargets } from "./stats.ts";
 import { baseDatabaseUrl, preflight } from "./preflight.ts";
 
 const TARGETS = { wallMs: 15 * 60_000, bareShare: 0.7, interactiveP95Ms: 2000, workerRssKiB: 300 * 1024 };
@@ -267,15 +267,9 @@ try {
       `duplicates ${duplicates}`,
     ],
   ];
-  console.log("\nTargets:");
-  console.log(
-    table(
-      ["target", "result", "figure"],
-      targets.map(([t, ok, figure]) => [t, ok ? "PASS" : "MISS", figure]),
-    ),
-  );
+  const allPassed = printTargets(targets);
   console.log(`\n(total ${fmtSeconds(totalElapsedMs())}; 1-minute load average at the end ${os.loadavg()[0]!.toFixed(2)})`);
-  if (targets.some(([, ok]) => !ok)) exitCode = 1;
+  if (!allPassed) exitCode = 1;
 } catch (err) {
   stopProgress();
   console.error(`[bench] ${(err as Error).stack ?? err}`);

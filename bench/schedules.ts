@@ -31,7 +31,7 @@ import {
   uniqueQueuePrefix,
 } from "@backline/test-kit";
 import { log, phase, stopProgress, totalElapsedMs } from "./progress.ts";
-import { fmtMs, fmtSeconds, summarize, table } from "./stats.ts";
+import { fmtMs, fmtSeconds, summarize, table, printTargets } from "./stats.ts";
 import { baseDatabaseUrl, preflight, redisUrl } from "./preflight.ts";
 
 const TICK_TARGET_MS = 50;
@@ -218,15 +218,9 @@ try {
       `${counts!.runs} runs, ${counts!.emails} emails`,
     ],
   ];
-  console.log("\nTargets:");
-  console.log(
-    table(
-      ["target", "result", "figure"],
-      targets.map(([t, ok, figure]) => [t, ok ? "PASS" : "MISS", figure]),
-    ),
-  );
+  const allPassed = printTargets(targets);
   console.log(`\n(total ${fmtSeconds(totalElapsedMs())}; 1-minute load average at the end ${os.loadavg()[0]!.toFixed(2)})`);
-  if (targets.some(([, ok]) => !ok)) exitCode = 1;
+  if (!allPassed) exitCode = 1;
 } catch (err) {
   stopProgress();
   log(`[bench] ${(err as Error).stack ?? err}`);

@@ -58,3 +58,15 @@ export function table(header: string[], rows: string[][]): string {
   const rule = (l: string, m: string, r: string) => l + widths.map((w) => "─".repeat(w + 2)).join(m) + r;
   return [rule("┌", "┬", "┐"), line(header), rule("├", "┼", "┤"), ...rows.map(line), rule("└", "┴", "┘")].join("\n");
 }
+
+/** A scale bench's targets as a table under "Targets:"; answers whether every one passed. */
+export function printTargets(targets: readonly (readonly [target: string, ok: boolean, figure: string])[]): boolean {
+  console.log("\nTargets:");
+  console.log(
+    table(
+      ["target", "result", "figure"],
+      targets.map(([t, ok, figure]) => [t, ok ? "PASS" : "MISS", figure]),
+    ),
+  );
+  return targets.every(([, ok]) => ok);
+}
